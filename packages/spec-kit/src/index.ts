@@ -1,0 +1,33 @@
+/**
+ * `@kspec/spec-kit`: the shared vocabulary of kspec. Source references for `meta.source`,
+ * Linux and NetBSD errno tables, the types the checker consumes (invariants, alphabets,
+ * sentinels, monitors, findings, check configurations), a walk over a chart's transitions,
+ * and the conformance helper every subsystem package's tests call.
+ *
+ * @packageDocumentation
+ */
+export {
+  SEED_FILES,
+  src,
+  isSourceRef,
+  sourceOfStateNode,
+  sourceOfTransition,
+  formatSourceRef,
+} from './source.js';
+export type { SeedFile, SourceRef, SourceMeta } from './source.js';
+export { LINUX_ERRNO, NETBSD_ERRNO, linuxErr, netbsdErr, linuxErrnoName, netbsdErrnoName } from './errno.js';
+export type { LinuxErrnoName, NetbsdErrnoName } from './errno.js';
+export type {
+  Invariant,
+  Alphabet,
+  Sentinel,
+  Monitor,
+  Finding,
+  CheckBounds,
+  CheckConfig,
+  MachineCheckModel,
+} from './check.js';
+export { listStateNodes, listTransitions, guardName, actionName, isGeneratedDelayAction } from './chart.js';
+export type { ChartTransition, TransitionKind } from './chart.js';
+export { checkConformance, assertConformance } from './conformance.js';
+export type { ConformanceIssue, ConformanceProblem } from './conformance.js';
