@@ -1,0 +1,146 @@
+// Bus operations of shmif_busops.c (rev 1.8.2.1; facts.md 1.4) and the writer body of
+// shmif_start (if_shmem.c 511-541), reproducing facts.md 1.4's worked example on a 100-byte ring.
+import { describe, expect, it } from 'vitest';
+import {
+  BUSMEM_DATASIZE,
+  ShmifBus,
+  ShmifError,
+  createShmifMem,
+  getFirst,
+  getGen,
+  getLast,
+  setFirst,
+  shmifAdvance,
+  shmifAdvancefirst,
+  shmifAttachBus,
+  shmifBusread,
+  shmifBuswrite,
+  shmifNextpktoff,
+  shmifSendPacket,
+} from '../index.js';
+import type { WrapFlag } from '../index.js';
+
+const frame = (len: number, fill: number): Uint8Array => new Uint8Array(len).fill(fill);
+
+describe('shmif_advance (shmif_busops.c 49-58)', () => {
+  it('adds and subtracts the data size once', () => {
+    expect(shmifAdvance(10, 20, 100)).toBe(30);
+    expect(shmifAdvance(90, 10, 100)).toBe(0);
+    expect(shmifAdvance(90, 15, 100)).toBe(5);
+    expect(shmifAdvance(BUSMEM_DATASIZE - 1, 1)).toBe(0);
+  });
+});
+
+describe('shmif_busread (60-82)', () => {
+  it('wraps around the end and sets wrap when a chunk ends exactly at the end', () => {
+    const mem = createShmifMem(100);
+    for (let i = 0; i < 100; i++) mem.data[i] = i;
+    const dest = new Uint8Array(10);
+    const w: WrapFlag = { wrap: false };
+    expect(shmifBusread(mem, dest, 95, 10, w)).toBe(5);
+    expect(w.wrap).toBe(true);
+    expect([...dest]).toEqual([95, 96, 97, 98, 99, 0, 1, 2, 3, 4]);
+    const w2: WrapFlag = { wrap: false };
+    expect(shmifBusread(mem, dest, 90, 10, w2)).toBe(0); // ends exactly at the end: wrap, offset 0
+    expect(w2.wrap).toBe(true);
+    const w3: WrapFlag = { wrap: false };
+    expect(shmifBusread(mem, dest, 80, 10, w3)).toBe(90);
+    expect(w3.wrap).toBe(false);
+  });
+  it('treats off == DATASIZE as offset 0 with wrap set', () => {
+    const mem = createShmifMem(100);
+    mem.data[0] = 7;
+    const dest = new Uint8Array(1);
+    const w: WrapFlag = { wrap: false };
+    expect(shmifBusread(mem, dest, 100, 1, w)).toBe(1);
+    expect(w.wrap).toBe(true);
+    expect(dest[0]).toBe(7);
+  });
+  it('KASSERTs len < DATASIZE/2 and off <= DATASIZE instead of reading out of bounds', () => {
+    const mem = createShmifMem(100);
+    const w: WrapFlag = { wrap: false };
+    expect(() => shmifBusread(mem, new Uint8Array(50), 0, 50, w)).toThrow(ShmifError);
+    expect(() => shmifBusread(mem, new Uint8Array(4), 101, 4, w)).toThrow(/KASSERT/);
+  });
+});
+
+describe('shmif_advancefirst (84-95) and shmif_buswrite (97-133)', () => {
+  it('pushes shm_first frame by frame over the region written', () => {
+    const mem = createShmifMem(100);
+    // frames of 20 bytes (12 + 8) at 0, 20, 40, 60, 80
+    for (let off = 0; off < 100; off += 20) mem.view.setUint32(32 + off, 8, true);
+    setFirst(mem, 20);
+    shmifAdvancefirst(mem, 15, 30); // [15, 45) overlaps the frames at 20 and 40
+    expect(getFirst(mem)).toBe(60);
+    shmifAdvancefirst(mem, 73, 10); // 73 > 60 + 12: no longer considered overlapping
+    expect(getFirst(mem)).toBe(60);
+  });
+  it('a write that fills the bus to the end evicts one more byte (the +1) and sets wrap', () => {
+    const mem = createShmifMem(100);
+    setFirst(mem, 100); // the never-wrapped sentinel
+    const w: WrapFlag = { wrap: false };
+    expect(shmifBuswrite(mem, 90, frame(10, 1), 10, w)).toBe(0);
+    expect(w.wrap).toBe(true);
+    // advancefirst(90, 11): 90 <= 112 && 101 > 100: first = nextpktoff(100) = nextpktoff(0) = 12
+    expect(getFirst(mem)).toBe(12);
+  });
+});
+
+describe('facts.md 1.4 worked example (writer: if_shmem.c 520-537)', () => {
+  it('first frame at 12 past the phantom, the wrap, advancefirst and the generation count', () => {
+    const bus = ShmifBus.create({ dataSize: 100 });
+    const start = shmifAttachBus(bus.mem);
+    expect(start).toEqual({ error: 0, nextpacket: 0, devgen: 0n });
+    expect(bus.first).toBe(100); // BUSMEM_DATASIZE sentinel
+    expect(bus.last).toBe(0);
+
+    const a = shmifSendPacket(bus.mem, frame(20, 0xa), 1, 0);
+    expect(a).toEqual({ offset: 12, end: 44, wrapped: false }); // phantom zero-length frame at 0
+    const b = shmifSendPacket(bus.mem, frame(20, 0xb), 1, 1);
+    expect(b).toEqual({ offset: 44, end: 76, wrapped: false });
+    expect(bus.first).toBe(100);
+    expect(bus.gen).toBe(0n);
+
+    // C: header at 76..88, payload chunk 88..100 fills the bus (+1 evicts the phantom), rest at 0..8
+    const c = shmifSendPacket(bus.mem, frame(20, 0xc), 1, 2);
+    expect(c).toEqual({ offset: 76, end: 8, wrapped: true });
+    expect(bus.first).toBe(12); // off the sentinel: past the phantom frame, at A
+    expect(bus.gen).toBe(1n);
+
+    const d = shmifSendPacket(bus.mem, frame(20, 0xd), 1, 3);
+    expect(d).toEqual({ offset: 8, end: 40, wrapped: false });
+    expect(bus.first).toBe(44); // A evicted by D's header
+    const e = shmifSendPacket(bus.mem, frame(20, 0xe), 1, 4);
+    expect(e.offset).toBe(40);
+    expect(bus.first).toBe(76); // B evicted
+    expect(getLast(bus.mem)).toBe(40);
+    expect(getGen(bus.mem)).toBe(1n);
+    expect(shmifNextpktoff(bus.mem, bus.last)).toBe(72);
+
+    // C's payload straddles the end: bytes 88..99 and 0..7 are 0xc
+    expect([...bus.mem.data.subarray(88, 100)].every((x) => x === 0xc)).toBe(true);
+    expect([...bus.mem.data.subarray(0, 8)].every((x) => x === 0xc)).toBe(true);
+  });
+
+  it('counts one generation per packet write that reached the end', () => {
+    const bus = ShmifBus.create({ dataSize: 200 });
+    bus.attach();
+    let wraps = 0;
+    let total = 0;
+    for (let i = 0; i < 100; i++) {
+      const r = bus.send(frame(14 + (i % 23), i & 0xff));
+      if (r.wrapped) wraps++;
+      total += 12 + 14 + (i % 23);
+    }
+    expect(bus.gen).toBe(BigInt(wraps));
+    // bytes written from offset 12 on, one wrap per 200 bytes passed
+    expect(wraps).toBe(Math.floor((12 + total) / 200));
+  });
+
+  it('rejects a bus that is not magical with ENOEXEC (if_shmem.c 216-221)', () => {
+    const bus = ShmifBus.create({ dataSize: 100 });
+    bus.poke({ magic: 0x12345678 });
+    expect(bus.initbackend().error).toBe(8);
+    expect(() => bus.attach()).toThrow(expect.objectContaining({ kind: 'notMagical', errno: 8 }));
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The bus lock of if_shmem.c rev 1.33 (`shmif_lockbus` / `shmif_unlockbus`, lines 109-143):
+ * a compare-and-swap of `shm_lock` from `LOCK_UNLOCKED` to `LOCK_LOCKED`; after more than
+ * `LOCK_COOLDOWN` (1001) failed attempts the caller sleeps 1 ms (`rumpuser_nanosleep`) and
+ * starts counting again. There is no owner and no timeout: a holder that dies holding the
+ * lock wedges every other user of the bus, as the seed's own comment says (lines 109-112).
+ *
+ * Here the CAS is `Atomics.compareExchange` on the `shm_lock` word of the bus buffer and the
+ * sleep is `Atomics.wait` on a private word with a 1 ms timeout (a pure sleep: nobody
+ * notifies it, so it never returns early, as `rumpuser_nanosleep` does not). `membar_enter`
+ * and `membar_exit` are implied: Atomics operations are sequentially consistent, so plain
+ * accesses to the bus made under the lock are ordered by it.
+ *
+ * Departure for tests: an optional watchdog (`timeoutMs`) checked at each sleep throws a
+ * `lockWedged` {@link ShmifError} instead of spinning forever. Without it the behaviour is C's.
+ *
+ * @module
+ */
+import { ShmifError, kassert } from './errors.js';
+import { LOCK_COOLDOWN, LOCK_LOCKED, LOCK_UNLOCKED, SHM_OFFSETS } from './layout.js';
+import type { ShmifMem } from './layout.js';
+
+/**
+ * Options of {@link shmifLockbus}.
+ * @category Shmif bus
+ */
+export interface LockOptions {
+  /** Watchdog: give up (throw `lockWedged`) after waiting this long. Default: never, as in C. */
+  readonly timeoutMs?: number;
+  /** Failed attempts before a sleep. Default {@link LOCK_COOLDOWN}. */
+  readonly cooldown?: number;
+  /** Sleep length in ms. Default 1, as the C code's `nsec = 1000*1000`. */
+  readonly sleepMs?: number;
+}
+
+const lockWords = new WeakMap<ShmifMem, Int32Array>();
+const SLEEP_WORD = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * The `shm_lock` word of `mem` as an `Int32Array` of length 1 (for Atomics).
+ * @category Shmif bus
+ */
+export function lockWord(mem: ShmifMem): Int32Array {
+  let w = lockWords.get(mem);
+  if (w === undefined) {
+    const off = mem.bytes.byteOffset + SHM_OFFSETS.lock;
+    w = new Int32Array(mem.bytes.buffer, off, 1);
+    lockWords.set(mem, w);
+  }
+  return w;
+}
+
+/**
+ * Sleeps `ms` milliseconds on the calling thread (`Atomics.wait` on a word nobody notifies).
+ * @category Shmif bus
+ */
+export function sleepMs(ms: number): void {
+  Atomics.wait(SLEEP_WORD, 0, 0, ms);
+}
+
+/**
+ * `shmif_lockbus`: spins on a CAS of `shm_lock` 0 → 1, sleeping 1 ms after every
+ * `LOCK_COOLDOWN` failed attempts. Returns the number of failed attempts (0 when the lock
+ * was free), for statistics. Throws `lockWedged` only when a watchdog `timeoutMs` is given.
+ * @category Shmif bus
+ */
+export function shmifLockbus(mem: ShmifMem, options: LockOptions = {}): number {
+  const word = lockWord(mem);
+  if (Atomics.compareExchange(word, 0, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED) return 0;
+  const cooldown = options.cooldown ?? LOCK_COOLDOWN;
+  const sleep = options.sleepMs ?? 1;
+  const timeout = options.timeoutMs;
+  const start = timeout === undefined ? 0 : Date.now();
+  let i = 0;
+  let failures = 1;
+  for (;;) {
+    if (++i > cooldown) {
+      if (timeout !== undefined && Date.now() - start >= timeout) {
+        throw new ShmifError(
+          'lockWedged',
+          `shmif_lockbus: bus lock held for more than ${timeout} ms (${failures} failed attempts); ` +
+            'its holder may have died holding it (if_shmem.c 109-112: no owner, no timeout)',
+        );
+      }
+      sleepMs(sleep);
+      i = 0;
+    }
+    if (Atomics.compareExchange(word, 0, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED) return failures;
+    failures++;
+  }
+}
+
+/**
+ * A single CAS attempt (no spinning): true when the lock was taken.
+ * @category Shmif bus
+ */
+export function shmifTrylockbus(mem: ShmifMem): boolean {
+  return Atomics.compareExchange(lockWord(mem), 0, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED;
+}
+
+/**
+ * `shmif_unlockbus`: atomic swap of `shm_lock` to 0; `KASSERT(old == LOCK_LOCKED)`.
+ * @category Shmif bus
+ */
+export function shmifUnlockbus(mem: ShmifMem): void {
+  const old = Atomics.exchange(lockWord(mem), 0, LOCK_UNLOCKED);
+  kassert(old === LOCK_LOCKED, 'shmif_unlockbus', 'old == LOCK_LOCKED');
+}

@@ -1,0 +1,252 @@
+/**
+ * The bus side of the shmif receiver (`shmif_rcv`, if_shmem.c rev 1.33 lines 611-716, and
+ * `stillvalid_p`, 574-609; facts.md 1.6): the reader position (`sc_nextpacket`,
+ * `sc_devgen`), the "need more data?" test, the overrun check and resync, and the read of
+ * one frame under the bus lock. The kthread around it (ifnet flags, mbufs, `if_input`, the
+ * own-address filter) is `@kspec/shmif`'s.
+ *
+ * `sc_devgen` is a `uint64_t` in C; here a JS number (exact below 2^53, i.e. for 9e15 bus
+ * wraps). `stillvalid_p`'s `unsigned gendiff` is computed modulo 2^32 as in C.
+ *
+ * Two readers are offered, chosen by {@link ShmifReaderVariant}:
+ * - `'faithful'`: exactly the seed, defects included (docs/findings.md SHMIF-BUS-1..3);
+ * - `'corrected'`: the seed with the deviations listed in {@link SHMIF_READER_CORRECTIONS},
+ *   all in one place ({@link correctedDevgenAfterResync} and the checks it names).
+ *
+ * @module
+ */
+import { shmifBusread, shmifNextpktoff } from './busops.js';
+import type { WrapFlag } from './busops.js';
+import { kassert } from './errors.js';
+import {
+  ETHER_HDR_LEN,
+  LITTLE_ENDIAN,
+  SHMIF_MAGIC,
+  SHMIF_MAX_FRAME,
+  SHMIF_PKTHDR_SIZE,
+  SHM_OFFSETS,
+  getFirst,
+  getLast,
+  getMagic,
+} from './layout.js';
+import type { ShmifMem } from './layout.js';
+import { shmifLockbus, shmifUnlockbus } from './lock.js';
+import type { LockOptions } from './lock.js';
+
+/**
+ * A receiver's position on the bus: `sc_nextpacket` and `sc_devgen` of `struct shmif_sc`.
+ * Mutable: the receive functions update it as `shmif_rcv` updates the softc.
+ * @category Shmif receiver
+ */
+export interface ShmifReaderPosition {
+  /** `sc_nextpacket`: offset of the next packet header to read. */
+  nextpacket: number;
+  /** `sc_devgen`: the bus generation the reader believes `nextpacket` belongs to. */
+  devgen: number;
+}
+
+/**
+ * Which receive protocol to run: the seed's, or the corrected one.
+ * @category Shmif receiver
+ */
+export type ShmifReaderVariant = 'faithful' | 'corrected';
+
+/**
+ * The corrected reader's deviations from the seed, each tied to the finding it fixes. This is
+ * the one place they are stated; the code paths that implement them test `variant ===
+ * 'corrected'` and cite these ids.
+ * @category Shmif receiver
+ */
+export const SHMIF_READER_CORRECTIONS = Object.freeze({
+  'SHMIF-BUS-1':
+    'skip frames shorter than ETHER_HDR_LEN (the zero-length phantom frame at offset 0 of a fresh bus), ' +
+    'as later if_shmem.c revisions do (facts.md 1.9)',
+  'SHMIF-BUS-2':
+    'attach at the end of the newest frame (nextpacket = nextpktoff(shm_last), devgen = shm_gen) instead of at its ' +
+    'start, so a newest frame that wraps is not counted twice in sc_devgen',
+  'SHMIF-BUS-3':
+    'on resync, derive sc_devgen from whether the oldest frame lies in the previous lap (shm_first >= ' +
+    'nextpktoff(shm_last), the same test stillvalid_p uses) instead of shm_first > shm_last',
+} as const);
+
+/** `shm_gen` as a JS number (exact below 2^53). @category Shmif receiver */
+export function getGenNumber(mem: ShmifMem): number {
+  const lo = mem.view.getUint32(SHM_OFFSETS.gen, LITTLE_ENDIAN);
+  const hi = mem.view.getUint32(SHM_OFFSETS.gen + 4, LITTLE_ENDIAN);
+  return hi * 0x100000000 + lo;
+}
+
+/**
+ * The reader position `initbackend` and `shmif_init` set (if_shmem.c 233-234):
+ * `sc_nextpacket = shm_last`, `sc_devgen = shm_gen`; the corrected reader starts after the
+ * newest frame instead (SHMIF-BUS-2). Caller holds the bus lock.
+ * @category Shmif receiver
+ */
+export function shmifReaderStart(
+  mem: ShmifMem,
+  variant: ShmifReaderVariant = 'faithful',
+): ShmifReaderPosition {
+  const last = getLast(mem);
+  if (variant === 'corrected') {
+    // SHMIF-BUS-2: start where the next frame will be written; frames already on the bus are not ours.
+    return { nextpacket: shmifNextpktoff(mem, last), devgen: getGenNumber(mem) };
+  }
+  return { nextpacket: last, devgen: getGenNumber(mem) };
+}
+
+/**
+ * The "need more data?" test of `shmif_rcv` (lines 646-648): the reader is at the end of the
+ * newest frame in the bus's generation.
+ * @category Shmif receiver
+ */
+export function shmifRcvNeedsData(mem: ShmifMem, pos: ShmifReaderPosition): boolean {
+  return pos.devgen === getGenNumber(mem) && shmifNextpktoff(mem, getLast(mem)) === pos.nextpacket;
+}
+
+/**
+ * `stillvalid_p` (lines 580-608): is the reader's `sc_nextpacket` still inside the intact
+ * data `[shm_first, nextpktoff(shm_last)]`, normalised onto a two-lap span by generation?
+ * @category Shmif receiver
+ */
+export function shmifStillvalidP(mem: ShmifMem, pos: ShmifReaderPosition): boolean {
+  const size = mem.dataSize;
+  const first = getFirst(mem);
+  const last = getLast(mem);
+  const gendiff = (((getGenNumber(mem) - pos.devgen) % 0x100000000) + 0x100000000) % 0x100000000;
+  kassert(first !== last, 'stillvalid_p', 'busmem->shm_first != busmem->shm_last', first);
+
+  /* normalize onto a 2x busmem chunk */
+  let devoff = pos.nextpacket;
+  let lastoff = shmifNextpktoff(mem, last);
+
+  /* trivial case */
+  if (gendiff > 1) return false;
+
+  /* Normalize onto 2x busmem chunk */
+  if (first >= lastoff) {
+    lastoff += size;
+    if (gendiff === 0) devoff += size;
+  } else {
+    if (gendiff !== 0) return false;
+  }
+  return devoff >= first && devoff <= lastoff;
+}
+
+/**
+ * The `sc_devgen` a resync gives (lines 662-666 and SHMIF-BUS-3): the seed uses
+ * `shm_first > shm_last ? shm_gen - 1 : shm_gen`; the corrected reader asks whether the
+ * oldest frame is in the previous lap, `shm_first >= nextpktoff(shm_last)`.
+ * @category Shmif receiver
+ */
+export function correctedDevgenAfterResync(mem: ShmifMem, variant: ShmifReaderVariant): number {
+  const gen = getGenNumber(mem);
+  const first = getFirst(mem);
+  const last = getLast(mem);
+  if (variant === 'corrected') {
+    // SHMIF-BUS-3
+    return first >= shmifNextpktoff(mem, last) ? gen - 1 : gen;
+  }
+  return first > last ? gen - 1 : gen;
+}
+
+/**
+ * One frame a receive step took: its packet header fields, where its header was, whether the
+ * step resynchronised after an overrun, and whether the read wrapped.
+ * @category Shmif receiver
+ */
+export interface ShmifRcvFrame {
+  /** `sp_len`: payload bytes, copied to the start of the caller's buffer. */
+  readonly len: number;
+  readonly sec: number;
+  readonly usec: number;
+  /** Offset of the header read. */
+  readonly offset: number;
+  /** True when `stillvalid_p` failed and the reader restarted at `shm_first` (an overrun). */
+  readonly overrun: boolean;
+  readonly wrapped: boolean;
+  /** Corrected reader only: the frame was shorter than `ETHER_HDR_LEN` and is not delivered (SHMIF-BUS-1). */
+  readonly skipped: boolean;
+}
+
+const HDR = new Uint8Array(SHMIF_PKTHDR_SIZE);
+const HDR_VIEW = new DataView(HDR.buffer);
+
+/**
+ * The locked part of one `shmif_rcv` iteration after the "need more data?" test (lines
+ * 658-688): check validity or resync, read the header and the payload into `dest`, advance
+ * `sc_nextpacket`. The caller holds the bus lock and applies `sc_devgen++` after unlocking
+ * when `wrapped` (line 691-694) — {@link shmifRcvStep} does all of it.
+ * @category Shmif receiver
+ */
+export function shmifRcvReadLocked(
+  mem: ShmifMem,
+  pos: ShmifReaderPosition,
+  dest: Uint8Array,
+  variant: ShmifReaderVariant = 'faithful',
+): ShmifRcvFrame {
+  let nextpkt: number;
+  let overrun = false;
+  if (shmifStillvalidP(mem, pos)) {
+    nextpkt = pos.nextpacket;
+  } else {
+    kassert(getGenNumber(mem) > 0, 'shmif_rcv', 'busmem->shm_gen > 0');
+    nextpkt = getFirst(mem);
+    pos.devgen = correctedDevgenAfterResync(mem, variant);
+    overrun = true;
+  }
+
+  kassert(
+    !(nextpkt > getLast(mem) && pos.devgen === getGenNumber(mem)),
+    'shmif_rcv',
+    '!(nextpkt > busmem->shm_last && sc->sc_devgen == busmem->shm_gen)',
+    nextpkt,
+  );
+
+  const offset = nextpkt;
+  const wrap: WrapFlag = { wrap: false };
+  nextpkt = shmifBusread(mem, HDR, nextpkt, SHMIF_PKTHDR_SIZE, wrap);
+  const len = HDR_VIEW.getUint32(0, LITTLE_ENDIAN);
+  const sec = HDR_VIEW.getUint32(4, LITTLE_ENDIAN);
+  const usec = HDR_VIEW.getUint32(8, LITTLE_ENDIAN);
+  kassert(len <= SHMIF_MAX_FRAME, 'shmif_rcv', 'sp.sp_len <= ETHERMTU + ETHER_HDR_LEN', offset);
+  nextpkt = shmifBusread(mem, dest, nextpkt, len, wrap);
+  pos.nextpacket = nextpkt;
+  // SHMIF-BUS-1 (corrected only): a frame too short to be Ethernet is not passed up.
+  const skipped = variant === 'corrected' && len < ETHER_HDR_LEN;
+  return { len, sec, usec, offset, overrun, wrapped: wrap.wrap, skipped };
+}
+
+/**
+ * Options of {@link shmifRcvStep}.
+ * @category Shmif receiver
+ */
+export interface ShmifRcvOptions {
+  readonly variant?: ShmifReaderVariant;
+  readonly lock?: LockOptions;
+}
+
+/**
+ * One iteration of the `shmif_rcv` loop body on the bus (lines 641-694): lock; assert magic
+ * and `shm_gen >= sc_devgen`; if there is no new data unlock and return `null` (the caller
+ * then waits for a wake-up); else read one frame into `dest`, unlock, and `sc_devgen++` if
+ * the read wrapped.
+ * @category Shmif receiver
+ */
+export function shmifRcvStep(
+  mem: ShmifMem,
+  pos: ShmifReaderPosition,
+  dest: Uint8Array,
+  options: ShmifRcvOptions = {},
+): ShmifRcvFrame | null {
+  shmifLockbus(mem, options.lock);
+  kassert(getMagic(mem) === SHMIF_MAGIC, 'shmif_rcv', 'busmem->shm_magic == SHMIF_MAGIC');
+  kassert(getGenNumber(mem) >= pos.devgen, 'shmif_rcv', 'busmem->shm_gen >= sc->sc_devgen');
+  if (shmifRcvNeedsData(mem, pos)) {
+    shmifUnlockbus(mem);
+    return null;
+  }
+  const frame = shmifRcvReadLocked(mem, pos, dest, options.variant ?? 'faithful');
+  shmifUnlockbus(mem);
+  if (frame.wrapped) pos.devgen++;
+  return frame;
+}

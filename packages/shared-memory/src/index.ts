@@ -1,0 +1,112 @@
+/**
+ * `@kspec/shared-memory`: the memory the kspec subsystems share. The shmif bus in NetBSD's
+ * v2 byte layout on a `SharedArrayBuffer` or a bus file, with the C bus operations of
+ * `shmif_busops.c`, the bus lock, the wake-up, the receiver's bus protocol (faithful and
+ * corrected), a plain-data bus image for the model checker, and pcap export.
+ *
+ * @packageDocumentation
+ */
+export { ShmifError } from './bus/errors.js';
+export type { ShmifErrorKind } from './bus/errors.js';
+export {
+  SHMIF_MAGIC,
+  SHMIF_VERSION,
+  BUSMEM_SIZE,
+  BUSMEM_DATASIZE,
+  SHMIF_HEADER_SIZE,
+  IFMEM_DATA,
+  IFMEM_WAKEUP,
+  SHMIF_PKTHDR_SIZE,
+  SHMIF_MAX_FRAME,
+  ETHER_HDR_LEN,
+  LOCK_UNLOCKED,
+  LOCK_LOCKED,
+  LOCK_COOLDOWN,
+  SHM_OFFSETS,
+  PKTHDR_OFFSETS,
+  LITTLE_ENDIAN,
+  MIN_DATASIZE,
+  MAX_DATASIZE,
+  checkDataSize,
+  busSizeFor,
+  shmifMemOver,
+  createShmifMem,
+  getMagic,
+  setMagic,
+  getVersion,
+  setVersion,
+  getGen,
+  setGen,
+  getGenLow32,
+  incrementGen,
+  getFirst,
+  setFirst,
+  getLast,
+  setLast,
+  getLock,
+  setLock,
+  getSpare,
+  readHeader,
+  encodePkthdr,
+  decodePkthdr,
+} from './bus/layout.js';
+export type { ShmifMem, ShmifHeader, ShmifPkthdr } from './bus/layout.js';
+export {
+  shmifAdvance,
+  shmifBusread,
+  shmifAdvancefirst,
+  shmifBuswrite,
+  shmifNextpktoff,
+  shmifPeekLen,
+} from './bus/busops.js';
+export type { WrapFlag } from './bus/busops.js';
+export { shmifLockbus, shmifTrylockbus, shmifUnlockbus, lockWord, sleepMs } from './bus/lock.js';
+export type { LockOptions } from './bus/lock.js';
+export { shmifDowakeup, wakeupWordOffset, ShmifWriteWatch } from './bus/wakeup.js';
+export type { WatchResult } from './bus/wakeup.js';
+export {
+  shmifInitbackendBus,
+  shmifAttachBus,
+  shmifWritePacketLocked,
+  shmifSendPacket,
+} from './bus/transmit.js';
+export type { ShmifAttachResult, ShmifWriteResult } from './bus/transmit.js';
+export {
+  SHMIF_READER_CORRECTIONS,
+  getGenNumber,
+  shmifReaderStart,
+  shmifRcvNeedsData,
+  shmifStillvalidP,
+  correctedDevgenAfterResync,
+  shmifRcvReadLocked,
+  shmifRcvStep,
+} from './bus/receiver.js';
+export type {
+  ShmifReaderPosition,
+  ShmifReaderVariant,
+  ShmifRcvFrame,
+  ShmifRcvOptions,
+} from './bus/receiver.js';
+export { ShmifBus, shmifBusBufferSize } from './bus/bus.js';
+export type { ShmifBusOptions } from './bus/bus.js';
+export {
+  createBusImage,
+  busImageApply,
+  busImageRead,
+  busImageHeader,
+  busImageKey,
+  busImageToHex,
+  busImageFromHex,
+} from './bus/image.js';
+export type { ShmifBusImage } from './bus/image.js';
+export { parseBusFile, walkBusFrames, loadBusFile, saveBusFile } from './bus/file.js';
+export type { ParseBusFileOptions, ParsedBusFile, BusFrame } from './bus/file.js';
+export {
+  PCAP_MAGIC,
+  DLT_EN10MB,
+  SHMIF_PCAP_SNAPLEN,
+  PCAP_GLOBAL_HEADER_SIZE,
+  PCAP_RECORD_HEADER_SIZE,
+  framesToPcap,
+  busToPcap,
+} from './bus/pcap.js';
