@@ -1,0 +1,618 @@
+/**
+ * Breadth-first exploration of a model's reachable states within bounds, checking invariants
+ * on every reached state, sentinels (reachability), deadlocks and liveness monitors, and
+ * recording which chart transitions were taken.
+ *
+ * Store: states are numbered in BFS order; a `Map` from canonical key to number, and two
+ * growable `Int32Array`s (parent number, event number) form the parent-pointer tree, so a
+ * shortest counterexample is read back from any state. Only the current BFS level and the
+ * next keep their snapshots; everything older is just its key and two integers.
+ *
+ * Definitions (also in the README):
+ * - An event of the alphabet is ENABLED in a state when the machine selects at least one
+ *   transition for it (an xstate microstep with a non-empty transition set, even a targetless
+ *   one), or when the step changes the state key. A disabled event is a stutter: it is not an
+ *   edge of the state graph and monitors do not observe it.
+ * - A DEADLOCK is a reachable state whose status is not `done` (for a composition: not every
+ *   actor done) and in which no event of the alphabet is enabled (an empty alphabet included).
+ *   States left unexpanded because of the depth bound are not checked.
+ * - A LIVENESS violation is a reachable cycle of enabled steps of the product (state x monitor
+ *   states) on which a monitor stays in a hot state on every state, or a reachable state with
+ *   no enabled event where a monitor is hot. No fairness is assumed.
+ * - A state that violates an invariant is reported (once per invariant, at the shortest
+ *   depth) and not expanded, as TLC does; exploration continues elsewhere.
+ *
+ * @module
+ */
+import type { EventObject } from 'xstate';
+import type { Invariant, Monitor } from '@kspec/spec-kit';
+import { NonCanonicalKeyError, OptionsError, ModelError } from './errors.js';
+import type { CheckReport, SentinelResult, StateView, StopReason, Violation } from './report.js';
+import { StepError, describe } from './stepper.js';
+import { systemOf, type CheckModel, type System } from './system.js';
+import { findHotCycles } from './liveness.js';
+
+/**
+ * Progress of a running exploration, as given to {@link ExploreOptions.onProgress}.
+ * @category Exploration
+ */
+export interface Progress {
+  readonly model: string;
+  readonly states: number;
+  readonly edges: number;
+  readonly depth: number;
+  /** States waiting in the current and next BFS level. */
+  readonly frontier: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+}
+
+/**
+ * Options of {@link explore}.
+ * @category Exploration
+ */
+export interface ExploreOptions {
+  /** Stop after this many distinct states (default 1,000,000). */
+  readonly maxStates?: number;
+  /** Do not expand states at this depth (default: unbounded). */
+  readonly maxDepth?: number;
+  /** Stop after this many milliseconds (default 300,000). */
+  readonly timeBudgetMs?: number;
+  /** Names of the invariants to check (default: all of the model's). */
+  readonly invariants?: readonly string[];
+  /** Report deadlocks (default true). */
+  readonly deadlock?: boolean;
+  /** Called about four times a second with the progress. */
+  readonly onProgress?: (progress: Progress) => void;
+  /** Use the transition cache (default true). */
+  readonly compiled?: boolean;
+  /** Recompute every step with xstate's public `transition()` and throw on a difference (slow; for tests). */
+  readonly crossCheck?: boolean;
+  /** Sample duplicate keys to check that the state key is canonical (default true). */
+  readonly checkKeys?: boolean;
+  /** Also record the first (state, event) that took each chart transition (for test paths). */
+  readonly recordFirstTaken?: boolean;
+}
+
+/** @internal Extra results for testPaths. */
+export interface ExploreInternals {
+  readonly firstTaken: Map<number, EventObject[]>;
+}
+
+const DEFAULT_MAX_STATES = 1_000_000;
+const DEFAULT_TIME_BUDGET_MS = 300_000;
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+
+function positiveInt(name: string, value: unknown, dflt: number): number {
+  if (value === undefined) return dflt;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new OptionsError(
+      `${name} must be a positive integer, got ${String(value)} (a zero or negative budget explores nothing)`,
+    );
+  }
+  return value;
+}
+
+class GrowInt32 {
+  a = new Int32Array(1024);
+  set(i: number, v: number): void {
+    if (i >= this.a.length) {
+      const b = new Int32Array(Math.max(this.a.length * 2, i + 1));
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[i] = v;
+  }
+  get(i: number): number {
+    return this.a[i]!;
+  }
+}
+
+interface Entry<S> {
+  readonly id: number;
+  readonly state: S;
+  /** Monitor state indices (empty without monitors). */
+  readonly mon: readonly number[];
+}
+
+/**
+ * Explores `model` breadth first within the bounds and returns the report. Throws only for bad
+ * input ({@link ModelError}, {@link OptionsError}, {@link NonCanonicalKeyError}); property
+ * violations and model code that throws are reported as violations.
+ *
+ * @example
+ * ```ts
+ * const report = explore(counterModel, { maxStates: 10_000 });
+ * console.log(formatReport(report));
+ * ```
+ * @category Exploration
+ */
+export function explore(model: CheckModel, options: ExploreOptions = {}): CheckReport {
+  return exploreInternal(model, options).report;
+}
+
+/** @internal */
+export function exploreInternal(
+  model: CheckModel,
+  options: ExploreOptions = {},
+): { report: CheckReport; internals: ExploreInternals } {
+  const maxStates = positiveInt('maxStates', options.maxStates, DEFAULT_MAX_STATES);
+  const maxDepth = positiveInt('maxDepth', options.maxDepth, UNBOUNDED);
+  const timeBudgetMs = positiveInt('timeBudgetMs', options.timeBudgetMs, DEFAULT_TIME_BUDGET_MS);
+  const sys = systemOf(model, { compiled: options.compiled, crossCheck: options.crossCheck });
+  return run(sys, { ...options, maxStates, maxDepth, timeBudgetMs });
+}
+
+function run<S, E extends EventObject>(
+  sys: System<S, E>,
+  options: ExploreOptions & { maxStates: number; maxDepth: number; timeBudgetMs: number },
+): { report: CheckReport; internals: ExploreInternals } {
+  const started = performance.now();
+  const { maxStates, maxDepth, timeBudgetMs } = options;
+  const invariants = selectInvariants(sys, options.invariants);
+  const checkDeadlock = options.deadlock ?? true;
+  const checkKeys = options.checkKeys ?? true;
+  const monitors = sys.monitors;
+  for (const m of monitors) {
+    if (typeof m.observe !== 'function' || typeof m.initial !== 'string' || !Array.isArray(m.hot))
+      throw new ModelError(`model '${sys.name}': monitor '${m.name}' needs initial, hot[] and observe()`);
+  }
+  // monitor state interning: per monitor, name <-> index, and whether hot
+  const monNames = monitors.map((m) => [m.initial]);
+  const monIndex = monitors.map((m) => new Map([[m.initial, 0]]));
+  const monHot = monitors.map((m) => [m.hot.includes(m.initial)]);
+  const internMon = (i: number, name: string): number => {
+    if (typeof name !== 'string') {
+      throw new ModelError(
+        `model '${sys.name}': monitor '${monitors[i]!.name}' observe() returned ${JSON.stringify(name)}, not a state name`,
+      );
+    }
+    let ix = monIndex[i]!.get(name);
+    if (ix === undefined) {
+      ix = monNames[i]!.length;
+      monNames[i]!.push(name);
+      monIndex[i]!.set(name, ix);
+      monHot[i]!.push(monitors[i]!.hot.includes(name));
+    }
+    return ix;
+  };
+
+  // the store
+  const index = new Map<string, number>();
+  const parent = new GrowInt32();
+  const via = new GrowInt32();
+  const levelStart: number[] = [0];
+  const eventList: EventObject[] = [];
+  const eventById = new Map<object, number>();
+  const eventByJson = new Map<string, number>();
+  const internEvent = (e: EventObject): number => {
+    let id = eventById.get(e);
+    if (id !== undefined) return id;
+    const j = JSON.stringify(e);
+    id = eventByJson.get(j);
+    if (id === undefined) {
+      id = eventList.length;
+      eventList.push(e);
+      eventByJson.set(j, id);
+    }
+    if (eventById.size < 100_000) eventById.set(e, id);
+    return id;
+  };
+  const traceTo = (id: number): EventObject[] => {
+    const out: EventObject[] = [];
+    while (id > 0) {
+      out.push(eventList[via.get(id)]!);
+      id = parent.get(id);
+    }
+    return out.reverse();
+  };
+  const covered = new Uint8Array(sys.transitionIds.length);
+  const firstTaken = new Map<number, EventObject[]>();
+  const violations: Violation[] = [];
+  const reported = new Set<string>();
+  const sentinelHit: (EventObject[] | undefined)[] = sys.sentinels.map(() => undefined);
+  let sentinelsLeft = sys.sentinels.length;
+  const hotEdges: { from: number[]; to: number[]; ev: number[] }[] = monitors.map(() => ({
+    from: [],
+    to: [],
+    ev: [],
+  }));
+  const findingFor = (name: string): string | undefined => sys.findings.find((f) => f.invariant === name)?.id;
+
+  const keyOf = (state: S, mon: readonly number[]): string => {
+    const k = sys.key(state);
+    return mon.length ? `${k}~${mon.join(',')}` : k;
+  };
+  const viewOf = (state: S, mon: readonly number[]): StateView => {
+    const v = sys.view(state);
+    if (!mon.length) return v;
+    return { ...v, monitors: Object.fromEntries(monitors.map((m, i) => [m.name, monNames[i]![mon[i]!]!])) };
+  };
+  const report = (v: Violation): void => {
+    const tag = `${v.kind}:${v.name}`;
+    if (reported.has(tag)) return;
+    reported.add(tag);
+    violations.push({ ...v, ...(findingFor(v.name) ? { findingId: findingFor(v.name) } : {}) });
+  };
+  const markTaken = (taken: readonly number[], traceEvents: () => EventObject[]): void => {
+    for (const t of taken) {
+      if (covered[t] === 0) {
+        covered[t] = 1;
+        if (options.recordFirstTaken) firstTaken.set(t, traceEvents());
+      }
+    }
+  };
+
+  /** Checks invariants and sentinels on a new state; returns false when an invariant fails. */
+  const checkState = (id: number, state: S, mon: readonly number[], extra?: EventObject): boolean => {
+    let ok = true;
+    const trace = (): EventObject[] => (extra ? [...traceTo(id), extra] : traceTo(id));
+    for (const inv of invariants) {
+      let holds: boolean;
+      try {
+        holds = inv.holds(state) === true;
+      } catch (err) {
+        report({
+          kind: 'error',
+          name: inv.name,
+          message: `invariant '${inv.name}' threw: ${describe(err)}`,
+          trace: trace(),
+          state: viewOf(state, mon),
+        });
+        ok = false;
+        continue;
+      }
+      if (!holds) {
+        report({
+          kind: 'invariant',
+          name: inv.name,
+          message: inv.statement,
+          trace: trace(),
+          state: viewOf(state, mon),
+        });
+        ok = false;
+      }
+    }
+    if (sentinelsLeft > 0) {
+      sys.sentinels.forEach((s, i) => {
+        if (sentinelHit[i]) return;
+        let hit = false;
+        try {
+          hit = s.reached(state) === true;
+        } catch (err) {
+          report({
+            kind: 'error',
+            name: s.name,
+            message: `sentinel '${s.name}' threw: ${describe(err)}`,
+            trace: trace(),
+          });
+        }
+        if (hit) {
+          sentinelHit[i] = trace();
+          sentinelsLeft--;
+        }
+      });
+    }
+    return ok;
+  };
+
+  // initial state
+  let init: { next: S; taken: readonly number[] };
+  try {
+    init = sys.initial();
+  } catch (err) {
+    if (err instanceof StepError) {
+      return finish(undefined, false, 0, 0, [
+        { kind: 'error', name: 'initial', message: err.message, trace: [] },
+      ]);
+    }
+    throw err;
+  }
+  const mon0 = monitors.map(() => 0);
+  index.set(keyOf(init.next, mon0), 0);
+  parent.set(0, 0);
+  via.set(0, 0);
+  markTaken(init.taken, () => []);
+  let current: Entry<S>[] = checkState(0, init.next, mon0) ? [{ id: 0, state: init.next, mon: mon0 }] : [];
+  let next: Entry<S>[] = [];
+  let depth = 0;
+  let edges = 0;
+  let stopped: StopReason | undefined;
+  let depthCut = false;
+  let expansions = 0;
+  let lastProgress = started;
+  let dupChecks = 0;
+  const deadline = started + timeBudgetMs;
+
+  const sameBehaviour = (a: S, b: S, monA: readonly number[]): string | undefined => {
+    const evA = sys.events(a);
+    const evB = sys.events(b);
+    const ja = JSON.stringify(evA);
+    if (ja !== JSON.stringify(evB)) return `alphabets differ: ${ja} vs ${JSON.stringify(evB)}`;
+    for (const inv of invariants) {
+      let ha: unknown, hb: unknown;
+      try {
+        ha = inv.holds(a);
+        hb = inv.holds(b);
+      } catch {
+        continue;
+      }
+      if (ha !== hb)
+        return `invariant '${inv.name}' is ${String(ha)} for one and ${String(hb)} for the other`;
+    }
+    for (const e of evA) {
+      let ka: string, kb: string;
+      try {
+        ka = keyOf(sys.step(a, e).next, monA);
+        kb = keyOf(sys.step(b, e).next, monA);
+      } catch {
+        continue;
+      }
+      if (ka !== kb) return `on ${JSON.stringify(e)} one goes to key ${ka}, the other to ${kb}`;
+    }
+    return undefined;
+  };
+
+  outer: while (current.length > 0) {
+    if (depth >= maxDepth) {
+      depthCut = true;
+      break;
+    }
+    const nextStart = index.size;
+    for (let ci = 0; ci < current.length; ci++) {
+      const entry = current[ci];
+      if (entry === undefined) continue; // a state that violated an invariant: not expanded
+      if ((++expansions & 255) === 0) {
+        const now = performance.now();
+        if (now > deadline) {
+          stopped = 'timeBudget';
+          break outer;
+        }
+        if (options.onProgress && now - lastProgress >= 250) {
+          lastProgress = now;
+          const seconds = (now - started) / 1000;
+          options.onProgress({
+            model: sys.name,
+            states: index.size,
+            edges,
+            depth,
+            frontier: current.length - ci + next.length,
+            seconds,
+            statesPerSecond: index.size / seconds,
+          });
+        }
+      }
+      const { state, mon, id } = entry;
+      if (sys.isFinal(state)) continue;
+      let events: readonly E[];
+      try {
+        events = sys.events(state);
+      } catch (err) {
+        if (err instanceof ModelError) throw err;
+        report({
+          kind: 'error',
+          name: 'alphabet',
+          message: `alphabet threw: ${describe(err)}`,
+          trace: traceTo(id),
+          state: viewOf(state, mon),
+        });
+        continue;
+      }
+      let stateKey: string | undefined;
+      let enabled = 0;
+      for (const event of events) {
+        edges++;
+        let r: { next: S; taken: readonly number[]; accepted: boolean };
+        try {
+          r = sys.step(state, event);
+        } catch (err) {
+          if (!(err instanceof StepError)) throw err;
+          enabled++;
+          report({
+            kind: 'error',
+            name: 'step',
+            message: err.message,
+            trace: [...traceTo(id), event],
+            state: viewOf(state, mon),
+          });
+          continue;
+        }
+        let nmon = mon;
+        let nk: string | undefined;
+        if (!r.accepted) {
+          stateKey ??= keyOf(state, mon);
+          nk = keyOf(r.next, mon);
+          if (nk === stateKey) continue; // stutter
+        }
+        enabled++;
+        if (r.taken.length) markTaken(r.taken, () => [...traceTo(id), event]);
+        if (monitors.length) {
+          const arr = new Array<number>(monitors.length);
+          for (let i = 0; i < monitors.length; i++) {
+            let ms: string;
+            try {
+              ms = monitors[i]!.observe(monNames[i]![mon[i]!]!, event, r.next);
+            } catch (err) {
+              report({
+                kind: 'error',
+                name: monitors[i]!.name,
+                message: `monitor '${monitors[i]!.name}' threw: ${describe(err)}`,
+                trace: [...traceTo(id), event],
+              });
+              ms = monNames[i]![mon[i]!]!;
+            }
+            arr[i] = internMon(i, ms);
+          }
+          nmon = arr;
+          nk = undefined;
+        }
+        nk ??= keyOf(r.next, nmon);
+        let nid = index.get(nk);
+        if (nid === undefined) {
+          if (index.size >= maxStates) {
+            stopped = 'maxStates';
+            break outer;
+          }
+          nid = index.size;
+          index.set(nk, nid);
+          parent.set(nid, id);
+          via.set(nid, internEvent(event));
+          if (checkState(nid, r.next, nmon)) next[nid - nextStart] = { id: nid, state: r.next, mon: nmon };
+        } else if (checkKeys && nid >= levelStart[depth]!) {
+          // sample: is the state we hold under this key really the same state?
+          dupChecks++;
+          if (dupChecks <= 2000 || (dupChecks & 63) === 0) {
+            const held = nid >= nextStart ? next[nid - nextStart] : current[nid - levelStart[depth]!];
+            if (held && held.id === nid && sys.fingerprint(held.state) !== sys.fingerprint(r.next)) {
+              const diff = sameBehaviour(held.state, r.next, nmon);
+              if (diff !== undefined) {
+                throw new NonCanonicalKeyError(
+                  `model '${sys.name}': state key ${nk} is not canonical: two snapshots share it but behave ` +
+                    `differently (${diff}). The projection drops something that matters; reached by ` +
+                    `${JSON.stringify(traceTo(nid))} and by ${JSON.stringify([...traceTo(id), event])}`,
+                  nk,
+                  diff,
+                );
+              }
+            }
+          }
+        }
+        if (monitors.length) {
+          for (let i = 0; i < monitors.length; i++) {
+            if (monHot[i]![mon[i]!] && monHot[i]![nmon[i]!]) {
+              const h = hotEdges[i]!;
+              h.from.push(id);
+              h.to.push(nid);
+              h.ev.push(internEvent(event));
+            }
+          }
+        }
+      }
+      if (enabled === 0) {
+        if (checkDeadlock) {
+          report({
+            kind: 'deadlock',
+            name: 'deadlock',
+            message: 'no event of the alphabet is enabled in this non-final state',
+            trace: traceTo(id),
+            state: viewOf(state, mon),
+          });
+        }
+        for (let i = 0; i < monitors.length; i++) {
+          if (monHot[i]![mon[i]!]) {
+            const t = traceTo(id);
+            report({
+              kind: 'liveness',
+              name: monitors[i]!.name,
+              message: `${monitors[i]!.statement} (stuck in hot state '${monNames[i]![mon[i]!]}' with no enabled event)`,
+              trace: t,
+              lasso: { stem: t, cycle: [] },
+              state: viewOf(state, mon),
+            });
+          }
+        }
+      }
+    }
+    current = next;
+    next = [];
+    if (current.length > 0) {
+      depth++;
+      levelStart.push(nextStart);
+    }
+  }
+
+  // liveness: hot cycles
+  if (monitors.length) {
+    monitors.forEach((m: Monitor<S, E>, i) => {
+      const h = hotEdges[i]!;
+      if (h.from.length === 0) return;
+      const lasso = findHotCycles(h.from, h.to, h.ev);
+      if (!lasso) return;
+      const stem = traceTo(lasso.start);
+      const cycle = lasso.cycle.map((e) => eventList[e]!);
+      report({
+        kind: 'liveness',
+        name: m.name,
+        message: `${m.statement} (a reachable cycle stays in hot monitor states)`,
+        trace: [...stem, ...cycle],
+        lasso: { stem, cycle },
+      });
+    });
+  }
+  if (options.onProgress) {
+    const seconds = (performance.now() - started) / 1000;
+    options.onProgress({
+      model: sys.name,
+      states: index.size,
+      edges,
+      depth: levelStart.length - 1,
+      frontier: 0,
+      seconds,
+      statesPerSecond: seconds > 0 ? index.size / seconds : 0,
+    });
+  }
+  return finish(stopped, depthCut, levelStart.length - 1, edges, violations);
+
+  function finish(
+    stoppedBy: StopReason | undefined,
+    depthBounded: boolean,
+    depthReached: number,
+    edgeCount: number,
+    vs: Violation[],
+  ): { report: CheckReport; internals: ExploreInternals } {
+    const seconds = (performance.now() - started) / 1000;
+    const sentinels: SentinelResult[] = sys.sentinels.map((s, i) => ({
+      name: s.name,
+      statement: s.statement,
+      reached: sentinelHit[i] !== undefined,
+      ...(sentinelHit[i] ? { trace: sentinelHit[i] } : {}),
+    }));
+    const failing = vs.some((v) => !v.findingId) || sentinels.some((s) => !s.reached);
+    const verdict = failing ? 'fail' : vs.length ? 'findings' : 'pass';
+    const ids = sys.transitionIds;
+    return {
+      report: {
+        model: sys.name,
+        verdict,
+        complete: stoppedBy === undefined,
+        ...(stoppedBy ? { stoppedBy } : {}),
+        depthBounded,
+        states: Math.max(index.size, 1),
+        edges: edgeCount,
+        depth: depthReached,
+        seconds,
+        statesPerSecond: seconds > 0 ? index.size / seconds : 0,
+        violations: vs,
+        sentinels,
+        coverage: {
+          covered: ids.filter((_, i) => covered[i] === 1),
+          uncovered: ids.filter((_, i) => covered[i] === 0),
+        },
+        invariants: invariants.map((i) => i.name),
+        bounds: { maxStates, maxDepth, timeBudgetMs },
+        engine: sys.engineCounts(),
+      },
+      internals: { firstTaken },
+    };
+  }
+}
+
+function selectInvariants<S, E extends EventObject>(
+  sys: System<S, E>,
+  names: readonly string[] | undefined,
+): readonly Invariant<S>[] {
+  for (const inv of sys.invariants) {
+    if (typeof inv?.holds !== 'function' || typeof inv.name !== 'string')
+      throw new ModelError(`model '${sys.name}': every invariant needs a name and a holds() function`);
+  }
+  if (names === undefined) return sys.invariants;
+  return names.map((n) => {
+    const inv = sys.invariants.find((i) => i.name === n);
+    if (!inv) {
+      throw new OptionsError(
+        `model '${sys.name}' has no invariant '${n}' (it has: ${sys.invariants.map((i) => i.name).join(', ') || 'none'})`,
+      );
+    }
+    return inv;
+  });
+}

@@ -1,0 +1,293 @@
+/**
+ * One interface over the two kinds of model the checker explores: a single machine
+ * (spec-kit `MachineCheckModel`) and a composition of actors ({@link CompositionCheckModel}).
+ * Exploration, replay and test paths are written once against {@link System}.
+ *
+ * State keys are canonical strings: the interned state value (a small number) followed by the
+ * JSON of the projected context; for compositions, the projected shared memory followed by
+ * each actor's key. Keys never contain the whole snapshot.
+ *
+ * @module
+ */
+import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
+import type { CheckConfig, Finding, Invariant, MachineCheckModel, Monitor, Sentinel } from '@kspec/spec-kit';
+import type { AnyComposedState, ComposedEvent, CompositionCheckModel } from './compose.js';
+import { ModelError } from './errors.js';
+import { MachineStepper, StepError, describe, type StepperOptions } from './stepper.js';
+import type { StateView } from './report.js';
+
+/**
+ * A model the checker accepts: a spec-kit machine model or a composition.
+ * @category Exploration
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CheckModel = MachineCheckModel<any> | CompositionCheckModel<any, any>;
+
+/** @internal */
+export interface Step<S> {
+  readonly next: S;
+  readonly taken: readonly number[];
+  readonly accepted: boolean;
+}
+
+/** @internal The checker's view of a model. */
+export interface System<S, E extends EventObject> {
+  readonly name: string;
+  readonly transitionIds: readonly string[];
+  readonly invariants: readonly Invariant<S>[];
+  readonly sentinels: readonly Sentinel<S>[];
+  readonly monitors: readonly Monitor<S, E>[];
+  readonly findings: readonly Finding[];
+  readonly configs: readonly CheckConfig[];
+  initial(): Step<S>;
+  /** The alphabet in `state`, validated; throws ModelError on an unknown or malformed event. */
+  events(state: S): readonly E[];
+  /** Throws StepError when model code throws. */
+  step(state: S, event: E): Step<S>;
+  key(state: S): string;
+  /** JSON of everything observable (state value, whole context, children), for canonicity checks. */
+  fingerprint(state: S): string;
+  isFinal(state: S): boolean;
+  view(state: S): StateView;
+  engineCounts(): { compiled: number; xstate: number };
+}
+
+class KeyMaker {
+  private readonly byNodes = new WeakMap<object, number>();
+  private readonly byJson = new Map<string, number>();
+  constructor(
+    private readonly who: string,
+    private readonly project: ((s: AnyMachineSnapshot) => unknown) | undefined,
+  ) {}
+  valueId(s: AnyMachineSnapshot): number {
+    const nodes = (s as unknown as { _nodes: object })._nodes;
+    let id = this.byNodes.get(nodes);
+    if (id !== undefined) return id;
+    const j = JSON.stringify(s.value);
+    id = this.byJson.get(j);
+    if (id === undefined) {
+      id = this.byJson.size;
+      this.byJson.set(j, id);
+    }
+    this.byNodes.set(nodes, id);
+    return id;
+  }
+  projected(s: AnyMachineSnapshot): unknown {
+    if (!this.project) return s.context;
+    try {
+      return this.project(s);
+    } catch (err) {
+      throw new ModelError(
+        `${this.who}: project threw in state ${JSON.stringify(s.value)}: ${describe(err)}`,
+      );
+    }
+  }
+  key(s: AnyMachineSnapshot): string {
+    const p = this.projected(s);
+    const j = p === undefined ? '' : JSON.stringify(p);
+    return s.status === 'active' ? `${this.valueId(s)}|${j}` : `${this.valueId(s)}${s.status}|${j}`;
+  }
+}
+
+function checkEvents(
+  who: string,
+  stepper: MachineStepper,
+  state: AnyMachineSnapshot,
+  events: unknown,
+): EventObject[] {
+  if (!Array.isArray(events)) {
+    throw new ModelError(
+      `${who}: the alphabet must return an array of events (state ${JSON.stringify(state.value)})`,
+    );
+  }
+  for (const e of events as unknown[]) {
+    if (typeof e !== 'object' || e === null || typeof (e as { type?: unknown }).type !== 'string') {
+      throw new ModelError(
+        `${who}: the alphabet yielded ${JSON.stringify(e)}, not an event object with a string type (state ${JSON.stringify(state.value)})`,
+      );
+    }
+    const type = (e as EventObject).type;
+    if (!stepper.knowsEvent(type)) {
+      throw new ModelError(
+        `${who}: the alphabet yielded event '${type}', which machine '${stepper.machine.id}' does not know ` +
+          `(no transition of the chart names it; state ${JSON.stringify(state.value)})`,
+      );
+    }
+  }
+  return events as EventObject[];
+}
+
+function fingerprintOf(s: AnyMachineSnapshot): string {
+  return JSON.stringify([s.value, s.context, s.status, Object.keys(s.children ?? {})]);
+}
+
+function modelCommon(
+  model: { name?: unknown; invariants?: unknown; configs?: unknown },
+  what: string,
+): string {
+  if (typeof model !== 'object' || model === null) throw new ModelError(`expected a ${what} model`);
+  if (typeof model.name !== 'string' || model.name === '')
+    throw new ModelError(`the ${what} model has no name`);
+  if (!Array.isArray(model.invariants))
+    throw new ModelError(`model '${model.name}': invariants must be an array`);
+  if (model.configs !== undefined && !Array.isArray(model.configs))
+    throw new ModelError(`model '${model.name}': configs must be an array`);
+  return model.name;
+}
+
+/** @internal */
+export function machineSystem(
+  model: MachineCheckModel,
+  options: StepperOptions = {},
+): System<AnyMachineSnapshot, EventObject> {
+  const name = modelCommon(model, 'machine');
+  if (typeof model.alphabet !== 'function')
+    throw new ModelError(`model '${name}': alphabet must be a function`);
+  const stepper = new MachineStepper(model.machine, model.input, options);
+  const keys = new KeyMaker(`model '${name}'`, model.project as never);
+  return {
+    name,
+    transitionIds: stepper.transitionIds,
+    invariants: model.invariants,
+    sentinels: model.sentinels ?? [],
+    monitors: (model.monitors ?? []) as readonly Monitor<AnyMachineSnapshot, EventObject>[],
+    findings: model.findings ?? [],
+    configs: model.configs ?? [],
+    initial: () => stepper.initial(),
+    events: (s) => checkEvents(`model '${name}'`, stepper, s, model.alphabet(s as never)),
+    step: (s, e) => stepper.step(s, e),
+    key: (s) => keys.key(s),
+    fingerprint: fingerprintOf,
+    isFinal: (s) => s.status === 'done',
+    view: (s) => ({ value: s.value, projected: keys.projected(s) }),
+    engineCounts: () => ({ compiled: stepper.compiledSteps, xstate: stepper.xstateSteps }),
+  };
+}
+
+/** @internal */
+export function compositionSystem(
+  model: CompositionCheckModel,
+  options: StepperOptions = {},
+): System<AnyComposedState, ComposedEvent> {
+  const name = modelCommon(model, 'composition');
+  if (model.kind !== 'composition' || !Array.isArray(model.actorNames))
+    throw new ModelError(`model '${name}': build compositions with compose(...)`);
+  const names = model.actorNames as readonly string[];
+  const members = names.map((n) => {
+    const m = (
+      model.actors as Record<string, { machine: AnyStateMachine; input?: unknown; project?: unknown }>
+    )[n]!;
+    return {
+      name: n,
+      spec: m as unknown as {
+        alphabet: (v: unknown) => readonly EventObject[];
+        write?: (v: unknown) => unknown;
+      },
+      stepper: new MachineStepper(m.machine, m.input, options),
+      keys: new KeyMaker(`composition '${name}', actor '${n}'`, m.project as never),
+      offset: 0,
+    };
+  });
+  const transitionIds: string[] = [];
+  for (const m of members) {
+    m.offset = transitionIds.length;
+    for (const id of m.stepper.transitionIds) transitionIds.push(`${m.name}:${id}`);
+  }
+  const projectShared = model.projectShared as ((s: unknown) => unknown) | undefined;
+  const sharedKey = (shared: unknown): string =>
+    JSON.stringify(projectShared ? projectShared(shared) : shared) ?? '';
+  const composedType = new Map<string, Map<string, string>>();
+  const typeOf = (actor: string, t: string): string => {
+    let m = composedType.get(actor);
+    if (!m) composedType.set(actor, (m = new Map()));
+    let s = m.get(t);
+    if (s === undefined) m.set(t, (s = `${actor}.${t}`));
+    return s;
+  };
+  const byName = new Map(members.map((m) => [m.name, m]));
+  return {
+    name,
+    transitionIds,
+    invariants: model.invariants as readonly Invariant<AnyComposedState>[],
+    sentinels: (model.sentinels ?? []) as readonly Sentinel<AnyComposedState>[],
+    monitors: (model.monitors ?? []) as readonly Monitor<AnyComposedState, ComposedEvent>[],
+    findings: model.findings ?? [],
+    configs: model.configs ?? [],
+    initial: () => {
+      const actors: Record<string, AnyMachineSnapshot> = {};
+      const taken: number[] = [];
+      for (const m of members) {
+        const r = m.stepper.initial();
+        actors[m.name] = r.next;
+        for (const t of r.taken) taken.push(m.offset + t);
+      }
+      return { next: { shared: model.shared, actors }, taken, accepted: true };
+    },
+    events: (s) => {
+      const out: ComposedEvent[] = [];
+      for (const m of members) {
+        const self = s.actors[m.name]!;
+        if (self.status !== 'active') continue;
+        const evs = checkEvents(
+          `composition '${name}', actor '${m.name}'`,
+          m.stepper,
+          self,
+          m.spec.alphabet({ self, shared: s.shared, actors: s.actors }),
+        );
+        for (const e of evs) out.push({ type: typeOf(m.name, e.type), actor: m.name, event: e });
+      }
+      return out;
+    },
+    step: (s, ce) => {
+      const m = byName.get(ce.actor);
+      if (!m) throw new ModelError(`composition '${name}': no actor '${ce.actor}'`);
+      const before = s.actors[m.name]!;
+      const r = m.stepper.step(before, ce.event);
+      const actors = { ...s.actors, [m.name]: r.next };
+      let shared = s.shared;
+      if (m.spec.write) {
+        try {
+          shared = m.spec.write({ self: r.next, before, event: ce.event, shared: s.shared, actors });
+        } catch (err) {
+          throw new StepError(
+            `actor '${m.name}' write after ${JSON.stringify(ce.event)}: ${describe(err)}`,
+            err,
+          );
+        }
+      }
+      const taken = r.taken.map((t) => m.offset + t);
+      return { next: { shared, actors }, taken, accepted: r.accepted || shared !== s.shared };
+    },
+    key: (s) => {
+      let k = sharedKey(s.shared);
+      for (const m of members) k += `#${m.keys.key(s.actors[m.name]!)}`;
+      return k;
+    },
+    fingerprint: (s) => JSON.stringify([s.shared, ...members.map((m) => fingerprintOf(s.actors[m.name]!))]),
+    isFinal: (s) => members.every((m) => s.actors[m.name]!.status === 'done'),
+    view: (s) => ({
+      value: Object.fromEntries(members.map((m) => [m.name, s.actors[m.name]!.value])),
+      projected: {
+        shared: projectShared ? projectShared(s.shared) : s.shared,
+        ...Object.fromEntries(members.map((m) => [m.name, m.keys.projected(s.actors[m.name]!)])),
+      },
+    }),
+    engineCounts: () => ({
+      compiled: members.reduce((a, m) => a + m.stepper.compiledSteps, 0),
+      xstate: members.reduce((a, m) => a + m.stepper.xstateSteps, 0),
+    }),
+  };
+}
+
+/** @internal */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function systemOf(model: CheckModel, options: StepperOptions = {}): System<any, any> {
+  if (typeof model !== 'object' || model === null) throw new ModelError('expected a check model');
+  if ((model as { kind?: unknown }).kind === 'composition')
+    return compositionSystem(model as CompositionCheckModel, options);
+  if ((model as { kind?: unknown }).kind === 'machine')
+    return machineSystem(model as MachineCheckModel, options);
+  throw new ModelError(
+    `model '${String((model as { name?: unknown }).name)}': kind must be 'machine' (a spec-kit MachineCheckModel) or 'composition' (from compose())`,
+  );
+}
