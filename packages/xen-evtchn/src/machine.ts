@@ -1,0 +1,827 @@
+/**
+ * The statecharts of `/dev/xen/evtchn` (drivers/xen/evtchn.c):
+ *
+ * - `evtchnDeviceMachine`: one open file (`per_user_data`). Three parallel regions are the
+ *   threads the C lock discipline lets interleave: `control` (everything under `bind_mutex`:
+ *   ioctls, write; poll, which takes no lock), `reader` (`evtchn_read` under
+ *   `ring_cons_mutex`, which may sleep) and `irq` (`evtchn_interrupt` under `ring_prod_lock`).
+ *   The handler and the reader come in split steps (`irq.enter`/`irq.lock`/`irq.push`,
+ *   `read`/`read.copy`) so the checker can interleave them, and as whole steps for the facade
+ *   (`irq.interrupt`). `evtchn_bind_to_user` is a chain of eventless steps inside one ioctl,
+ *   one state per C step and one transition per error path.
+ * - `evtchnBindingMachine`: the lifecycle of one bound port (`struct user_evtchn`): enabled,
+ *   disabled by its interrupt until `write()` re-enables it with a late EOI, unbound.
+ *
+ * Abstractions: ioctls and writes are atomic (they hold `bind_mutex`; a bind or reset that
+ * needs the ring locks waits until neither thread holds them; unbind and release wait for a
+ * running handler, as `disable_irq` does). The environment (hypervisor, irq layer, memory) is
+ * a value in the context acted on through the ports of `ports.ts`.
+ *
+ * Where the C departs from intent (modelled as written, see the findings): the
+ * `evtchn_bind_to_user` error paths (EVTCHN-1..4) and the wake-up decided on a stale
+ * `ring_cons` (EVTCHN-5).
+ *
+ * Not covered: `fasync`, `llseek`, the VFS's own ioctls (FIONBIO, FIOCLEX...), several
+ * readers at once (one reader thread is modelled), IRQF_SHARED and BIND_STATIC (later
+ * kernels).
+ *
+ * @module
+ */
+import { assign, raise, setup } from 'xstate';
+import { linuxErr, src } from '@kspec/spec-kit';
+import {
+  DOMID_FIRST_RESERVED,
+  DOMID_SELF,
+  EMPTY_RING,
+  EVTCHN_2L_NR_CHANNELS,
+  UNRESTRICTED_DOMID,
+  addEvtchn,
+  delEvtchn,
+  evtchnInterruptPushInPlace,
+  evtchnPollMask,
+  evtchnPushOutcome,
+  evtchnReadCopy,
+  evtchnResetRing,
+  evtchnResizeRing,
+  evtchnResizeTarget,
+  evtchnRingDraft,
+  evtchnRoundCount,
+  findEvtchn,
+  setEvtchnEnabled,
+  type UserEvtchn,
+} from './model.js';
+import {
+  armFault,
+  armPortReuse,
+  createEvtchnEnv,
+  inMemoryHypervisor,
+  inMemoryIrqLayer,
+  offerRemotePort,
+  takeFault,
+  type EvtchnEnv,
+} from './ports.js';
+import type { EvtchnContext, EvtchnEvent, EvtchnGhost, EvtchnInput, PendingBind } from './context.js';
+
+/** The seed this package models. @category Machine */
+export const SEED = 'linux-xen-evtchn.c' as const;
+const S = (fn: string, first: number, last: number = first) => ({ source: src(SEED, fn, first, last) });
+
+type Ev<T extends EvtchnEvent['type']> = Extract<EvtchnEvent, { type: T }>;
+const ev = <T extends EvtchnEvent['type']>(e: EvtchnEvent, _t: T): Ev<T> => e as Ev<T>;
+type Args = { context: EvtchnContext; event: EvtchnEvent };
+
+const INITIAL_GHOST: EvtchnGhost = {
+  warnings: 0,
+  forbiddenBinds: 0,
+  failedBindPort: null,
+  queuedSinceEnable: [],
+  readNotWritten: [],
+};
+
+/** Whether `event` carries a faulting user argument (`copy_from_user` fails). */
+function argFaulted({ event }: Args): boolean {
+  return 'arg' in event && event.arg === null;
+}
+
+function argPort(event: EvtchnEvent): number {
+  return 'arg' in event && event.arg !== null && 'port' in event.arg ? event.arg.port >>> 0 : -1;
+}
+
+/** The `user_evtchn` the irq layer passes to the handler for `port` (in the tree or orphaned). */
+function handlerData(context: EvtchnContext, port: number): UserEvtchn | undefined {
+  return findEvtchn(context.evtchns, port) ?? context.orphans.find((e) => e.port === port);
+}
+
+function isDeliverable(context: EvtchnContext, port: number): boolean {
+  return (
+    handlerData(context, port) !== undefined && context.irqLayer.isDeliverable(context.env, context.hypervisor, port)
+  );
+}
+
+/** Neither `ring_cons_mutex` (a reader between snapshot and copy) nor `ring_prod_lock` (a handler between snapshot and push) is held. */
+function ringLocksFree(context: EvtchnContext): boolean {
+  return !(context.reader?.holding ?? false) && !(context.irqThread?.snap ?? null);
+}
+
+const BIND_OP = { virq: 'ioctl.bindVirq', interdomain: 'ioctl.bindInterdomain', unbound: 'ioctl.bindUnboundPort' } as const;
+
+function reply(op: string, rc: number): EvtchnContext['result'] {
+  return { op, rc };
+}
+
+/** Clear the per-ioctl ghost observation at the start of every ioctl. */
+function ghostAtIoctl(g: EvtchnGhost): EvtchnGhost {
+  return g.failedBindPort === null ? g : { ...g, failedBindPort: null };
+}
+
+function bumpQueued(g: EvtchnGhost, port: number): EvtchnGhost {
+  const cur = g.queuedSinceEnable.find((q) => q.port === port);
+  const rest = g.queuedSinceEnable.filter((q) => q.port !== port);
+  return {
+    ...g,
+    queuedSinceEnable: [...rest, { port, n: (cur?.n ?? 0) + 1 }].sort((a, b) => a.port - b.port),
+  };
+}
+
+function isForbiddenBind(context: EvtchnContext, b: PendingBind): boolean {
+  if (context.restrictDomid === UNRESTRICTED_DOMID) return false;
+  return b.kind !== 'interdomain' || b.remoteDom !== context.restrictDomid;
+}
+
+/** The handler's step 1 (lines 167-171) on the context: deliver, WARN, `enabled = false`. */
+function enterHandler(context: EvtchnContext, port: number): Partial<EvtchnContext> {
+  const env = context.irqLayer.deliver(context.env, context.hypervisor, port);
+  const data = handlerData(context, port);
+  const warned = data !== undefined && !data.enabled;
+  const inTree = findEvtchn(context.evtchns, port) !== undefined;
+  return {
+    env,
+    evtchns: inTree ? setEvtchnEnabled(context.evtchns, port, false) : context.evtchns,
+    orphans: inTree ? context.orphans : context.orphans.map((e) => (e.port === port ? { port, enabled: false } : e)),
+    ghost: warned ? { ...context.ghost, warnings: context.ghost.warnings + 1 } : context.ghost,
+  };
+}
+
+/** The handler's step 3 (lines 178-190) from a snapshot. */
+function pushFromSnapshot(context: EvtchnContext, port: number, snap: { prod: number; cons: number }) {
+  const ring = evtchnRingDraft(context.ring);
+  const outcome = evtchnInterruptPushInPlace(ring, port, snap);
+  return {
+    ring,
+    irqThread: null,
+    ghost: outcome === 'overflowed' ? context.ghost : bumpQueued(context.ghost, port),
+  };
+}
+
+/** Unbinds one node as `IOCTL_EVTCHN_UNBIND` and `evtchn_release` do (lines 533-534, 654-655, 417-427). */
+function unbindNode(context: EvtchnContext, port: number): Partial<EvtchnContext> {
+  let env: EvtchnEnv = context.irqLayer.disableIrq(context.env, port);
+  if (context.irqLayer.irqFromEvtchn(env, port) < 0) {
+    return { env, bug: 'BUG_ON(irq < 0) in evtchn_unbind_from_user (line 422)' };
+  }
+  const r = context.irqLayer.unbindFromIrqhandler(env, context.hypervisor, port);
+  env = r.env;
+  const d = delEvtchn(context.evtchns, context.nrEvtchns, port, true);
+  const ghost = {
+    ...context.ghost,
+    queuedSinceEnable: context.ghost.queuedSinceEnable.filter((q) => q.port !== port),
+  };
+  return {
+    env,
+    evtchns: d.tree,
+    nrEvtchns: d.nrEvtchns,
+    ghost,
+    bug: r.rc !== 0 ? 'BUG() in xen_evtchn_close via unbind_from_irqhandler' : context.bug,
+  };
+}
+
+/**
+ * The device machine: one open `/dev/xen/evtchn` file.
+ * @category Machine
+ */
+export const evtchnDeviceMachine = setup({
+  types: {} as { context: EvtchnContext; events: EvtchnEvent; input: EvtchnInput | undefined },
+  guards: {
+    isRestricted: ({ context }) => context.restrictDomid !== UNRESTRICTED_DOMID,
+    isRestrictedToOtherDomain: ({ context, event }) => {
+      const e = ev(event, 'ioctl.bindInterdomain');
+      return (
+        context.restrictDomid !== UNRESTRICTED_DOMID && e.arg !== null && context.restrictDomid !== e.arg.remoteDomain >>> 0
+      );
+    },
+    argFaulted,
+    portOutOfRange: ({ context, event }) => argPort(event) >= context.nrChannels,
+    portNotBound: ({ context, event }) => findEvtchn(context.evtchns, argPort(event)) === undefined,
+    domidInvalid: ({ event }) => {
+      const e = ev(event, 'ioctl.restrictDomid');
+      return e.arg !== null && ((e.arg.domid & 0xffff) === 0 || (e.arg.domid & 0xffff) >= DOMID_FIRST_RESERVED);
+    },
+    ringLocksFree: ({ context }) => ringLocksFree(context),
+    handlerIdle: ({ context }) => context.irqThread === null,
+    hypercallFailed: ({ context }) => (context.bind?.rc ?? 0) !== 0,
+    kzallocFails: ({ context }) => context.env.faults.some((f) => f.op === 'kzalloc'),
+    addFailed: ({ context }) => (context.bind?.rc ?? 0) < 0,
+    resizeFailed: ({ context }) => (context.bind?.rc ?? 0) < 0,
+    irqBindFailed: ({ context }) => (context.bind?.rc ?? 0) < 0,
+    refcountFailed: ({ context }) => (context.bind?.rc ?? 0) < 0,
+    closeSucceeded: ({ context }) => context.bug === null,
+    hasHitBug: ({ context }) => context.bug !== null,
+    pageAllocFails: ({ context }) => context.env.faults.some((f) => f.op === 'get_free_page'),
+    writeCountRoundsToZero: ({ event }) => evtchnRoundCount(ev(event, 'write').count) === 0,
+    writeArgFaulted: ({ event }) => ev(event, 'write').ports === null,
+    readCountRoundsToZero: ({ event }) => evtchnRoundCount(ev(event, 'read').count) === 0,
+    ringOverflowed: ({ context }) => context.ring.overflow,
+    ringNonEmpty: ({ context }) => context.ring.cons !== context.ring.prod,
+    isNonblocking: ({ context }) => context.nonblock,
+    isDeliverable: ({ context, event }) => isDeliverable(context, (event as { port: number }).port),
+    deliverableIntoEmptyRing: ({ context, event }) =>
+      isDeliverable(context, (event as { port: number }).port) &&
+      evtchnPushOutcome(context.ring.size, context.ring) === 'pushedAndWoke',
+    deliverableWithRoom: ({ context, event }) =>
+      isDeliverable(context, (event as { port: number }).port) &&
+      evtchnPushOutcome(context.ring.size, context.ring) === 'pushed',
+    snapshotWasEmpty: ({ context }) =>
+      context.irqThread?.snap != null &&
+      evtchnPushOutcome(context.ring.size, context.irqThread.snap) === 'pushedAndWoke',
+    snapshotHasRoom: ({ context }) =>
+      context.irqThread?.snap != null && evtchnPushOutcome(context.ring.size, context.irqThread.snap) === 'pushed',
+    threadsIdle: ({ context }) => context.reader === null && context.irqThread === null,
+  },
+  actions: {
+    replyEacces: assign(({ context, event }) => ({ result: reply(event.type, linuxErr('EACCES')), ghost: ghostAtIoctl(context.ghost) })),
+    replyEfault: assign(({ context, event }) => ({ result: reply(event.type, linuxErr('EFAULT')), ghost: ghostAtIoctl(context.ghost) })),
+    replyEinval: assign(({ context, event }) => ({ result: reply(event.type, linuxErr('EINVAL')), ghost: ghostAtIoctl(context.ghost) })),
+    replyEnotconn: assign(({ context, event }) => ({ result: reply(event.type, linuxErr('ENOTCONN')), ghost: ghostAtIoctl(context.ghost) })),
+    replyEnosys: assign(({ context, event }) => ({ result: reply(event.type, linuxErr('ENOSYS')), ghost: ghostAtIoctl(context.ghost) })),
+    hypercallBindVirq: assign(({ context, event }) => {
+      const e = ev(event, 'ioctl.bindVirq');
+      const r = context.hypervisor.bindVirq(context.env, (e.arg as { virq: number }).virq >>> 0, 0);
+      return {
+        env: r.env,
+        bind: { kind: 'virq', remoteDom: 0, port: r.port ?? 0, linked: false, rc: r.rc } satisfies PendingBind,
+        ghost: ghostAtIoctl(context.ghost),
+      };
+    }),
+    hypercallBindInterdomain: assign(({ context, event }) => {
+      const e = ev(event, 'ioctl.bindInterdomain');
+      const arg = e.arg as { remoteDomain: number; remotePort: number };
+      // bind_interdomain.remote_dom is a domid_t: the unsigned remote_domain is truncated.
+      const remoteDom = arg.remoteDomain & 0xffff;
+      const r = context.hypervisor.bindInterdomain(context.env, remoteDom, arg.remotePort >>> 0);
+      return {
+        env: r.env,
+        bind: { kind: 'interdomain', remoteDom, port: r.port ?? 0, linked: false, rc: r.rc } satisfies PendingBind,
+        ghost: ghostAtIoctl(context.ghost),
+      };
+    }),
+    hypercallAllocUnbound: assign(({ context, event }) => {
+      const e = ev(event, 'ioctl.bindUnboundPort');
+      const remoteDom = (e.arg as { remoteDomain: number }).remoteDomain & 0xffff;
+      const r = context.hypervisor.allocUnbound(context.env, DOMID_SELF, remoteDom);
+      return {
+        env: r.env,
+        bind: { kind: 'unbound', remoteDom, port: r.port ?? 0, linked: false, rc: r.rc } satisfies PendingBind,
+        ghost: ghostAtIoctl(context.ghost),
+      };
+    }),
+    replyHypercallError: assign(({ context }) => ({
+      result: reply(BIND_OP[(context.bind as PendingBind).kind], context.bind?.rc ?? 0),
+      bind: null,
+    })),
+    replyKzallocEnomem: assign(({ context }) => ({
+      env: takeFault(context.env, 'kzalloc').env,
+      result: reply(BIND_OP[(context.bind as PendingBind).kind], linuxErr('ENOMEM')),
+      ghost: { ...context.ghost, failedBindPort: context.bind?.port ?? null },
+      bind: null,
+    })),
+    addEvtchn: assign(({ context }) => {
+      const b = context.bind as PendingBind;
+      const r = addEvtchn(context.evtchns, context.nrEvtchns, { port: b.port, enabled: true });
+      return { evtchns: r.tree, nrEvtchns: r.nrEvtchns, bind: { ...b, linked: r.rc === 0, rc: r.rc } };
+    }),
+    resizeRing: assign(({ context }) => {
+      const b = context.bind as PendingBind;
+      const target = evtchnResizeTarget(context.nrEvtchns, context.ring.size);
+      if (target === undefined) return { bind: { ...b, rc: 0 } };
+      const f = takeFault(context.env, 'kvmalloc');
+      if (f.errno) return { env: f.env, bind: { ...b, rc: linuxErr('ENOMEM') } };
+      return { ring: evtchnResizeRing(context.ring, target), bind: { ...b, rc: 0 } };
+    }),
+    bindIrqHandler: assign(({ context }) => {
+      const b = context.bind as PendingBind;
+      const r = context.irqLayer.bindEvtchnToIrqhandlerLateeoi(context.env, context.hypervisor, b.port);
+      return { env: r.env, bind: { ...b, rc: r.rc } };
+    }),
+    makeRefcounted: assign(({ context }) => {
+      const b = context.bind as PendingBind;
+      const r = context.irqLayer.evtchnMakeRefcounted(context.env, b.port);
+      return { env: r.env, bind: { ...b, rc: r.rc } };
+    }),
+    replyBoundPort: assign(({ context }) => {
+      const b = context.bind as PendingBind;
+      const forbidden = isForbiddenBind(context, b);
+      return {
+        result: reply(BIND_OP[b.kind], b.port),
+        bind: null,
+        ghost: forbidden ? { ...context.ghost, forbiddenBinds: context.ghost.forbiddenBinds + 1 } : context.ghost,
+      };
+    }),
+    replyRefcountErrorWithoutCleanup: assign(({ context }) => {
+      const b = context.bind as PendingBind;
+      return {
+        result: reply(BIND_OP[b.kind], b.rc),
+        bind: null,
+        ghost: { ...context.ghost, failedBindPort: b.port },
+      };
+    }),
+    closePortOnError: assign(({ context }) => {
+      const b = context.bind as PendingBind;
+      const r = context.hypervisor.close(context.env, b.port);
+      return {
+        env: r.env,
+        bug: r.rc !== 0 ? `BUG() after EVTCHNOP_close(${b.port}) returned ${r.rc} (lines 411-412)` : context.bug,
+      };
+    }),
+    delEvtchnOnError: assign(({ context }) => {
+      const b = context.bind as PendingBind;
+      const d = delEvtchn(context.evtchns, context.nrEvtchns, b.port, b.linked);
+      return {
+        evtchns: d.tree,
+        nrEvtchns: d.nrEvtchns,
+        orphans: [...context.orphans, ...d.lost],
+        result: reply(BIND_OP[b.kind], b.rc),
+        bind: null,
+        ghost: { ...context.ghost, failedBindPort: b.port },
+      };
+    }),
+    unbindPort: assign(({ context, event }) => {
+      const done = unbindNode(context, argPort(event));
+      return { ...done, result: reply(event.type, 0), ghost: ghostAtIoctl(done.ghost ?? context.ghost) };
+    }),
+    notifyRemote: assign(({ context, event }) => ({
+      env: context.irqLayer.notifyRemoteViaEvtchn(context.env, context.hypervisor, argPort(event)),
+      result: reply(event.type, 0),
+      ghost: ghostAtIoctl(context.ghost),
+    })),
+    resetRing: assign(({ context, event }) => ({
+      ring: evtchnResetRing(context.ring),
+      result: reply(event.type, 0),
+      ghost: ghostAtIoctl(context.ghost),
+    })),
+    restrictDomid: assign(({ context, event }) => ({
+      restrictDomid: (ev(event, 'ioctl.restrictDomid').arg as { domid: number }).domid & 0xffff,
+      result: reply(event.type, 0),
+      ghost: ghostAtIoctl(context.ghost),
+    })),
+    replyWriteEnomem: assign(({ context }) => ({
+      env: takeFault(context.env, 'get_free_page').env,
+      result: reply('write', linuxErr('ENOMEM')),
+    })),
+    replyWriteZero: assign({ result: reply('write', 0) }),
+    replyWriteEfault: assign({ result: reply('write', linuxErr('EFAULT')) }),
+    reenablePorts: assign(({ context, event }) => {
+      const e = ev(event, 'write');
+      const count = evtchnRoundCount(e.count);
+      const ports = (e.ports ?? []).slice(0, count / 4);
+      let evtchns = context.evtchns;
+      let env = context.env;
+      let ghost = context.ghost;
+      for (const port of ports) {
+        const evtchn = findEvtchn(evtchns, port);
+        if (evtchn && !evtchn.enabled) {
+          evtchns = setEvtchnEnabled(evtchns, port, true);
+          env = context.irqLayer.xenIrqLateeoi(env, context.hypervisor, port);
+          ghost = { ...ghost, queuedSinceEnable: ghost.queuedSinceEnable.filter((q) => q.port !== port) };
+        }
+      }
+      if (ghost.readNotWritten.length > 0 && ports.length > 0) {
+        ghost = { ...ghost, readNotWritten: ghost.readNotWritten.filter((p) => !ports.includes(p)) };
+      }
+      return { evtchns, env, ghost, result: reply('write', count) };
+    }),
+    replyPollMask: assign(({ context }) => ({ result: reply('poll', evtchnPollMask(context.ring)) })),
+    replyReadZero: assign({ readResult: reply('read', 0), reader: null }),
+    replyReadEfbig: assign({ readResult: reply('read', linuxErr('EFBIG')), reader: null }),
+    replyReadEagain: assign({ readResult: reply('read', linuxErr('EAGAIN')), reader: null }),
+    replyReadErestartsys: assign({ readResult: reply('read', linuxErr('ERESTARTSYS')), reader: null }),
+    startRead: assign(({ context, event }) => ({
+      reader: { count: evtchnRoundCount(ev(event, 'read').count), nonblock: context.nonblock, holding: false, c: 0, p: 0 },
+      readResult: null,
+    })),
+    snapshotConsProd: assign(({ context }) => ({
+      reader: {
+        ...(context.reader as NonNullable<EvtchnContext['reader']>),
+        holding: true,
+        c: context.ring.cons,
+        p: context.ring.prod,
+      },
+    })),
+    copyAndConsume: assign(({ context }) => {
+      const r = context.reader as NonNullable<EvtchnContext['reader']>;
+      const copy = evtchnReadCopy(context.ring, r.c, r.p, r.count);
+      return {
+        ring: { ...context.ring, cons: copy.cons },
+        reader: null,
+        readResult: { op: 'read', rc: copy.bytes, ports: copy.ports },
+        ghost: { ...context.ghost, readNotWritten: [...context.ghost.readNotWritten, ...copy.ports] },
+      };
+    }),
+    wakeUpInterruptible: raise({ type: 'reader.wake' }),
+    interruptWhole: assign(({ context, event }) => {
+      const port = ev(event, 'irq.interrupt').port;
+      const entered = { ...context, ...enterHandler(context, port) };
+      const snap = { prod: context.ring.prod, cons: context.ring.cons };
+      return { env: entered.env, evtchns: entered.evtchns, orphans: entered.orphans, ...pushFromSnapshot(entered, port, snap) };
+    }),
+    enterIrqHandler: assign(({ context, event }) => {
+      const port = ev(event, 'irq.enter').port;
+      return { ...enterHandler(context, port), irqThread: { port, snap: null } };
+    }),
+    snapshotProdCons: assign(({ context }) => ({
+      irqThread: { port: context.irqThread?.port ?? 0, snap: { prod: context.ring.prod, cons: context.ring.cons } },
+    })),
+    pushPort: assign(({ context }) => {
+      const t = context.irqThread as NonNullable<EvtchnContext['irqThread']>;
+      return pushFromSnapshot(context, t.port, t.snap as { prod: number; cons: number });
+    }),
+    setOverflow: assign(({ context }) => ({ ring: { ...context.ring, overflow: true }, irqThread: null })),
+    releaseFile: assign(({ context }) => {
+      let ctx = context;
+      // while ((node = u->evtchns.rb_node)) { disable_irq; evtchn_unbind_from_user; }
+      while (ctx.evtchns.length > 0 && ctx.bug === null) {
+        ctx = { ...ctx, ...unbindNode(ctx, (ctx.evtchns[0] as UserEvtchn).port) };
+      }
+      return { ...ctx, ring: EMPTY_RING, result: reply('release', 0) };
+    }),
+    hvRaise: assign(({ context, event }) => ({
+      env: context.hypervisor.raise(context.env, ev(event, 'hv.raise').port),
+    })),
+    hvOffer: assign(({ context, event }) => ({ env: offerRemotePort(context.env, ev(event, 'hv.offer').domid).env })),
+    armFault: assign(({ context, event }) => {
+      const e = ev(event, 'env.fail');
+      return { env: armFault(context.env, e.op, e.errno) };
+    }),
+    armReuse: assign(({ context, event }) => ({ env: armPortReuse(context.env, ev(event, 'env.reuse').port) })),
+  },
+}).createMachine({
+  id: 'evtchnDevice',
+  meta: S('evtchn_open', 618, 643),
+  context: ({ input }) => ({
+    name: `evtchn:${input?.comm ?? 'kspec'}`,
+    nrChannels: input?.nrChannels ?? EVTCHN_2L_NR_CHANNELS,
+    restrictDomid: UNRESTRICTED_DOMID,
+    nrEvtchns: 0,
+    evtchns: [],
+    orphans: [],
+    ring: EMPTY_RING,
+    nonblock: input?.nonblock ?? false,
+    env: input?.env ?? createEvtchnEnv(),
+    hypervisor: input?.hypervisor ?? inMemoryHypervisor,
+    irqLayer: input?.irqLayer ?? inMemoryIrqLayer,
+    bind: null,
+    irqThread: null,
+    reader: null,
+    result: null,
+    readResult: null,
+    bug: null,
+    ghost: INITIAL_GHOST,
+  }),
+  initial: 'open',
+  on: {
+    'hv.raise': { actions: 'hvRaise', meta: S('evtchn_interrupt', 161, 193) },
+    'hv.offer': { actions: 'hvOffer', meta: S('evtchn_ioctl', 465, 489) },
+    'env.fail': { actions: 'armFault', meta: S('evtchn_bind_to_user', 369, 415) },
+    'env.reuse': { actions: 'armReuse', meta: S('evtchn_bind_to_user', 375, 382) },
+  },
+  states: {
+    open: {
+      meta: S('evtchn_open', 632, 642),
+      type: 'parallel',
+      always: { guard: 'hasHitBug', target: 'crashed', meta: S('evtchn_bind_to_user', 411, 412) },
+      on: {
+        release: {
+          guard: 'threadsIdle',
+          target: 'releasing',
+          actions: 'releaseFile',
+          meta: S('evtchn_release', 645, 663),
+        },
+      },
+      states: {
+        control: {
+          meta: S('evtchn_ioctl', 429, 597),
+          initial: 'ready',
+          states: {
+            ready: {
+              meta: S('evtchn_ioctl', 436, 437),
+              on: {
+                'ioctl.bindVirq': [
+                  { guard: 'isRestricted', actions: 'replyEacces', meta: S('evtchn_ioctl', 444, 446) },
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 448, 450) },
+                  {
+                    guard: 'ringLocksFree',
+                    target: 'bindHypercallDone',
+                    actions: 'hypercallBindVirq',
+                    meta: S('evtchn_ioctl', 452, 455),
+                  },
+                ],
+                'ioctl.bindInterdomain': [
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 469, 471) },
+                  { guard: 'isRestrictedToOtherDomain', actions: 'replyEacces', meta: S('evtchn_ioctl', 473, 476) },
+                  {
+                    guard: 'ringLocksFree',
+                    target: 'bindHypercallDone',
+                    actions: 'hypercallBindInterdomain',
+                    meta: S('evtchn_ioctl', 478, 481),
+                  },
+                ],
+                'ioctl.bindUnboundPort': [
+                  { guard: 'isRestricted', actions: 'replyEacces', meta: S('evtchn_ioctl', 495, 497) },
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 499, 501) },
+                  {
+                    guard: 'ringLocksFree',
+                    target: 'bindHypercallDone',
+                    actions: 'hypercallAllocUnbound',
+                    meta: S('evtchn_ioctl', 503, 506),
+                  },
+                ],
+                'ioctl.unbind': [
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 520, 522) },
+                  { guard: 'portOutOfRange', actions: 'replyEinval', meta: S('evtchn_ioctl', 524, 526) },
+                  { guard: 'portNotBound', actions: 'replyEnotconn', meta: S('evtchn_ioctl', 528, 531) },
+                  { guard: 'handlerIdle', actions: 'unbindPort', meta: S('evtchn_ioctl', 533, 536) },
+                ],
+                'ioctl.notify': [
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 543, 545) },
+                  { guard: 'portNotBound', actions: 'replyEnotconn', meta: S('evtchn_ioctl', 547, 549) },
+                  { actions: 'notifyRemote', meta: S('evtchn_ioctl', 550, 551) },
+                ],
+                'ioctl.reset': {
+                  guard: 'ringLocksFree',
+                  actions: 'resetRing',
+                  meta: S('evtchn_ioctl', 556, 566),
+                },
+                'ioctl.restrictDomid': [
+                  { guard: 'isRestricted', actions: 'replyEacces', meta: S('evtchn_ioctl', 572, 574) },
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 576, 578) },
+                  { guard: 'domidInvalid', actions: 'replyEinval', meta: S('evtchn_ioctl', 580, 582) },
+                  { actions: 'restrictDomid', meta: S('evtchn_ioctl', 584, 585) },
+                ],
+                'ioctl.unknown': { actions: 'replyEnosys', meta: S('evtchn_ioctl', 590, 592) },
+                write: [
+                  { guard: 'pageAllocFails', actions: 'replyWriteEnomem', meta: S('evtchn_write', 271, 275) },
+                  { guard: 'writeCountRoundsToZero', actions: 'replyWriteZero', meta: S('evtchn_write', 277, 282) },
+                  { guard: 'writeArgFaulted', actions: 'replyWriteEfault', meta: S('evtchn_write', 287, 289) },
+                  { actions: 'reenablePorts', meta: S('evtchn_write', 291, 306) },
+                ],
+                poll: { actions: 'replyPollMask', meta: S('evtchn_poll', 599, 610) },
+              },
+            },
+            bindHypercallDone: {
+              meta: S('evtchn_ioctl', 456, 457),
+              always: [
+                { guard: 'hypercallFailed', target: 'ready', actions: 'replyHypercallError', meta: S('evtchn_ioctl', 456, 457) },
+                { target: 'bindingToUser', meta: S('evtchn_ioctl', 459, 461) },
+              ],
+            },
+            bindingToUser: {
+              meta: S('evtchn_bind_to_user', 369, 415),
+              initial: 'allocatingEvtchn',
+              states: {
+                allocatingEvtchn: {
+                  meta: S('evtchn_bind_to_user', 384, 390),
+                  always: [
+                    {
+                      guard: 'kzallocFails',
+                      target: '#evtchnDevice.open.control.ready',
+                      actions: 'replyKzallocEnomem',
+                      meta: S('evtchn_bind_to_user', 384, 386),
+                    },
+                    { target: 'addingEvtchn', actions: 'addEvtchn', meta: S('evtchn_bind_to_user', 388, 392) },
+                  ],
+                },
+                addingEvtchn: {
+                  meta: S('add_evtchn', 107, 132),
+                  always: [
+                    {
+                      guard: 'addFailed',
+                      target: 'closingOnError',
+                      actions: 'closePortOnError',
+                      meta: S('evtchn_bind_to_user', 393, 394),
+                    },
+                    { target: 'resizingRing', actions: 'resizeRing', meta: S('evtchn_bind_to_user', 396, 396) },
+                  ],
+                },
+                resizingRing: {
+                  meta: S('evtchn_resize_ring', 313, 367),
+                  always: [
+                    {
+                      guard: 'resizeFailed',
+                      target: 'closingOnError',
+                      actions: 'closePortOnError',
+                      meta: S('evtchn_bind_to_user', 397, 398),
+                    },
+                    { target: 'bindingIrq', actions: 'bindIrqHandler', meta: S('evtchn_bind_to_user', 400, 401) },
+                  ],
+                },
+                bindingIrq: {
+                  meta: S('evtchn_bind_to_user', 400, 403),
+                  always: [
+                    {
+                      guard: 'irqBindFailed',
+                      target: 'closingOnError',
+                      actions: 'closePortOnError',
+                      meta: S('evtchn_bind_to_user', 402, 403),
+                    },
+                    { target: 'makingRefcounted', actions: 'makeRefcounted', meta: S('evtchn_bind_to_user', 405, 405) },
+                  ],
+                },
+                makingRefcounted: {
+                  meta: S('evtchn_bind_to_user', 405, 406),
+                  always: [
+                    {
+                      guard: 'refcountFailed',
+                      target: '#evtchnDevice.open.control.ready',
+                      actions: 'replyRefcountErrorWithoutCleanup',
+                      meta: S('evtchn_bind_to_user', 405, 406),
+                    },
+                    {
+                      target: '#evtchnDevice.open.control.ready',
+                      actions: 'replyBoundPort',
+                      meta: S('evtchn_ioctl', 459, 462),
+                    },
+                  ],
+                },
+                closingOnError: {
+                  meta: S('evtchn_bind_to_user', 408, 414),
+                  always: {
+                    guard: 'closeSucceeded',
+                    target: '#evtchnDevice.open.control.ready',
+                    actions: 'delEvtchnOnError',
+                    meta: S('evtchn_bind_to_user', 413, 414),
+                  },
+                },
+              },
+            },
+          },
+        },
+        reader: {
+          meta: S('evtchn_read', 195, 265),
+          initial: 'idle',
+          states: {
+            idle: {
+              meta: S('evtchn_read', 195, 200),
+              on: {
+                read: [
+                  { guard: 'readCountRoundsToZero', actions: 'replyReadZero', meta: S('evtchn_read', 202, 206) },
+                  {
+                    guard: 'ringOverflowed',
+                    actions: ['startRead', 'replyReadEfbig'],
+                    meta: S('evtchn_read', 212, 216),
+                  },
+                  {
+                    guard: 'ringNonEmpty',
+                    target: 'holdingConsMutex',
+                    actions: ['startRead', 'snapshotConsProd'],
+                    meta: S('evtchn_read', 218, 221),
+                  },
+                  {
+                    guard: 'isNonblocking',
+                    actions: ['startRead', 'replyReadEagain'],
+                    meta: S('evtchn_read', 223, 226),
+                  },
+                  { target: 'asleep', actions: 'startRead', meta: S('evtchn_read', 228, 229) },
+                ],
+              },
+            },
+            asleep: {
+              meta: S('evtchn_read', 228, 229),
+              on: {
+                'reader.wake': { target: 'woken', meta: S('evtchn_interrupt', 182, 186) },
+                'read.signal': { target: 'idle', actions: 'replyReadErestartsys', meta: S('evtchn_read', 230, 231) },
+              },
+            },
+            woken: {
+              meta: S('evtchn_read', 228, 232),
+              on: {
+                'read.retry': [
+                  { guard: 'ringOverflowed', target: 'idle', actions: 'replyReadEfbig', meta: S('evtchn_read', 212, 216) },
+                  {
+                    guard: 'ringNonEmpty',
+                    target: 'holdingConsMutex',
+                    actions: 'snapshotConsProd',
+                    meta: S('evtchn_read', 218, 221),
+                  },
+                  { target: 'asleep', meta: S('evtchn_read', 228, 229) },
+                ],
+                'read.signal': { target: 'idle', actions: 'replyReadErestartsys', meta: S('evtchn_read', 230, 231) },
+              },
+            },
+            holdingConsMutex: {
+              meta: S('evtchn_read', 234, 263),
+              on: {
+                'read.copy': { target: 'idle', actions: 'copyAndConsume', meta: S('evtchn_read', 234, 264) },
+              },
+            },
+          },
+        },
+        irq: {
+          meta: S('evtchn_interrupt', 161, 193),
+          initial: 'idle',
+          states: {
+            idle: {
+              meta: S('evtchn_interrupt', 161, 165),
+              on: {
+                'irq.interrupt': [
+                  {
+                    guard: 'deliverableIntoEmptyRing',
+                    actions: ['interruptWhole', 'wakeUpInterruptible'],
+                    meta: S('evtchn_interrupt', 167, 186),
+                  },
+                  { guard: 'deliverableWithRoom', actions: 'interruptWhole', meta: S('evtchn_interrupt', 167, 181) },
+                  { guard: 'isDeliverable', actions: 'interruptWhole', meta: S('evtchn_interrupt', 167, 188) },
+                ],
+                'irq.enter': {
+                  guard: 'isDeliverable',
+                  target: 'enabledCleared',
+                  actions: 'enterIrqHandler',
+                  meta: S('evtchn_interrupt', 167, 171),
+                },
+              },
+            },
+            enabledCleared: {
+              meta: S('evtchn_interrupt', 171, 173),
+              on: {
+                'irq.lock': {
+                  target: 'holdingProdLock',
+                  actions: 'snapshotProdCons',
+                  meta: S('evtchn_interrupt', 173, 176),
+                },
+              },
+            },
+            holdingProdLock: {
+              meta: S('evtchn_interrupt', 175, 190),
+              on: {
+                'irq.push': [
+                  {
+                    guard: 'snapshotWasEmpty',
+                    target: 'idle',
+                    actions: ['pushPort', 'wakeUpInterruptible'],
+                    meta: S('evtchn_interrupt', 178, 186),
+                  },
+                  { guard: 'snapshotHasRoom', target: 'idle', actions: 'pushPort', meta: S('evtchn_interrupt', 178, 181) },
+                  { target: 'idle', actions: 'setOverflow', meta: S('evtchn_interrupt', 187, 190) },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+    releasing: {
+      meta: S('evtchn_release', 650, 656),
+      always: [
+        { guard: 'hasHitBug', target: 'crashed', meta: S('evtchn_unbind_from_user', 420, 424) },
+        { target: 'released', meta: S('evtchn_release', 658, 662) },
+      ],
+    },
+    released: { meta: S('evtchn_release', 658, 662), type: 'final' },
+    crashed: { meta: S('evtchn_bind_to_user', 411, 412), type: 'final' },
+  },
+});
+
+/** Context of {@link evtchnBindingMachine}. @category Machine */
+export interface EvtchnBindingContext {
+  readonly port: number;
+  /** `WARN(!evtchn->enabled)` hits. */
+  readonly warnings: number;
+  /** Interrupts taken (pushed or dropped on overflow). */
+  readonly interrupts: number;
+  /** Late EOIs issued by `write()`. */
+  readonly lateEois: number;
+}
+
+/** Events of {@link evtchnBindingMachine}. @category Machine */
+export type EvtchnBindingEvent =
+  | { type: 'irq.handle' }
+  | { type: 'write.reenable' }
+  | { type: 'unbind' };
+
+/**
+ * The lifecycle of one bound port (`struct user_evtchn`, lines 83-88), spawned per binding
+ * by the facade: `enabled` after `evtchn_bind_to_user` (line 390), `disabled` once its
+ * interrupt ran (line 171: the port is queued, or dropped on overflow, and the channel stays
+ * masked awaiting late EOI), back to `enabled` when `write()` names it (lines 298-300), and
+ * `unbound` (IOCTL_EVTCHN_UNBIND or release).
+ * @category Machine
+ */
+export const evtchnBindingMachine = setup({
+  types: {} as { context: EvtchnBindingContext; events: EvtchnBindingEvent; input: { port: number } },
+  actions: {
+    countInterrupt: assign(({ context }) => ({ interrupts: context.interrupts + 1 })),
+    warnNotEnabled: assign(({ context }) => ({ warnings: context.warnings + 1, interrupts: context.interrupts + 1 })),
+    lateEoi: assign(({ context }) => ({ lateEois: context.lateEois + 1 })),
+  },
+}).createMachine({
+  id: 'evtchnBinding',
+  meta: S('evtchn_bind_to_user', 384, 406),
+  context: ({ input }) => ({ port: input.port, warnings: 0, interrupts: 0, lateEois: 0 }),
+  initial: 'enabled',
+  states: {
+    enabled: {
+      meta: S('evtchn_bind_to_user', 390, 390),
+      on: {
+        'irq.handle': { target: 'disabled', actions: 'countInterrupt', meta: S('evtchn_interrupt', 171, 171) },
+        unbind: { target: 'unbound', meta: S('evtchn_unbind_from_user', 417, 427) },
+      },
+    },
+    disabled: {
+      meta: S('evtchn_interrupt', 171, 188),
+      on: {
+        'irq.handle': { actions: 'warnNotEnabled', meta: S('evtchn_interrupt', 167, 171) },
+        'write.reenable': { target: 'enabled', actions: 'lateEoi', meta: S('evtchn_write', 298, 300) },
+        unbind: { target: 'unbound', meta: S('evtchn_unbind_from_user', 417, 427) },
+      },
+    },
+    unbound: { meta: S('evtchn_unbind_from_user', 424, 426), type: 'final' },
+  },
+});
