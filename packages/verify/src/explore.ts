@@ -341,14 +341,22 @@ function run<S, E extends EventObject>(
         return `invariant '${inv.name}' is ${String(ha)} for one and ${String(hb)} for the other`;
     }
     for (const e of evA) {
-      let ka: string, kb: string;
+      let ra: { next: S; taken: readonly number[]; accepted: boolean };
+      let rb: { next: S; taken: readonly number[]; accepted: boolean };
       try {
-        ka = keyOf(sys.step(a, e).next, monA);
-        kb = keyOf(sys.step(b, e).next, monA);
+        ra = sys.step(a, e);
+        rb = sys.step(b, e);
       } catch {
         continue;
       }
+      const ka = keyOf(ra.next, monA);
+      const kb = keyOf(rb.next, monA);
       if (ka !== kb) return `on ${JSON.stringify(e)} one goes to key ${ka}, the other to ${kb}`;
+      const ta = ra.taken.map((t) => sys.transitionIds[t]).join(' ');
+      const tb = rb.taken.map((t) => sys.transitionIds[t]).join(' ');
+      if (ra.accepted !== rb.accepted || ta !== tb) {
+        return `on ${JSON.stringify(e)} one takes [${ta}], the other [${tb}]`;
+      }
     }
     return undefined;
   };
