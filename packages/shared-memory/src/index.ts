@@ -110,3 +110,10 @@ export {
   framesToPcap,
   busToPcap,
 } from './bus/pcap.js';
+export { exploreReaderSchedules, replayReaderSchedule } from './bus/explore.js';
+export type {
+  ReaderScheduleStep,
+  ReaderViolationKind,
+  ReaderCounterexample,
+  ReaderExploreOptions,
+} from './bus/explore.js';

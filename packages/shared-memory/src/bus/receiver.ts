@@ -62,11 +62,11 @@ export const SHMIF_READER_CORRECTIONS = Object.freeze({
     'skip frames shorter than ETHER_HDR_LEN (the zero-length phantom frame at offset 0 of a fresh bus), ' +
     'as later if_shmem.c revisions do (facts.md 1.9)',
   'SHMIF-BUS-2':
-    'attach at the end of the newest frame (nextpacket = nextpktoff(shm_last), devgen = shm_gen) instead of at its ' +
-    'start, so a newest frame that wraps is not counted twice in sc_devgen',
+    'at attach (initbackend, shmif_init) start with sc_devgen = shm_gen - 1 instead of shm_gen when the newest ' +
+    'frame wraps (nextpktoff(shm_last) <= shm_last): its header lies in the lap before the wrap it caused',
   'SHMIF-BUS-3':
-    'on resync, derive sc_devgen from whether the oldest frame lies in the previous lap (shm_first >= ' +
-    'nextpktoff(shm_last), the same test stillvalid_p uses) instead of shm_first > shm_last',
+    'on resync, sc_devgen = shm_gen - 1 when the oldest frame lies in the lap before the last wrap ' +
+    '(shm_first >= nextpktoff(shm_last), the test stillvalid_p itself uses) instead of when shm_first > shm_last',
 } as const);
 
 /** `shm_gen` as a JS number (exact below 2^53). @category Shmif receiver */
@@ -77,9 +77,10 @@ export function getGenNumber(mem: ShmifMem): number {
 }
 
 /**
- * The reader position `initbackend` and `shmif_init` set (if_shmem.c 233-234):
- * `sc_nextpacket = shm_last`, `sc_devgen = shm_gen`; the corrected reader starts after the
- * newest frame instead (SHMIF-BUS-2). Caller holds the bus lock.
+ * The reader position `initbackend` (lines 234-235, under the bus lock) and `shmif_init`
+ * (385-386, without it) set: `sc_nextpacket = shm_last`, `sc_devgen = shm_gen`. The corrected
+ * reader takes `shm_gen - 1` when the newest frame wraps (SHMIF-BUS-2). Call with the bus lock
+ * held (or on a quiet bus).
  * @category Shmif receiver
  */
 export function shmifReaderStart(
@@ -87,11 +88,12 @@ export function shmifReaderStart(
   variant: ShmifReaderVariant = 'faithful',
 ): ShmifReaderPosition {
   const last = getLast(mem);
-  if (variant === 'corrected') {
-    // SHMIF-BUS-2: start where the next frame will be written; frames already on the bus are not ours.
-    return { nextpacket: shmifNextpktoff(mem, last), devgen: getGenNumber(mem) };
+  const gen = getGenNumber(mem);
+  if (variant === 'corrected' && shmifNextpktoff(mem, last) <= last) {
+    // SHMIF-BUS-2: the newest frame's header is in the lap before the wrap it caused.
+    return { nextpacket: last, devgen: gen - 1 };
   }
-  return { nextpacket: last, devgen: getGenNumber(mem) };
+  return { nextpacket: last, devgen: gen };
 }
 
 /**
