@@ -73,6 +73,8 @@ export interface EvtchnGhost {
   readonly queuedSinceEnable: readonly { readonly port: number; readonly n: number }[];
   /** Ports the user has read and not written back yet (drives the well-behaved alphabet). */
   readonly readNotWritten: readonly number[];
+  /** Environment faults and port reuses armed so far (bounds the checker's alphabet). */
+  readonly armed: number;
 }
 
 /** The device machine's context. @category Machine */

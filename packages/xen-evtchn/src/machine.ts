@@ -76,6 +76,7 @@ const INITIAL_GHOST: EvtchnGhost = {
   failedBindPort: null,
   queuedSinceEnable: [],
   readNotWritten: [],
+  armed: 0,
 };
 
 /** Whether `event` carries a faulting user argument (`copy_from_user` fails). */
@@ -94,7 +95,8 @@ function handlerData(context: EvtchnContext, port: number): UserEvtchn | undefin
 
 function isDeliverable(context: EvtchnContext, port: number): boolean {
   return (
-    handlerData(context, port) !== undefined && context.irqLayer.isDeliverable(context.env, context.hypervisor, port)
+    handlerData(context, port) !== undefined &&
+    context.irqLayer.isDeliverable(context.env, context.hypervisor, port)
   );
 }
 
@@ -103,7 +105,11 @@ function ringLocksFree(context: EvtchnContext): boolean {
   return !(context.reader?.holding ?? false) && !(context.irqThread?.snap ?? null);
 }
 
-const BIND_OP = { virq: 'ioctl.bindVirq', interdomain: 'ioctl.bindInterdomain', unbound: 'ioctl.bindUnboundPort' } as const;
+const BIND_OP = {
+  virq: 'ioctl.bindVirq',
+  interdomain: 'ioctl.bindInterdomain',
+  unbound: 'ioctl.bindUnboundPort',
+} as const;
 
 function reply(op: string, rc: number): EvtchnContext['result'] {
   return { op, rc };
@@ -137,7 +143,9 @@ function enterHandler(context: EvtchnContext, port: number): Partial<EvtchnConte
   return {
     env,
     evtchns: inTree ? setEvtchnEnabled(context.evtchns, port, false) : context.evtchns,
-    orphans: inTree ? context.orphans : context.orphans.map((e) => (e.port === port ? { port, enabled: false } : e)),
+    orphans: inTree
+      ? context.orphans
+      : context.orphans.map((e) => (e.port === port ? { port, enabled: false } : e)),
     ghost: warned ? { ...context.ghost, warnings: context.ghost.warnings + 1 } : context.ghost,
   };
 }
@@ -186,7 +194,9 @@ export const evtchnDeviceMachine = setup({
     isRestrictedToOtherDomain: ({ context, event }) => {
       const e = ev(event, 'ioctl.bindInterdomain');
       return (
-        context.restrictDomid !== UNRESTRICTED_DOMID && e.arg !== null && context.restrictDomid !== e.arg.remoteDomain >>> 0
+        context.restrictDomid !== UNRESTRICTED_DOMID &&
+        e.arg !== null &&
+        context.restrictDomid !== e.arg.remoteDomain >>> 0
       );
     },
     argFaulted,
@@ -194,7 +204,9 @@ export const evtchnDeviceMachine = setup({
     portNotBound: ({ context, event }) => findEvtchn(context.evtchns, argPort(event)) === undefined,
     domidInvalid: ({ event }) => {
       const e = ev(event, 'ioctl.restrictDomid');
-      return e.arg !== null && ((e.arg.domid & 0xffff) === 0 || (e.arg.domid & 0xffff) >= DOMID_FIRST_RESERVED);
+      return (
+        e.arg !== null && ((e.arg.domid & 0xffff) === 0 || (e.arg.domid & 0xffff) >= DOMID_FIRST_RESERVED)
+      );
     },
     ringLocksFree: ({ context }) => ringLocksFree(context),
     handlerIdle: ({ context }) => context.irqThread === null,
@@ -224,21 +236,43 @@ export const evtchnDeviceMachine = setup({
       context.irqThread?.snap != null &&
       evtchnPushOutcome(context.ring.size, context.irqThread.snap) === 'pushedAndWoke',
     snapshotHasRoom: ({ context }) =>
-      context.irqThread?.snap != null && evtchnPushOutcome(context.ring.size, context.irqThread.snap) === 'pushed',
+      context.irqThread?.snap != null &&
+      evtchnPushOutcome(context.ring.size, context.irqThread.snap) === 'pushed',
     threadsIdle: ({ context }) => context.reader === null && context.irqThread === null,
   },
   actions: {
-    replyEacces: assign(({ context, event }) => ({ result: reply(event.type, linuxErr('EACCES')), ghost: ghostAtIoctl(context.ghost) })),
-    replyEfault: assign(({ context, event }) => ({ result: reply(event.type, linuxErr('EFAULT')), ghost: ghostAtIoctl(context.ghost) })),
-    replyEinval: assign(({ context, event }) => ({ result: reply(event.type, linuxErr('EINVAL')), ghost: ghostAtIoctl(context.ghost) })),
-    replyEnotconn: assign(({ context, event }) => ({ result: reply(event.type, linuxErr('ENOTCONN')), ghost: ghostAtIoctl(context.ghost) })),
-    replyEnosys: assign(({ context, event }) => ({ result: reply(event.type, linuxErr('ENOSYS')), ghost: ghostAtIoctl(context.ghost) })),
+    replyEacces: assign(({ context, event }) => ({
+      result: reply(event.type, linuxErr('EACCES')),
+      ghost: ghostAtIoctl(context.ghost),
+    })),
+    replyEfault: assign(({ context, event }) => ({
+      result: reply(event.type, linuxErr('EFAULT')),
+      ghost: ghostAtIoctl(context.ghost),
+    })),
+    replyEinval: assign(({ context, event }) => ({
+      result: reply(event.type, linuxErr('EINVAL')),
+      ghost: ghostAtIoctl(context.ghost),
+    })),
+    replyEnotconn: assign(({ context, event }) => ({
+      result: reply(event.type, linuxErr('ENOTCONN')),
+      ghost: ghostAtIoctl(context.ghost),
+    })),
+    replyEnosys: assign(({ context, event }) => ({
+      result: reply(event.type, linuxErr('ENOSYS')),
+      ghost: ghostAtIoctl(context.ghost),
+    })),
     hypercallBindVirq: assign(({ context, event }) => {
       const e = ev(event, 'ioctl.bindVirq');
       const r = context.hypervisor.bindVirq(context.env, (e.arg as { virq: number }).virq >>> 0, 0);
       return {
         env: r.env,
-        bind: { kind: 'virq', remoteDom: 0, port: r.port ?? 0, linked: false, rc: r.rc } satisfies PendingBind,
+        bind: {
+          kind: 'virq',
+          remoteDom: 0,
+          port: r.port ?? 0,
+          linked: false,
+          rc: r.rc,
+        } satisfies PendingBind,
         ghost: ghostAtIoctl(context.ghost),
       };
     }),
@@ -250,7 +284,13 @@ export const evtchnDeviceMachine = setup({
       const r = context.hypervisor.bindInterdomain(context.env, remoteDom, arg.remotePort >>> 0);
       return {
         env: r.env,
-        bind: { kind: 'interdomain', remoteDom, port: r.port ?? 0, linked: false, rc: r.rc } satisfies PendingBind,
+        bind: {
+          kind: 'interdomain',
+          remoteDom,
+          port: r.port ?? 0,
+          linked: false,
+          rc: r.rc,
+        } satisfies PendingBind,
         ghost: ghostAtIoctl(context.ghost),
       };
     }),
@@ -260,7 +300,13 @@ export const evtchnDeviceMachine = setup({
       const r = context.hypervisor.allocUnbound(context.env, DOMID_SELF, remoteDom);
       return {
         env: r.env,
-        bind: { kind: 'unbound', remoteDom, port: r.port ?? 0, linked: false, rc: r.rc } satisfies PendingBind,
+        bind: {
+          kind: 'unbound',
+          remoteDom,
+          port: r.port ?? 0,
+          linked: false,
+          rc: r.rc,
+        } satisfies PendingBind,
         ghost: ghostAtIoctl(context.ghost),
       };
     }),
@@ -303,7 +349,9 @@ export const evtchnDeviceMachine = setup({
       return {
         result: reply(BIND_OP[b.kind], b.port),
         bind: null,
-        ghost: forbidden ? { ...context.ghost, forbiddenBinds: context.ghost.forbiddenBinds + 1 } : context.ghost,
+        ghost: forbidden
+          ? { ...context.ghost, forbiddenBinds: context.ghost.forbiddenBinds + 1 }
+          : context.ghost,
       };
     }),
     replyRefcountErrorWithoutCleanup: assign(({ context }) => {
@@ -319,7 +367,8 @@ export const evtchnDeviceMachine = setup({
       const r = context.hypervisor.close(context.env, b.port);
       return {
         env: r.env,
-        bug: r.rc !== 0 ? `BUG() after EVTCHNOP_close(${b.port}) returned ${r.rc} (lines 411-412)` : context.bug,
+        bug:
+          r.rc !== 0 ? `BUG() after EVTCHNOP_close(${b.port}) returned ${r.rc} (lines 411-412)` : context.bug,
       };
     }),
     delEvtchnOnError: assign(({ context }) => {
@@ -385,7 +434,13 @@ export const evtchnDeviceMachine = setup({
     replyReadEagain: assign({ readResult: reply('read', linuxErr('EAGAIN')), reader: null }),
     replyReadErestartsys: assign({ readResult: reply('read', linuxErr('ERESTARTSYS')), reader: null }),
     startRead: assign(({ context, event }) => ({
-      reader: { count: evtchnRoundCount(ev(event, 'read').count), nonblock: context.nonblock, holding: false, c: 0, p: 0 },
+      reader: {
+        count: evtchnRoundCount(ev(event, 'read').count),
+        nonblock: context.nonblock,
+        holding: false,
+        c: 0,
+        p: 0,
+      },
       readResult: null,
     })),
     snapshotConsProd: assign(({ context }) => ({
@@ -411,14 +466,22 @@ export const evtchnDeviceMachine = setup({
       const port = ev(event, 'irq.interrupt').port;
       const entered = { ...context, ...enterHandler(context, port) };
       const snap = { prod: context.ring.prod, cons: context.ring.cons };
-      return { env: entered.env, evtchns: entered.evtchns, orphans: entered.orphans, ...pushFromSnapshot(entered, port, snap) };
+      return {
+        env: entered.env,
+        evtchns: entered.evtchns,
+        orphans: entered.orphans,
+        ...pushFromSnapshot(entered, port, snap),
+      };
     }),
     enterIrqHandler: assign(({ context, event }) => {
       const port = ev(event, 'irq.enter').port;
       return { ...enterHandler(context, port), irqThread: { port, snap: null } };
     }),
     snapshotProdCons: assign(({ context }) => ({
-      irqThread: { port: context.irqThread?.port ?? 0, snap: { prod: context.ring.prod, cons: context.ring.cons } },
+      irqThread: {
+        port: context.irqThread?.port ?? 0,
+        snap: { prod: context.ring.prod, cons: context.ring.cons },
+      },
     })),
     pushPort: assign(({ context }) => {
       const t = context.irqThread as NonNullable<EvtchnContext['irqThread']>;
@@ -436,12 +499,20 @@ export const evtchnDeviceMachine = setup({
     hvRaise: assign(({ context, event }) => ({
       env: context.hypervisor.raise(context.env, ev(event, 'hv.raise').port),
     })),
-    hvOffer: assign(({ context, event }) => ({ env: offerRemotePort(context.env, ev(event, 'hv.offer').domid).env })),
+    hvOffer: assign(({ context, event }) => ({
+      env: offerRemotePort(context.env, ev(event, 'hv.offer').domid).env,
+    })),
     armFault: assign(({ context, event }) => {
       const e = ev(event, 'env.fail');
-      return { env: armFault(context.env, e.op, e.errno) };
+      return {
+        env: armFault(context.env, e.op, e.errno),
+        ghost: { ...context.ghost, armed: context.ghost.armed + 1 },
+      };
     }),
-    armReuse: assign(({ context, event }) => ({ env: armPortReuse(context.env, ev(event, 'env.reuse').port) })),
+    armReuse: assign(({ context, event }) => ({
+      env: armPortReuse(context.env, ev(event, 'env.reuse').port),
+      ghost: { ...context.ghost, armed: context.ghost.armed + 1 },
+    })),
   },
 }).createMachine({
   id: 'evtchnDevice',
@@ -506,7 +577,11 @@ export const evtchnDeviceMachine = setup({
                 ],
                 'ioctl.bindInterdomain': [
                   { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 469, 471) },
-                  { guard: 'isRestrictedToOtherDomain', actions: 'replyEacces', meta: S('evtchn_ioctl', 473, 476) },
+                  {
+                    guard: 'isRestrictedToOtherDomain',
+                    actions: 'replyEacces',
+                    meta: S('evtchn_ioctl', 473, 476),
+                  },
                   {
                     guard: 'ringLocksFree',
                     target: 'bindHypercallDone',
@@ -549,8 +624,16 @@ export const evtchnDeviceMachine = setup({
                 'ioctl.unknown': { actions: 'replyEnosys', meta: S('evtchn_ioctl', 590, 592) },
                 write: [
                   { guard: 'pageAllocFails', actions: 'replyWriteEnomem', meta: S('evtchn_write', 271, 275) },
-                  { guard: 'writeCountRoundsToZero', actions: 'replyWriteZero', meta: S('evtchn_write', 277, 282) },
-                  { guard: 'writeArgFaulted', actions: 'replyWriteEfault', meta: S('evtchn_write', 287, 289) },
+                  {
+                    guard: 'writeCountRoundsToZero',
+                    actions: 'replyWriteZero',
+                    meta: S('evtchn_write', 277, 282),
+                  },
+                  {
+                    guard: 'writeArgFaulted',
+                    actions: 'replyWriteEfault',
+                    meta: S('evtchn_write', 287, 289),
+                  },
                   { actions: 'reenablePorts', meta: S('evtchn_write', 291, 306) },
                 ],
                 poll: { actions: 'replyPollMask', meta: S('evtchn_poll', 599, 610) },
@@ -559,7 +642,12 @@ export const evtchnDeviceMachine = setup({
             bindHypercallDone: {
               meta: S('evtchn_ioctl', 456, 457),
               always: [
-                { guard: 'hypercallFailed', target: 'ready', actions: 'replyHypercallError', meta: S('evtchn_ioctl', 456, 457) },
+                {
+                  guard: 'hypercallFailed',
+                  target: 'ready',
+                  actions: 'replyHypercallError',
+                  meta: S('evtchn_ioctl', 456, 457),
+                },
                 { target: 'bindingToUser', meta: S('evtchn_ioctl', 459, 461) },
               ],
             },
@@ -576,7 +664,11 @@ export const evtchnDeviceMachine = setup({
                       actions: 'replyKzallocEnomem',
                       meta: S('evtchn_bind_to_user', 384, 386),
                     },
-                    { target: 'addingEvtchn', actions: 'addEvtchn', meta: S('evtchn_bind_to_user', 388, 392) },
+                    {
+                      target: 'addingEvtchn',
+                      actions: 'addEvtchn',
+                      meta: S('evtchn_bind_to_user', 388, 392),
+                    },
                   ],
                 },
                 addingEvtchn: {
@@ -588,7 +680,11 @@ export const evtchnDeviceMachine = setup({
                       actions: 'closePortOnError',
                       meta: S('evtchn_bind_to_user', 393, 394),
                     },
-                    { target: 'resizingRing', actions: 'resizeRing', meta: S('evtchn_bind_to_user', 396, 396) },
+                    {
+                      target: 'resizingRing',
+                      actions: 'resizeRing',
+                      meta: S('evtchn_bind_to_user', 396, 396),
+                    },
                   ],
                 },
                 resizingRing: {
@@ -600,7 +696,11 @@ export const evtchnDeviceMachine = setup({
                       actions: 'closePortOnError',
                       meta: S('evtchn_bind_to_user', 397, 398),
                     },
-                    { target: 'bindingIrq', actions: 'bindIrqHandler', meta: S('evtchn_bind_to_user', 400, 401) },
+                    {
+                      target: 'bindingIrq',
+                      actions: 'bindIrqHandler',
+                      meta: S('evtchn_bind_to_user', 400, 401),
+                    },
                   ],
                 },
                 bindingIrq: {
@@ -612,7 +712,11 @@ export const evtchnDeviceMachine = setup({
                       actions: 'closePortOnError',
                       meta: S('evtchn_bind_to_user', 402, 403),
                     },
-                    { target: 'makingRefcounted', actions: 'makeRefcounted', meta: S('evtchn_bind_to_user', 405, 405) },
+                    {
+                      target: 'makingRefcounted',
+                      actions: 'makeRefcounted',
+                      meta: S('evtchn_bind_to_user', 405, 405),
+                    },
                   ],
                 },
                 makingRefcounted: {
@@ -652,7 +756,11 @@ export const evtchnDeviceMachine = setup({
               meta: S('evtchn_read', 195, 200),
               on: {
                 read: [
-                  { guard: 'readCountRoundsToZero', actions: 'replyReadZero', meta: S('evtchn_read', 202, 206) },
+                  {
+                    guard: 'readCountRoundsToZero',
+                    actions: 'replyReadZero',
+                    meta: S('evtchn_read', 202, 206),
+                  },
                   {
                     guard: 'ringOverflowed',
                     actions: ['startRead', 'replyReadEfbig'],
@@ -677,14 +785,23 @@ export const evtchnDeviceMachine = setup({
               meta: S('evtchn_read', 228, 229),
               on: {
                 'reader.wake': { target: 'woken', meta: S('evtchn_interrupt', 182, 186) },
-                'read.signal': { target: 'idle', actions: 'replyReadErestartsys', meta: S('evtchn_read', 230, 231) },
+                'read.signal': {
+                  target: 'idle',
+                  actions: 'replyReadErestartsys',
+                  meta: S('evtchn_read', 230, 231),
+                },
               },
             },
             woken: {
               meta: S('evtchn_read', 228, 232),
               on: {
                 'read.retry': [
-                  { guard: 'ringOverflowed', target: 'idle', actions: 'replyReadEfbig', meta: S('evtchn_read', 212, 216) },
+                  {
+                    guard: 'ringOverflowed',
+                    target: 'idle',
+                    actions: 'replyReadEfbig',
+                    meta: S('evtchn_read', 212, 216),
+                  },
                   {
                     guard: 'ringNonEmpty',
                     target: 'holdingConsMutex',
@@ -693,7 +810,11 @@ export const evtchnDeviceMachine = setup({
                   },
                   { target: 'asleep', meta: S('evtchn_read', 228, 229) },
                 ],
-                'read.signal': { target: 'idle', actions: 'replyReadErestartsys', meta: S('evtchn_read', 230, 231) },
+                'read.signal': {
+                  target: 'idle',
+                  actions: 'replyReadErestartsys',
+                  meta: S('evtchn_read', 230, 231),
+                },
               },
             },
             holdingConsMutex: {
@@ -717,8 +838,16 @@ export const evtchnDeviceMachine = setup({
                     actions: ['interruptWhole', 'wakeUpInterruptible'],
                     meta: S('evtchn_interrupt', 167, 186),
                   },
-                  { guard: 'deliverableWithRoom', actions: 'interruptWhole', meta: S('evtchn_interrupt', 167, 181) },
-                  { guard: 'isDeliverable', actions: 'interruptWhole', meta: S('evtchn_interrupt', 167, 188) },
+                  {
+                    guard: 'deliverableWithRoom',
+                    actions: 'interruptWhole',
+                    meta: S('evtchn_interrupt', 167, 181),
+                  },
+                  {
+                    guard: 'isDeliverable',
+                    actions: 'interruptWhole',
+                    meta: S('evtchn_interrupt', 167, 188),
+                  },
                 ],
                 'irq.enter': {
                   guard: 'isDeliverable',
@@ -748,7 +877,12 @@ export const evtchnDeviceMachine = setup({
                     actions: ['pushPort', 'wakeUpInterruptible'],
                     meta: S('evtchn_interrupt', 178, 186),
                   },
-                  { guard: 'snapshotHasRoom', target: 'idle', actions: 'pushPort', meta: S('evtchn_interrupt', 178, 181) },
+                  {
+                    guard: 'snapshotHasRoom',
+                    target: 'idle',
+                    actions: 'pushPort',
+                    meta: S('evtchn_interrupt', 178, 181),
+                  },
                   { target: 'idle', actions: 'setOverflow', meta: S('evtchn_interrupt', 187, 190) },
                 ],
               },
@@ -781,10 +915,7 @@ export interface EvtchnBindingContext {
 }
 
 /** Events of {@link evtchnBindingMachine}. @category Machine */
-export type EvtchnBindingEvent =
-  | { type: 'irq.handle' }
-  | { type: 'write.reenable' }
-  | { type: 'unbind' };
+export type EvtchnBindingEvent = { type: 'irq.handle' } | { type: 'write.reenable' } | { type: 'unbind' };
 
 /**
  * The lifecycle of one bound port (`struct user_evtchn`, lines 83-88), spawned per binding
@@ -798,7 +929,10 @@ export const evtchnBindingMachine = setup({
   types: {} as { context: EvtchnBindingContext; events: EvtchnBindingEvent; input: { port: number } },
   actions: {
     countInterrupt: assign(({ context }) => ({ interrupts: context.interrupts + 1 })),
-    warnNotEnabled: assign(({ context }) => ({ warnings: context.warnings + 1, interrupts: context.interrupts + 1 })),
+    warnNotEnabled: assign(({ context }) => ({
+      warnings: context.warnings + 1,
+      interrupts: context.interrupts + 1,
+    })),
     lateEoi: assign(({ context }) => ({ lateEois: context.lateEois + 1 })),
   },
 }).createMachine({
@@ -810,7 +944,11 @@ export const evtchnBindingMachine = setup({
     enabled: {
       meta: S('evtchn_bind_to_user', 390, 390),
       on: {
-        'irq.handle': { target: 'disabled', actions: 'countInterrupt', meta: S('evtchn_interrupt', 171, 171) },
+        'irq.handle': {
+          target: 'disabled',
+          actions: 'countInterrupt',
+          meta: S('evtchn_interrupt', 171, 171),
+        },
         unbind: { target: 'unbound', meta: S('evtchn_unbind_from_user', 417, 427) },
       },
     },

@@ -106,7 +106,13 @@ export function evtchnRingOccupancy(ring: Pick<EvtchnRing, 'cons' | 'prod'>): nu
 
 /** A mutable copy of `ring` (one allocation per transition). @category Ring */
 export function evtchnRingDraft(ring: EvtchnRing): MutableEvtchnRing {
-  return { size: ring.size, slots: ring.slots.slice(), cons: ring.cons, prod: ring.prod, overflow: ring.overflow };
+  return {
+    size: ring.size,
+    slots: ring.slots.slice(),
+    cons: ring.cons,
+    prod: ring.prod,
+    overflow: ring.overflow,
+  };
 }
 
 /**
@@ -116,7 +122,8 @@ export function evtchnRingDraft(ring: EvtchnRing): MutableEvtchnRing {
 export function evtchnRingQueued(ring: EvtchnRing): number[] {
   const n = evtchnRingOccupancy(ring);
   const out: number[] = [];
-  for (let i = 0; i < n && ring.size > 0; i++) out.push(ring.slots[evtchnRingOffset(ring.size, ring.cons + i)] ?? 0);
+  for (let i = 0; i < n && ring.size > 0; i++)
+    out.push(ring.slots[evtchnRingOffset(ring.size, ring.cons + i)] ?? 0);
   return out;
 }
 
@@ -176,7 +183,11 @@ export function evtchnPushOutcome(size: number, snap: ProdSnapshot): PushOutcome
  * current `cons`, exactly as the C does.
  * @category Ring
  */
-export function evtchnInterruptPushInPlace(ring: MutableEvtchnRing, port: number, snap: ProdSnapshot): PushOutcome {
+export function evtchnInterruptPushInPlace(
+  ring: MutableEvtchnRing,
+  port: number,
+  snap: ProdSnapshot,
+): PushOutcome {
   const outcome = evtchnPushOutcome(ring.size, snap);
   if (outcome === 'overflowed') {
     ring.overflow = true;
@@ -328,7 +339,11 @@ export interface AddEvtchnResult {
  * linked).
  * @category Bound ports
  */
-export function addEvtchn(tree: readonly UserEvtchn[], nrEvtchns: number, evtchn: UserEvtchn): AddEvtchnResult {
+export function addEvtchn(
+  tree: readonly UserEvtchn[],
+  nrEvtchns: number,
+  evtchn: UserEvtchn,
+): AddEvtchnResult {
   const nr = u32(nrEvtchns + 1);
   const i = search(tree, evtchn.port);
   if (i >= 0) return { tree, nrEvtchns: nr, rc: linuxErr('EEXIST') };
@@ -367,7 +382,11 @@ export function delEvtchn(
 }
 
 /** Replaces the `enabled` flag of `port` (a no-op when absent). @category Bound ports */
-export function setEvtchnEnabled(tree: readonly UserEvtchn[], port: number, enabled: boolean): readonly UserEvtchn[] {
+export function setEvtchnEnabled(
+  tree: readonly UserEvtchn[],
+  port: number,
+  enabled: boolean,
+): readonly UserEvtchn[] {
   const i = search(tree, port);
   if (i < 0 || (tree[i] as UserEvtchn).enabled === enabled) return tree;
   const out = tree.slice();

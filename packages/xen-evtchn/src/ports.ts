@@ -189,7 +189,12 @@ export function createEvtchnEnv(options: EvtchnEnvOptions = {}): EvtchnEnv {
       nrVirqs: options.nrVirqs ?? 24,
       channels: [],
       nextPort: 1,
-      domains: (options.remoteDomains ?? [1]).map((domid) => ({ domid, nextPort: 1, offers: [], notified: 0 })),
+      domains: (options.remoteDomains ?? [1]).map((domid) => ({
+        domid,
+        nextPort: 1,
+        offers: [],
+        notified: 0,
+      })),
       reuse: [],
     },
     irq: { bindings: [] },
@@ -226,7 +231,11 @@ export function offerRemotePort(env: EvtchnEnv, domid: number): { env: EvtchnEnv
   return { env: { ...env, hv: { ...env.hv, domains } }, port };
 }
 
-function withChannels(env: EvtchnEnv, channels: readonly HvChannel[], extra: Partial<HypervisorState> = {}): EvtchnEnv {
+function withChannels(
+  env: EvtchnEnv,
+  channels: readonly HvChannel[],
+  extra: Partial<HypervisorState> = {},
+): EvtchnEnv {
   return { ...env, hv: { ...env.hv, ...extra, channels } };
 }
 
@@ -271,7 +280,8 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
     if (f.errno) return { env: f.env, rc: f.errno };
     const env = f.env;
     if (virq >= env.hv.nrVirqs || vcpu !== 0) return { env, rc: linuxErr('EINVAL') };
-    if (env.hv.channels.some((c) => c.kind === 'virq' && c.virq === virq)) return { env, rc: linuxErr('EEXIST') };
+    if (env.hv.channels.some((c) => c.kind === 'virq' && c.virq === virq))
+      return { env, rc: linuxErr('EEXIST') };
     return allocChannel(env, { kind: 'virq', remoteDom: 0, remotePort: 0, virq });
   },
   bindInterdomain(env0: EvtchnEnv, remoteDom: number, remotePort: number): PortResult {
@@ -285,7 +295,10 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
       const peer = env.hv.channels.find((c) => c.port === remotePort);
       if (!peer || peer.kind !== 'unbound' || peer.remoteDom !== self) return { env, rc: linuxErr('EINVAL') };
       const r = allocChannel(env, { kind: 'interdomain', remoteDom: self, remotePort, virq: 0 });
-      return { ...r, env: updateChannel(r.env, remotePort, { kind: 'interdomain', remotePort: r.port as number }) };
+      return {
+        ...r,
+        env: updateChannel(r.env, remotePort, { kind: 'interdomain', remotePort: r.port as number }),
+      };
     }
     const d = env.hv.domains.find((x) => x.domid === dom);
     if (!d) return { env, rc: linuxErr('ESRCH') };
@@ -293,12 +306,15 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
     const domains = env.hv.domains.map((x) =>
       x.domid === dom ? { ...x, offers: x.offers.filter((p) => p !== remotePort) } : x,
     );
-    return allocChannel({ ...env, hv: { ...env.hv, domains } }, {
-      kind: 'interdomain',
-      remoteDom: dom,
-      remotePort,
-      virq: 0,
-    });
+    return allocChannel(
+      { ...env, hv: { ...env.hv, domains } },
+      {
+        kind: 'interdomain',
+        remoteDom: dom,
+        remotePort,
+        virq: 0,
+      },
+    );
   },
   allocUnbound(env0: EvtchnEnv, dom: number, remoteDom: number): PortResult {
     const f = takeFault(env0, 'alloc_unbound');
@@ -326,7 +342,13 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
         env = { ...env, hv: { ...env.hv, domains } };
       }
     }
-    return { env: withChannels(env, env.hv.channels.filter((x) => x.port !== port)), rc: 0 };
+    return {
+      env: withChannels(
+        env,
+        env.hv.channels.filter((x) => x.port !== port),
+      ),
+      rc: 0,
+    };
   },
   send(env0: EvtchnEnv, port: number): PortResult {
     const f = takeFault(env0, 'send');
@@ -337,7 +359,9 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
     if (c.kind === 'unbound') return { env, rc: 0 };
     if (c.kind === 'virq') return { env, rc: linuxErr('EINVAL') };
     if (c.remoteDom === env.hv.selfDomid) return { env: inMemoryHypervisor.raise(env, c.remotePort), rc: 0 };
-    const domains = env.hv.domains.map((x) => (x.domid === c.remoteDom ? { ...x, notified: x.notified + 1 } : x));
+    const domains = env.hv.domains.map((x) =>
+      x.domid === c.remoteDom ? { ...x, notified: x.notified + 1 } : x,
+    );
     return { env: { ...env, hv: { ...env.hv, domains } }, rc: 0 };
   },
   raise(env: EvtchnEnv, port: number): EvtchnEnv {
@@ -376,7 +400,13 @@ export const inMemoryIrqLayer: IrqLayer = Object.freeze({
       // request_irq failed: the helper calls unbind_from_irq, which closes the channel
       // (refcount still -1) and drops the irq mapping.
       const closed = hv.close(r.env, port).env;
-      return { env: withBindings(closed, closed.irq.bindings.filter((b) => b.port !== port)), rc: r.errno || linuxErr('EBUSY') };
+      return {
+        env: withBindings(
+          closed,
+          closed.irq.bindings.filter((b) => b.port !== port),
+        ),
+        rc: r.errno || linuxErr('EBUSY'),
+      };
     }
     const bound = withBindings(r.env, [...r.env.irq.bindings, { port, refcnt: -1, disabled: false }]);
     return { env: hv.setMasked(bound, port, false), rc: 0 };
@@ -386,20 +416,41 @@ export const inMemoryIrqLayer: IrqLayer = Object.freeze({
     if (f.errno) return { env: f.env, rc: f.errno };
     const env = f.env;
     if (!env.irq.bindings.some((b) => b.port === port)) return { env, rc: linuxErr('ENOENT') };
-    return { env: withBindings(env, env.irq.bindings.map((b) => (b.port === port ? { ...b, refcnt: 1 } : b))), rc: 0 };
+    return {
+      env: withBindings(
+        env,
+        env.irq.bindings.map((b) => (b.port === port ? { ...b, refcnt: 1 } : b)),
+      ),
+      rc: 0,
+    };
   },
   unbindFromIrqhandler(env: EvtchnEnv, hv: Hypervisor, port: number): PortResult {
     const b = env.irq.bindings.find((x) => x.port === port);
     if (!b) return { env, rc: 0 };
     if (b.refcnt > 1) {
-      return { env: withBindings(env, env.irq.bindings.map((x) => (x.port === port ? { ...x, refcnt: x.refcnt - 1 } : x))), rc: 0 };
+      return {
+        env: withBindings(
+          env,
+          env.irq.bindings.map((x) => (x.port === port ? { ...x, refcnt: x.refcnt - 1 } : x)),
+        ),
+        rc: 0,
+      };
     }
     const closed = hv.close(env, port);
-    return { env: withBindings(closed.env, closed.env.irq.bindings.filter((x) => x.port !== port)), rc: closed.rc };
+    return {
+      env: withBindings(
+        closed.env,
+        closed.env.irq.bindings.filter((x) => x.port !== port),
+      ),
+      rc: closed.rc,
+    };
   },
   disableIrq(env: EvtchnEnv, port: number): EvtchnEnv {
     if (!env.irq.bindings.some((b) => b.port === port && !b.disabled)) return env;
-    return withBindings(env, env.irq.bindings.map((b) => (b.port === port ? { ...b, disabled: true } : b)));
+    return withBindings(
+      env,
+      env.irq.bindings.map((b) => (b.port === port ? { ...b, disabled: true } : b)),
+    );
   },
   xenIrqLateeoi(env: EvtchnEnv, hv: Hypervisor, port: number): EvtchnEnv {
     if (!env.irq.bindings.some((b) => b.port === port)) return env;
