@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The exporter's command line, used by `npm start` until the `kspec` orchestrator lands:
+ *
+ * ```sh
+ * node packages/statecharts/dist/cli.js --out docs/statecharts [--format svg,scxml,dot,mmd,json] [--root .]
+ * ```
+ *
+ * It discovers every workspace package that exports a `manifest` and writes
+ * `<out>/<package>/<machine>.<ext>` for every machine. Exit status 2 on bad arguments, 1 on a
+ * failed export (the message names the package, machine and state node).
+ *
+ * @module
+ */
+import { resolve } from 'node:path';
+import { discoverManifests, findRepoRoot } from './discover.js';
+import type { CliArgs } from './cli-args.js';
+import { USAGE, parseCliArgs } from './cli-args.js';
+import { exportManifests } from './export-all.js';
+
+async function main(): Promise<void> {
+  let args: CliArgs;
+  try {
+    args = parseCliArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`kspec-statecharts: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const root = args.root ? resolve(args.root) : findRepoRoot();
+  const found = await discoverManifests(root, {
+    onSkip: (name, reason) => console.warn(`kspec-statecharts: skipping ${name}: ${reason}`),
+  });
+  const out = resolve(args.out);
+  const index = await exportManifests(
+    found.map((f) => f.manifest),
+    out,
+    args.formats,
+  );
+  const machines = index.packages.reduce((n, p) => n + p.machines.length, 0);
+  console.log(
+    `kspec-statecharts: ${machines} machine${machines === 1 ? '' : 's'} of ${index.packages.length} package${index.packages.length === 1 ? '' : 's'} exported (${args.formats.join(', ')}) to ${out}`,
+  );
+  if (index.packages.length === 0)
+    console.log('kspec-statecharts: no workspace package exports a manifest yet');
+}
+
+main().catch((err: unknown) => {
+  console.error(`kspec-statecharts: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,171 @@
+/**
+ * Finds every subsystem manifest in the repository: reads `packages/*\/package.json`, imports
+ * each workspace package by name, and keeps those that export a `manifest` (a spec-kit
+ * `SubsystemManifest`). A new subsystem package joins the exports and the docs without any
+ * change here. Under the `@kspec/source` export condition (vitest, tsx) packages resolve to
+ * their TypeScript sources; under plain `node` to their built `dist`.
+ *
+ * @module
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { SubsystemManifest } from '@kspec/spec-kit';
+import { isStateMachine } from './graph.js';
+
+/**
+ * One discovered manifest and where it came from.
+ * @category Discovery
+ */
+export interface DiscoveredManifest {
+  /** The npm name the manifest was imported from. */
+  readonly packageName: string;
+  /** The package's directory. */
+  readonly dir: string;
+  readonly manifest: SubsystemManifest;
+}
+
+/**
+ * The repository root: the nearest directory at or above `from` whose package.json declares
+ * `workspaces`.
+ * @category Discovery
+ */
+export function findRepoRoot(from: string = process.cwd()): string {
+  let dir = resolve(from);
+  while (true) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      const json = JSON.parse(readFileSync(pkg, 'utf8')) as { workspaces?: unknown };
+      if (json.workspaces) return dir;
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no workspace root (package.json with "workspaces") at or above ${from}`);
+    dir = up;
+  }
+}
+
+/**
+ * Checks the shape of a value exported as `manifest`, naming the first field at fault.
+ * @category Discovery
+ */
+export function checkManifest(value: unknown, where: string): SubsystemManifest {
+  const fail = (what: string): never => {
+    throw new TypeError(`${where}: manifest ${what}`);
+  };
+  if (typeof value !== 'object' || value === null) fail('is not an object');
+  const m = value as Record<string, unknown>;
+  for (const key of ['package', 'name', 'title'] as const) {
+    if (typeof m[key] !== 'string' || m[key] === '') fail(`.${key} must be a non-empty string`);
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(m['name'] as string))
+    fail(`.name '${String(m['name'])}' is not directory-safe`);
+  if (!Array.isArray(m['machines'])) fail('.machines must be an array');
+  const names = new Set<string>();
+  (m['machines'] as unknown[]).forEach((entry, i) => {
+    const e = entry as Record<string, unknown>;
+    if (typeof e !== 'object' || e === null) fail(`.machines[${i}] is not an object`);
+    if (typeof e['name'] !== 'string' || !/^[A-Za-z0-9._-]+$/.test(e['name'])) {
+      fail(`.machines[${i}].name must be a file-name-safe string`);
+    }
+    if (names.has(e['name'] as string)) fail(`.machines[${i}].name '${String(e['name'])}' is used twice`);
+    names.add(e['name'] as string);
+    if (!isStateMachine(e['machine']))
+      fail(`.machines[${i}] ('${String(e['name'])}').machine is not an XState machine`);
+  });
+  for (const key of ['models', 'invariants', 'findings'] as const) {
+    if (!Array.isArray(m[key])) fail(`.${key} must be an array`);
+  }
+  return value as SubsystemManifest;
+}
+
+/**
+ * The workspace packages under `<root>/packages` (name and directory), sorted by directory.
+ * @category Discovery
+ */
+export function listWorkspacePackages(
+  root: string,
+): { name: string; dir: string; exportsRoot: boolean; entryFiles: string[] }[] {
+  const base = join(root, 'packages');
+  if (!existsSync(base)) return [];
+  return readdirSync(base, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(base, d.name, 'package.json')))
+    .map((d) => {
+      const dir = join(base, d.name);
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        exports?: Record<string, unknown> | string;
+        main?: string;
+      };
+      const exportsRoot =
+        typeof pkg.exports === 'string' ||
+        (typeof pkg.exports === 'object' && pkg.exports !== null && '.' in pkg.exports) ||
+        !!pkg.main;
+      const root = typeof pkg.exports === 'object' && pkg.exports !== null ? pkg.exports['.'] : pkg.exports;
+      const entryFiles: string[] = [];
+      const collect = (v: unknown): void => {
+        if (typeof v === 'string') entryFiles.push(join(dir, v));
+        else if (typeof v === 'object' && v !== null) Object.values(v).forEach(collect);
+      };
+      collect(root ?? pkg.main);
+      return { name: pkg.name ?? d.name, dir, exportsRoot, entryFiles };
+    })
+    .sort((a, b) => a.dir.localeCompare(b.dir));
+}
+
+/**
+ * Options of {@link discoverManifests}.
+ * @category Discovery
+ */
+export interface DiscoverOptions {
+  /** Package names to leave out (this package is always left out: it exports fixtures only). */
+  readonly exclude?: readonly string[];
+  /** Imports a package by name; defaults to a dynamic `import()`. */
+  readonly importer?: (name: string) => Promise<Record<string, unknown>>;
+  /** Told about each package left out because it is not linked into node_modules yet. */
+  readonly onSkip?: (packageName: string, reason: string) => void;
+}
+
+/**
+ * Every manifest exported by a workspace package under `<root>/packages`, in directory order.
+ * A package that fails to import is an error naming it (a half-built package must not vanish
+ * from the docs silently); a package without a `manifest` export is skipped, and so is one
+ * not yet linked into `node_modules` (reported through `onSkip`).
+ * @category Discovery
+ */
+export async function discoverManifests(
+  root: string,
+  options: DiscoverOptions = {},
+): Promise<DiscoveredManifest[]> {
+  const exclude = new Set(['@kspec/statecharts', ...(options.exclude ?? [])]);
+  const importer = options.importer ?? ((name: string) => import(name) as Promise<Record<string, unknown>>);
+  const found: DiscoveredManifest[] = [];
+  for (const pkg of listWorkspacePackages(root)) {
+    if (exclude.has(pkg.name) || !pkg.exportsRoot) continue;
+    if (!pkg.entryFiles.some((f) => existsSync(f) && !f.endsWith('.d.ts'))) {
+      options.onSkip?.(pkg.name, 'none of its entry files exists yet (neither sources nor build)');
+      continue;
+    }
+    let mod: Record<string, unknown>;
+    try {
+      mod = await importer(pkg.name);
+    } catch (err) {
+      const e = err as { code?: unknown; message?: unknown };
+      if (e.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes(`'${pkg.name}'`)) {
+        // not linked into node_modules yet (a package added since the last npm install)
+        options.onSkip?.(pkg.name, 'not installed in node_modules (run npm install)');
+        continue;
+      }
+      const hint = /\/dist\//.test(String(e.message))
+        ? ' (not built: run npm run build first)'
+        : '';
+      throw new Error(
+        `cannot import workspace package ${pkg.name} (${pkg.dir})${hint}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    if (!('manifest' in mod) || mod['manifest'] === undefined) continue;
+    found.push({ packageName: pkg.name, dir: pkg.dir, manifest: checkManifest(mod['manifest'], pkg.name) });
+  }
+  return found;
+}
