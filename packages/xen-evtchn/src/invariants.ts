@@ -144,6 +144,8 @@ export const evtchnInvariants: readonly Invariant<EvtchnSnapshot>[] = [
   ),
 ];
 
+const T = (events: EvtchnEvent[]): readonly EvtchnEvent[] => events;
+
 /** The findings: seed defects the faithful model exhibits. @category Checking */
 export const evtchnFindings: readonly Finding[] = [
   {
@@ -153,10 +155,10 @@ export const evtchnFindings: readonly Finding[] = [
     seed: [src(SEED, 'evtchn_bind_to_user', 400, 403), src(SEED, 'evtchn_bind_to_user', 408, 412)],
     summary:
       "When request_irq fails inside bind_evtchn_to_irqhandler_lateeoi, the helper has already closed the event channel through unbind_from_irq (facts 3.4). The err path of evtchn_bind_to_user closes it again: Xen answers -EINVAL for a free port and the driver calls BUG(). If another file was handed the freed port in between, the second close instead closes that file's channel.",
-    trace: [
+    trace: T([
       { type: 'env.fail', op: 'request_irq', errno: -12 },
       { type: 'ioctl.bindUnboundPort', arg: { remoteDomain: 1 } },
-    ],
+    ]),
     upstreamFix:
       'none known: mainline still closes in the err path (open-coded close replaced by xen_evtchn_close(), which also BUG()s, in the 2023 BIND_STATIC series)',
   },
@@ -167,10 +169,10 @@ export const evtchnFindings: readonly Finding[] = [
     seed: [src(SEED, 'evtchn_bind_to_user', 384, 386)],
     summary:
       'The bind ioctls obtain a port from the hypervisor first; if the user_evtchn allocation then fails, evtchn_bind_to_user returns -ENOMEM without closing it. The port stays open in Xen, unknown to the file, and survives release.',
-    trace: [
+    trace: T([
       { type: 'env.fail', op: 'kzalloc', errno: -12 },
       { type: 'ioctl.bindUnboundPort', arg: { remoteDomain: 1 } },
-    ],
+    ]),
     upstreamFix: 'none known',
   },
   {
@@ -180,10 +182,10 @@ export const evtchnFindings: readonly Finding[] = [
     seed: [src(SEED, 'evtchn_bind_to_user', 405, 406), src(SEED, 'evtchn_ioctl', 459, 462)],
     summary:
       'The return code of evtchn_make_refcounted is returned as is: on failure the ioctl reports an error, but the port stays in the tree, counted, with its irq handler bound and interrupts flowing into the ring; the caller never learns the port number (only release cleans it up).',
-    trace: [
+    trace: T([
       { type: 'env.fail', op: 'make_refcounted', errno: -2 },
       { type: 'ioctl.bindUnboundPort', arg: { remoteDomain: 1 } },
-    ],
+    ]),
     upstreamFix: 'none known',
   },
   {
@@ -197,11 +199,11 @@ export const evtchnFindings: readonly Finding[] = [
     ],
     summary:
       'evtchn_bind_to_user relies on "ports are never reused" (lines 375-377). If the hypervisor hands out a port this file still has bound, add_evtchn counts the node and returns -EEXIST; the err path then closes the channel the existing binding uses and del_evtchn rb_erases a node that was never linked: with a NULL parent it is taken for the root, so the whole tree is emptied (inferred from lib/rbtree.c). nr_evtchns keeps counting the lost nodes, their irq handlers stay bound, write() and UNBIND no longer find them, and release leaves them bound to a freed per_user_data.',
-    trace: [
+    trace: T([
       { type: 'ioctl.bindUnboundPort', arg: { remoteDomain: 1 } },
       { type: 'env.reuse', port: 1 },
       { type: 'ioctl.bindUnboundPort', arg: { remoteDomain: 1 } },
-    ],
+    ]),
     upstreamFix:
       'none known (IOCTL_EVTCHN_BIND_STATIC, 2023, added an -EISCONN pre-check for its own path only)',
   },
@@ -212,7 +214,7 @@ export const evtchnFindings: readonly Finding[] = [
     seed: [src(SEED, 'evtchn_interrupt', 173, 186), src(SEED, 'evtchn_read', 211, 232)],
     summary:
       'evtchn_interrupt reads ring_cons once under ring_prod_lock, which readers do not take, and wakes readers only if that snapshot showed an empty ring. A reader can drain the ring and go to sleep between the snapshot and the push: the push then finds cons != prod in its snapshot, wakes nobody, and the reader (or a poll()er) sleeps with a non-empty ring; later interrupts see a non-empty ring and never wake it either.',
-    trace: [
+    trace: T([
       { type: 'ioctl.bindUnboundPort', arg: { remoteDomain: 1 } },
       { type: 'ioctl.bindUnboundPort', arg: { remoteDomain: 1 } },
       { type: 'hv.raise', port: 1 },
@@ -226,7 +228,7 @@ export const evtchnFindings: readonly Finding[] = [
       { type: 'read.copy' },
       { type: 'read', count: 4 },
       { type: 'irq.push' },
-    ],
+    ]),
     upstreamFix:
       'none known (the 2021 "read producer index only once" series kept the snapshot-based wake-up)',
   },
