@@ -117,3 +117,16 @@ export type {
   ReaderCounterexample,
   ReaderExploreOptions,
 } from './bus/explore.js';
+export { STRESS_HEADER, stressFrameLength, fillStressFrame, checkStressFrame } from './stress/frames.js';
+export {
+  CTL_WRITERS_DONE,
+  CTL_START,
+  CTL_READERS_ATTACHED,
+  CTL_BYTES,
+  runStressWriter,
+  attachStressReader,
+} from './stress/stress.js';
+export type { StressWriterParams, StressReaderParams, StressReaderResult } from './stress/stress.js';
+export type { StressWorkerData } from './stress/stress-worker.js';
+export { runBusStress, startStressWorker } from './stress/run.js';
+export type { BusStressOptions, BusStressResult } from './stress/run.js';

@@ -64,12 +64,17 @@ export class ShmifWriteWatch {
    * pending), or until `timeoutMs` passes (default: forever, as the C wait with no timeout).
    */
   wait(timeoutMs: number = Infinity): WatchResult {
+    const deadline = Date.now() + timeoutMs;
     let cur = Atomics.load(this.wake, 0);
-    if (cur === this.seen) {
-      Atomics.wait(this.wake, 0, this.seen, timeoutMs);
+    // A notify can belong to an increment this watch already consumed (the counter was bumped,
+    // we saw it, then the notify arrived while we wait again): keep waiting until the counter
+    // really moves or the time is up.
+    while (cur === this.seen) {
+      const left = deadline - Date.now();
+      if (left <= 0) return 'timed-out';
+      Atomics.wait(this.wake, 0, this.seen, left);
       cur = Atomics.load(this.wake, 0);
     }
-    if (cur === this.seen) return 'timed-out';
     this.seen = cur;
     return 'woken';
   }
