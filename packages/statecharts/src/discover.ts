@@ -154,9 +154,7 @@ export async function discoverManifests(
         options.onSkip?.(pkg.name, 'not installed in node_modules (run npm install)');
         continue;
       }
-      const hint = /\/dist\//.test(String(e.message))
-        ? ' (not built: run npm run build first)'
-        : '';
+      const hint = /\/dist\//.test(String(e.message)) ? ' (not built: run npm run build first)' : '';
       throw new Error(
         `cannot import workspace package ${pkg.name} (${pkg.dir})${hint}: ${(err as Error).message}`,
         {

@@ -1,0 +1,85 @@
+/**
+ * The built site shows every machine: the fixtures plus every machine of every workspace
+ * package that exports a manifest (discovered, so new packages are covered without a change
+ * here). Each page has its diagram, one table row per transition with a seed link that
+ * resolves to an excerpt on the same page showing the seed's own lines, and its exports.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeChart, discoverManifests, findRepoRoot } from '@kspec/statecharts';
+import { manifest as fixtureManifest } from '@kspec/statecharts/fixtures';
+import type { SiteSource } from './build.js';
+import { buildSite } from './build.js';
+import { SeedReader } from './seeds.js';
+
+const root = findRepoRoot(import.meta.dirname);
+const out = mkdtempSync(join(tmpdir(), 'kspec-site-'));
+const sources: SiteSource[] = [
+  { specifier: '@kspec/statecharts/fixtures', manifest: fixtureManifest },
+  ...(await discoverManifests(root)).map((f) => ({ specifier: f.packageName, manifest: f.manifest })),
+];
+const machines = sources.flatMap((s) =>
+  s.manifest.machines.map((entry) => ({
+    manifest: s.manifest,
+    entry,
+    label: `${s.manifest.name}/${entry.name}`,
+  })),
+);
+
+beforeAll(async () => {
+  await buildSite({ root, out, sources });
+}, 120_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('docs site', () => {
+  it('the index lists every machine and links to the API', () => {
+    const index = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(index).toContain('href="../api/index.html"');
+    for (const m of machines) expect(index).toContain(`href="${m.manifest.name}/${m.entry.name}.html"`);
+  });
+
+  it.each(machines)(
+    '$label: page with diagram, viewer bundle, transitions, seed excerpts and exports',
+    ({ manifest, entry }) => {
+      const html = readFileSync(join(out, manifest.name, `${entry.name}.html`), 'utf8');
+      const graph = describeChart(entry.machine);
+      expect(html).toContain('<svg ');
+      expect(html).toContain(`src="../assets/${manifest.name}.viewer.js"`);
+      expect(existsSync(join(out, 'assets', `${manifest.name}.viewer.js`))).toBe(true);
+      for (const ext of ['svg', 'scxml', 'dot', 'mmd', 'json'])
+        expect(existsSync(join(out, manifest.name, `${entry.name}.${ext}`))).toBe(true);
+      // one row per transition
+      const rows = html.match(/<tr id="t-[^"]*" data-transition-id=/g) ?? [];
+      expect(rows.length).toBe(graph.edges.length);
+      // every seed link on the page resolves to an excerpt on the page
+      const links = [...html.matchAll(/href="#(seed-[^"]+)"/g)].map((m) => m[1]!);
+      expect(links.length).toBeGreaterThan(0);
+      for (const anchor of new Set(links)) expect(html).toContain(`id="${anchor}"`);
+      for (const inv of manifest.invariants)
+        expect(html.includes(inv.name) || manifest.models.length > 0).toBe(true);
+    },
+  );
+
+  it('seed excerpts show the seed lines with their original numbers', () => {
+    const seeds = SeedReader.forRepo(root);
+    const ref = describeChart(fixtureManifest.machines[0]!.machine).edges[0]!.source!;
+    const lines = seeds.excerpt(ref)!;
+    expect(lines[0]!.line).toBe(ref.lines[0]);
+    expect(lines.length).toBe(ref.lines[1] - ref.lines[0] + 1);
+    const html = readFileSync(join(out, 'fixtures', 'fixtureBalloon.html'), 'utf8');
+    const escaped = lines[0]!.text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;');
+    expect(html).toContain(`<span class="ln">${ref.lines[0]}</span>${escaped}`);
+  });
+
+  it('findings and invariants of the manifest are on the page', () => {
+    const html = readFileSync(join(out, 'fixtures', 'fixtureBalloon.html'), 'utf8');
+    expect(html).toContain('id="finding-FIXTURE-1"');
+    expect(html).toContain('id="inv-freedNeverNegative"');
+  });
+});
