@@ -234,19 +234,21 @@ function run<S, E extends EventObject>(
     reported.add(tag);
     violations.push({ ...v, ...(findingFor(v.name) ? { findingId: findingFor(v.name) } : {}) });
   };
-  const markTaken = (taken: readonly number[], traceEvents: () => EventObject[]): void => {
-    for (const t of taken) {
+  const markTaken = (taken: readonly number[], from: number, event: EventObject | undefined): void => {
+    for (let i = 0; i < taken.length; i++) {
+      const t = taken[i]!;
       if (covered[t] === 0) {
         covered[t] = 1;
-        if (options.recordFirstTaken) firstTaken.set(t, traceEvents());
+        if (options.recordFirstTaken) firstTaken.set(t, event ? [...traceTo(from), event] : []);
       }
     }
   };
 
   /** Checks invariants and sentinels on a new state; returns false when an invariant fails. */
+  const traceOf = (id: number, extra: EventObject | undefined): EventObject[] =>
+    extra ? [...traceTo(id), extra] : traceTo(id);
   const checkState = (id: number, state: S, mon: readonly number[], extra?: EventObject): boolean => {
     let ok = true;
-    const trace = (): EventObject[] => (extra ? [...traceTo(id), extra] : traceTo(id));
     for (const inv of invariants) {
       let holds: boolean;
       try {
@@ -256,7 +258,7 @@ function run<S, E extends EventObject>(
           kind: 'error',
           name: inv.name,
           message: `invariant '${inv.name}' threw: ${describe(err)}`,
-          trace: trace(),
+          trace: traceOf(id, extra),
           state: viewOf(state, mon),
         });
         ok = false;
@@ -267,15 +269,16 @@ function run<S, E extends EventObject>(
           kind: 'invariant',
           name: inv.name,
           message: inv.statement,
-          trace: trace(),
+          trace: traceOf(id, extra),
           state: viewOf(state, mon),
         });
         ok = false;
       }
     }
     if (sentinelsLeft > 0) {
-      sys.sentinels.forEach((s, i) => {
-        if (sentinelHit[i]) return;
+      for (let i = 0; i < sys.sentinels.length; i++) {
+        const s = sys.sentinels[i]!;
+        if (sentinelHit[i]) continue;
         let hit = false;
         try {
           hit = s.reached(state) === true;
@@ -284,14 +287,14 @@ function run<S, E extends EventObject>(
             kind: 'error',
             name: s.name,
             message: `sentinel '${s.name}' threw: ${describe(err)}`,
-            trace: trace(),
+            trace: traceOf(id, extra),
           });
         }
         if (hit) {
-          sentinelHit[i] = trace();
+          sentinelHit[i] = traceOf(id, extra);
           sentinelsLeft--;
         }
-      });
+      }
     }
     return ok;
   };
@@ -312,7 +315,7 @@ function run<S, E extends EventObject>(
   index.set(keyOf(init.next, mon0), 0);
   parent.set(0, 0);
   via.set(0, 0);
-  markTaken(init.taken, () => []);
+  markTaken(init.taken, 0, undefined);
   let current: Entry<S>[] = checkState(0, init.next, mon0) ? [{ id: 0, state: init.next, mon: mon0 }] : [];
   let next: Entry<S>[] = [];
   let depth = 0;
@@ -428,12 +431,13 @@ function run<S, E extends EventObject>(
         let nmon = mon;
         let nk: string | undefined;
         if (!r.accepted) {
+          if (r.next === state) continue; // stutter: nothing selected, nothing changed
           stateKey ??= keyOf(state, mon);
           nk = keyOf(r.next, mon);
           if (nk === stateKey) continue; // stutter
         }
         enabled++;
-        if (r.taken.length) markTaken(r.taken, () => [...traceTo(id), event]);
+        if (r.taken.length) markTaken(r.taken, id, event);
         if (monitors.length) {
           const arr = new Array<number>(monitors.length);
           for (let i = 0; i < monitors.length; i++) {

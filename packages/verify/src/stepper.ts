@@ -98,6 +98,7 @@ export class MachineStepper {
   private readonly knownTypes = new Map<string, boolean>();
   private readonly cache: CompiledCache | undefined;
   private readonly crossCheck: boolean;
+  private microstepListener: ((event: unknown) => void) | undefined;
   compiledSteps = 0;
   xstateSteps = 0;
 
@@ -123,6 +124,7 @@ export class MachineStepper {
     system._sendInspectionEvent = (ev) => {
       if (ev.type !== '@xstate.microstep') return;
       this.microsteps++;
+      this.microstepListener?.((ev as { event?: unknown }).event);
       const ts = ev._transitions;
       if (!ts || ts.length === 0) return;
       this.acceptedFlag = true;
@@ -144,6 +146,19 @@ export class MachineStepper {
     };
     this.crossCheck = options.crossCheck ?? false;
     this.cache = options.compiled === false ? undefined : CompiledCache.forMachine(machine);
+  }
+
+  /** The inert actor the steps run in (`self` of assign arguments). */
+  get inertSelf(): unknown {
+    return this.scope.self;
+  }
+
+  /** Observes the event of every microstep until the returned function is called. */
+  onMicrostep(listener: (event: unknown) => void): () => void {
+    this.microstepListener = listener;
+    return () => {
+      this.microstepListener = undefined;
+    };
   }
 
   /** True when the machine has a transition for `type` somewhere (exact or wildcard). */

@@ -89,12 +89,18 @@ class KeyMaker {
   }
 }
 
+/** Alphabet arrays already validated (alphabets often return one constant array; they must not mutate it). */
+const validated = new WeakMap<object, MachineStepper>();
+
 function checkEvents(
   who: string,
   stepper: MachineStepper,
   state: AnyMachineSnapshot,
   events: unknown,
 ): EventObject[] {
+  if (typeof events === 'object' && events !== null && validated.get(events) === stepper) {
+    return events as EventObject[];
+  }
   if (!Array.isArray(events)) {
     throw new ModelError(
       `${who}: the alphabet must return an array of events (state ${JSON.stringify(state.value)})`,
@@ -114,6 +120,7 @@ function checkEvents(
       );
     }
   }
+  validated.set(events, stepper);
   return events as EventObject[];
 }
 
