@@ -1,0 +1,36 @@
+// Pins the public API's types (checked by `tsc -p tsconfig.test.json`).
+import type { SubsystemManifest } from '@kspec/spec-kit';
+import type { Actor } from 'xstate';
+import {
+  manifest,
+  openEvtchn,
+  evtchnDeviceMachine,
+  evtchnBindingMachine,
+  evtchnIoctlCmd,
+  evtchnReadChunks,
+  type EvtchnDevice,
+  type EvtchnEvent,
+  type EvtchnReadResult,
+  type EvtchnIoctlName,
+  type FaultOp,
+  type ReadChunks,
+} from './index.js';
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const assertType = <T extends true>(): T => true as T;
+
+const m: SubsystemManifest = manifest;
+const dev: EvtchnDevice = openEvtchn({ nonblock: true });
+assertType<Equal<ReturnType<EvtchnDevice['ioctl']>, number>>();
+assertType<Equal<ReturnType<EvtchnDevice['read']>, EvtchnReadResult>>();
+assertType<Equal<ReturnType<EvtchnDevice['readWait']>, Promise<EvtchnReadResult>>>();
+assertType<Equal<ReturnType<typeof evtchnReadChunks>, ReadChunks>>();
+assertType<Equal<EvtchnIoctlName, 'BIND_VIRQ' | 'BIND_INTERDOMAIN' | 'BIND_UNBOUND_PORT' | 'UNBIND' | 'NOTIFY' | 'RESET' | 'RESTRICT_DOMID'>>();
+assertType<Equal<Extract<EvtchnEvent, { type: 'ioctl.bindVirq' }>['arg'], { virq: number } | null>>();
+const a: Actor<typeof evtchnDeviceMachine> = dev.actor;
+const op: FaultOp = 'request_irq';
+// @ts-expect-error unknown fault operations are rejected
+const bad: FaultOp = 'open';
+// @ts-expect-error ioctl takes a numeric command
+dev.ioctl('BIND_VIRQ');
+void [m, a, op, bad, evtchnBindingMachine, evtchnIoctlCmd('RESET')];
