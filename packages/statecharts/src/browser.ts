@@ -8,4 +8,4 @@
 export { activeStateIds, describeChart, edgeLabel, eventLabel } from './graph.js';
 export type { ChartGraph, ChartState, ChartEdge } from './graph.js';
 export { parseTraceJsonl, traceActorMatches, TraceRecordCodec } from './trace.js';
-export type { TraceRecord } from './trace.js';
+export type { TraceRecord, TraceStateValue } from './trace.js';

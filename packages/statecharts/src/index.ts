@@ -35,4 +35,4 @@ export type { ExportFormat, MachineExport, ExportIndex } from './export-all.js';
 export { discoverManifests, findRepoRoot, checkManifest, listWorkspacePackages } from './discover.js';
 export type { DiscoveredManifest, DiscoverOptions } from './discover.js';
 export { TraceRecordCodec, parseTraceJsonl, traceActorMatches } from './trace.js';
-export type { TraceRecord } from './trace.js';
+export type { TraceRecord, TraceStateValue } from './trace.js';

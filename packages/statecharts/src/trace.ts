@@ -21,9 +21,12 @@
 import * as t from 'io-ts/lib/index.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
 
-/** A state value: a state key, or an object of child state values. */
-type StateValue = string | { readonly [key: string]: StateValue };
-const StateValue: t.Type<StateValue> = t.recursion('StateValue', () =>
+/**
+ * A state value as in `snapshot.value`: a state key, or an object of child state values.
+ * @category Trace
+ */
+export type TraceStateValue = string | { readonly [key: string]: TraceStateValue };
+const StateValue: t.Type<TraceStateValue> = t.recursion('StateValue', () =>
   t.union([t.string, t.record(t.string, StateValue)]),
 );
 

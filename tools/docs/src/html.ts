@@ -49,6 +49,7 @@ code, pre { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .viewer { display: grid; grid-template-columns: minmax(0, 1fr) 320px; gap: 16px; align-items: start; }
 .diagram { border: 1px solid var(--line); border-radius: 6px; overflow: auto; max-height: 78vh; background: #fff; }
 .diagram svg { display: block; max-width: 100%; height: auto; }
+.diagram.natural svg { max-width: none; }
 .panel { border: 1px solid var(--line); border-radius: 6px; padding: 10px; background: var(--bg-soft); position: sticky; top: 8px; }
 .panel h3 { margin: 4px 0 6px; font-size: 14px; }
 #event-buttons { display: flex; flex-wrap: wrap; gap: 4px; }

@@ -153,7 +153,7 @@ ${f.upstreamFix ? `<p class="muted">Upstream fix: ${esc(f.upstreamFix)}</p>` : '
     <h3>Run the machine</h3>
     <div id="viewer-status" class="muted">loading the viewer…</div>
     <div id="event-buttons"></div>
-    <p><button type="button" id="viewer-reset">Reset</button></p>
+    <p><button type="button" id="viewer-reset">Reset</button> <button type="button" id="diagram-zoom">Diagram: actual size</button></p>
     <h3>Active configuration</h3>
     <div id="active-states" data-testid="active-states"></div>
     <h3>Steps</h3>

@@ -146,6 +146,11 @@ export function startViewer(manifest: SubsystemManifest): void {
   };
 
   byId('viewer-reset').addEventListener('click', start);
+  const zoom = byId('diagram-zoom');
+  zoom.addEventListener('click', () => {
+    const natural = byId('diagram').classList.toggle('natural');
+    zoom.textContent = natural ? 'Diagram: fit to width' : 'Diagram: actual size';
+  });
 
   // trace replay
   const slider = byId<HTMLInputElement>('trace-slider');
