@@ -18,7 +18,7 @@
  *   States left unexpanded because of the depth bound are not checked.
  * - A LIVENESS violation is a reachable cycle of enabled steps of the product (state x monitor
  *   states) on which a monitor stays in a hot state on every state, or a reachable state with
- *   no enabled event where a monitor is hot. No fairness is assumed.
+ *   no enabled event, or a final state, where a monitor is hot. No fairness is assumed.
  * - A state that violates an invariant is reported (once per invariant, at the shortest
  *   depth) and not expanded, as TLC does; exploration continues elsewhere.
  *
@@ -299,6 +299,23 @@ function run<S, E extends EventObject>(
     return ok;
   };
 
+  /** A state where the run ends (final, or nothing enabled) with a monitor still hot. */
+  const reportStuckHot = (id: number, state: S, mon: readonly number[], where: string): void => {
+    for (let i = 0; i < monitors.length; i++) {
+      if (monHot[i]![mon[i]!]) {
+        const t = traceTo(id);
+        report({
+          kind: 'liveness',
+          name: monitors[i]!.name,
+          message: `${monitors[i]!.statement} (ends in hot state '${monNames[i]![mon[i]!]}' ${where})`,
+          trace: t,
+          lasso: { stem: t, cycle: [] },
+          state: viewOf(state, mon),
+        });
+      }
+    }
+  };
+
   // initial state
   let init: { next: S; taken: readonly number[] };
   try {
@@ -394,7 +411,10 @@ function run<S, E extends EventObject>(
         }
       }
       const { state, mon, id } = entry;
-      if (sys.isFinal(state)) continue;
+      if (sys.isFinal(state)) {
+        if (monitors.length) reportStuckHot(id, state, mon, 'in a final state');
+        continue;
+      }
       let events: readonly E[];
       try {
         events = sys.events(state);
@@ -510,19 +530,7 @@ function run<S, E extends EventObject>(
             state: viewOf(state, mon),
           });
         }
-        for (let i = 0; i < monitors.length; i++) {
-          if (monHot[i]![mon[i]!]) {
-            const t = traceTo(id);
-            report({
-              kind: 'liveness',
-              name: monitors[i]!.name,
-              message: `${monitors[i]!.statement} (stuck in hot state '${monNames[i]![mon[i]!]}' with no enabled event)`,
-              trace: t,
-              lasso: { stem: t, cycle: [] },
-              state: viewOf(state, mon),
-            });
-          }
-        }
+        if (monitors.length) reportStuckHot(id, state, mon, 'with no enabled event');
       }
     }
     current = next;

@@ -1,0 +1,41 @@
+// Type-level tests pinning the public API of @kspec/verify (checked by `tsc -p tsconfig.test.json`).
+import { expectTypeOf } from 'vitest';
+import type { EventObject } from 'xstate';
+import type { MachineCheckModel } from '@kspec/spec-kit';
+import {
+  checkConfig,
+  compose,
+  explore,
+  formatReport,
+  replay,
+  testPaths,
+  type CheckReport,
+  type ComposedState,
+  type ConfigCheck,
+  type TestPathSuite,
+  type Violation,
+} from './index.js';
+import { counterMachine, incrementerMachine } from './fixtures.test-helpers.js';
+
+declare const model: MachineCheckModel<typeof counterMachine>;
+expectTypeOf(explore(model)).toEqualTypeOf<CheckReport>();
+expectTypeOf(checkConfig(model, 'x')).toEqualTypeOf<ConfigCheck>();
+expectTypeOf(testPaths(model)).toEqualTypeOf<TestPathSuite>();
+expectTypeOf(formatReport).returns.toEqualTypeOf<string>();
+expectTypeOf<Violation['trace']>().toEqualTypeOf<readonly EventObject[]>();
+expectTypeOf<Violation['kind']>().toEqualTypeOf<'invariant' | 'deadlock' | 'liveness' | 'error'>();
+// replay of a machine model gives that machine's snapshot, typed
+expectTypeOf(replay(model, []).context.count).toEqualTypeOf<number>();
+
+const comp = compose({
+  name: 'c',
+  shared: { n: 0 },
+  actors: {
+    a: { machine: incrementerMachine, alphabet: ({ shared }) => [{ type: 'load', value: shared.n }] },
+  },
+  invariants: [{ name: 'i', statement: 's', holds: (s) => s.actors.a.context.tmp >= 0 && s.shared.n >= 0 }],
+});
+expectTypeOf(replay(comp, [])).toEqualTypeOf<
+  ComposedState<{ n: number }, { a: typeof incrementerMachine }>
+>();
+expectTypeOf(comp.actorNames).toEqualTypeOf<readonly 'a'[]>();
