@@ -130,3 +130,8 @@ export type { StressWriterParams, StressReaderParams, StressReaderResult } from 
 export type { StressWorkerData } from './stress/stress-worker.js';
 export { runBusStress, startStressWorker } from './stress/run.js';
 export type { BusStressOptions, BusStressResult } from './stress/run.js';
+export { AvlNode } from './alloc/avl-tree.js';
+export { ALLOC_RETURN, AllocatorAvl, createCoreAllocators } from './alloc/allocator-avl.js';
+export type { AllocReturn, AvlBlock, AllocatorAvlOptions, CoreAllocators } from './alloc/allocator-avl.js';
+export { PAGE_STATES, PAGE_CHUNK, PagePool, PagePoolError } from './pages/page-pool.js';
+export type { PageState, PagePoolOptions } from './pages/page-pool.js';
