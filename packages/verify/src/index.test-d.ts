@@ -15,7 +15,7 @@ import {
   type TestPathSuite,
   type Violation,
 } from './index.js';
-import { counterMachine, incrementerMachine } from './fixtures.test-helpers.js';
+import { incrementerMachine, type counterMachine } from './fixtures.test-helpers.js';
 
 declare const model: MachineCheckModel<typeof counterMachine>;
 expectTypeOf(explore(model)).toEqualTypeOf<CheckReport>();
