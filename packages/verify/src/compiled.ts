@@ -121,12 +121,17 @@ interface ConfigEntry {
   readonly byEvent: Map<string, TrieNode | undefined>;
 }
 
+const caches = new WeakMap<AnyStateMachine, CompiledCache | null>();
+
 /** Why a machine cannot be compiled, or undefined when it can. */
 export function compileBlocker(machine: AnyStateMachine): string | undefined {
   const impl = machine.implementations as {
     guards: Record<string, unknown>;
     actions: Record<string, unknown>;
   };
+  if (Object.isFrozen(impl) || !Object.getOwnPropertyDescriptor(impl, 'guards')?.writable) {
+    return 'its implementations object is frozen (the cache instruments it while learning)';
+  }
   const checkGuardRef = (g: unknown): string | undefined => {
     if (g === undefined || typeof g === 'string') return undefined;
     if (typeof g === 'function') {
@@ -185,9 +190,14 @@ export class CompiledCache {
   /** False once xstate gave a snapshot with other keys than SNAPSHOT_KEYS. */
   private knownShape = true;
   private self: unknown;
-
+  /** One cache per machine, shared by every stepper of it (e.g. two actors of one machine). */
   static forMachine(machine: AnyStateMachine): CompiledCache | undefined {
-    return compileBlocker(machine) === undefined ? new CompiledCache(machine) : undefined;
+    let cache = caches.get(machine);
+    if (cache === undefined) {
+      cache = compileBlocker(machine) === undefined ? new CompiledCache(machine) : null;
+      caches.set(machine, cache);
+    }
+    return cache ?? undefined;
   }
 
   private constructor(readonly machine: AnyStateMachine) {
