@@ -7,7 +7,16 @@ import { createEvtchnEnv } from './ports.js';
 const u32s = (...v: number[]) => evtchnPortsToBytes(v);
 const u16 = (v: number) => new Uint8Array([v & 0xff, v >> 8]);
 const cmd = (n: EvtchnIoctlName) => evtchnIoctlCmd(n);
-const E = { EACCES: -13, EFAULT: -14, EINVAL: -22, ENOTCONN: -107, ENOSYS: -38, ENOMEM: -12, EEXIST: -17, ESRCH: -3 };
+const E = {
+  EACCES: -13,
+  EFAULT: -14,
+  EINVAL: -22,
+  ENOTCONN: -107,
+  ENOSYS: -38,
+  ENOMEM: -12,
+  EEXIST: -17,
+  ESRCH: -3,
+};
 const OUT = EPOLL.EPOLLOUT | EPOLL.EPOLLWRNORM;
 const IN = EPOLL.EPOLLIN | EPOLL.EPOLLRDNORM;
 
@@ -46,20 +55,60 @@ describe('ioctl results and errno precedence (lines 429-597)', () => {
     // BIND_VIRQ: -EACCES before copy_from_user (444-450)
     ['BIND_VIRQ unrestricted binds (452-462)', (d) => d.ioctl(cmd('BIND_VIRQ'), u32s(0)), 1],
     ['BIND_VIRQ short arg: -EFAULT (448-450)', (d) => d.ioctl(cmd('BIND_VIRQ'), new Uint8Array(3)), E.EFAULT],
-    ['BIND_VIRQ restricted + short arg: -EACCES first (444-446)', (d) => (d.restrictDomid(1), d.ioctl(cmd('BIND_VIRQ'), null)), E.EACCES],
-    ['BIND_VIRQ hypercall error passed through (454-457)', (d) => d.ioctl(cmd('BIND_VIRQ'), u32s(99)), E.EINVAL],
-    ['BIND_VIRQ same VIRQ twice: Xen -EEXIST passed through', (d) => (d.bindVirq(3), d.bindVirq(3)), E.EEXIST],
+    [
+      'BIND_VIRQ restricted + short arg: -EACCES first (444-446)',
+      (d) => (d.restrictDomid(1), d.ioctl(cmd('BIND_VIRQ'), null)),
+      E.EACCES,
+    ],
+    [
+      'BIND_VIRQ hypercall error passed through (454-457)',
+      (d) => d.ioctl(cmd('BIND_VIRQ'), u32s(99)),
+      E.EINVAL,
+    ],
+    [
+      'BIND_VIRQ same VIRQ twice: Xen -EEXIST passed through',
+      (d) => (d.bindVirq(3), d.bindVirq(3)),
+      E.EEXIST,
+    ],
     // BIND_INTERDOMAIN: copy_from_user before the restriction check (469-476)
-    ['BIND_INTERDOMAIN restricted + short arg: -EFAULT first (469-471)', (d) => (d.restrictDomid(1), d.ioctl(cmd('BIND_INTERDOMAIN'), u32s(1))), E.EFAULT],
-    ['BIND_INTERDOMAIN restricted, other domain: -EACCES (473-476)', (d) => (d.restrictDomid(1), d.ioctl(cmd('BIND_INTERDOMAIN'), u32s(2, 1))), E.EACCES],
-    ['BIND_INTERDOMAIN restricted, own domain: allowed (478-488)', (d) => (d.restrictDomid(1), d.offer(1), d.ioctl(cmd('BIND_INTERDOMAIN'), u32s(1, 1))), 1],
-    ['BIND_INTERDOMAIN port not offered: Xen -EINVAL passed through', (d) => d.bindInterdomain(1, 7), E.EINVAL],
+    [
+      'BIND_INTERDOMAIN restricted + short arg: -EFAULT first (469-471)',
+      (d) => (d.restrictDomid(1), d.ioctl(cmd('BIND_INTERDOMAIN'), u32s(1))),
+      E.EFAULT,
+    ],
+    [
+      'BIND_INTERDOMAIN restricted, other domain: -EACCES (473-476)',
+      (d) => (d.restrictDomid(1), d.ioctl(cmd('BIND_INTERDOMAIN'), u32s(2, 1))),
+      E.EACCES,
+    ],
+    [
+      'BIND_INTERDOMAIN restricted, own domain: allowed (478-488)',
+      (d) => (d.restrictDomid(1), d.offer(1), d.ioctl(cmd('BIND_INTERDOMAIN'), u32s(1, 1))),
+      1,
+    ],
+    [
+      'BIND_INTERDOMAIN port not offered: Xen -EINVAL passed through',
+      (d) => d.bindInterdomain(1, 7),
+      E.EINVAL,
+    ],
     ['BIND_INTERDOMAIN unknown domain: Xen -ESRCH passed through', (d) => d.bindInterdomain(9, 1), E.ESRCH],
-    ['BIND_INTERDOMAIN remote_domain truncated to domid_t (478)', (d) => (d.offer(1), d.bindInterdomain(0x10001, 1)), 1],
+    [
+      'BIND_INTERDOMAIN remote_domain truncated to domid_t (478)',
+      (d) => (d.offer(1), d.bindInterdomain(0x10001, 1)),
+      1,
+    ],
     // BIND_UNBOUND_PORT (495-513)
     ['BIND_UNBOUND_PORT binds (503-513)', (d) => d.ioctl(cmd('BIND_UNBOUND_PORT'), u32s(1)), 1],
-    ['BIND_UNBOUND_PORT restricted + short arg: -EACCES first (495-497)', (d) => (d.restrictDomid(1), d.ioctl(cmd('BIND_UNBOUND_PORT'), null)), E.EACCES],
-    ['BIND_UNBOUND_PORT short arg: -EFAULT (499-501)', (d) => d.ioctl(cmd('BIND_UNBOUND_PORT'), new Uint8Array(2)), E.EFAULT],
+    [
+      'BIND_UNBOUND_PORT restricted + short arg: -EACCES first (495-497)',
+      (d) => (d.restrictDomid(1), d.ioctl(cmd('BIND_UNBOUND_PORT'), null)),
+      E.EACCES,
+    ],
+    [
+      'BIND_UNBOUND_PORT short arg: -EFAULT (499-501)',
+      (d) => d.ioctl(cmd('BIND_UNBOUND_PORT'), new Uint8Array(2)),
+      E.EFAULT,
+    ],
     // UNBIND: -EFAULT, then -EINVAL vs nr_channels, then -ENOTCONN (520-536)
     ['UNBIND short arg: -EFAULT (520-522)', (d) => d.ioctl(cmd('UNBIND'), null), E.EFAULT],
     ['UNBIND port >= nr_channels: -EINVAL (524-526)', (d) => d.unbind(4096), E.EINVAL],
@@ -72,11 +121,19 @@ describe('ioctl results and errno precedence (lines 429-597)', () => {
     // RESET (556-566)
     ['RESET ignores its argument: 0', (d) => d.ioctl(cmd('RESET'), null), 0],
     // RESTRICT_DOMID (572-587)
-    ['RESTRICT_DOMID short arg: -EFAULT (576-578)', (d) => d.ioctl(cmd('RESTRICT_DOMID'), new Uint8Array(1)), E.EFAULT],
+    [
+      'RESTRICT_DOMID short arg: -EFAULT (576-578)',
+      (d) => d.ioctl(cmd('RESTRICT_DOMID'), new Uint8Array(1)),
+      E.EFAULT,
+    ],
     ['RESTRICT_DOMID domid 0: -EINVAL (580-582)', (d) => d.restrictDomid(0), E.EINVAL],
     ['RESTRICT_DOMID domid 0x7FF0: -EINVAL (580-582)', (d) => d.restrictDomid(0x7ff0), E.EINVAL],
     ['RESTRICT_DOMID domid 0x7FEF: 0 (584-585)', (d) => d.restrictDomid(0x7fef), 0],
-    ['RESTRICT_DOMID again: -EACCES, even with a short arg (572-574)', (d) => (d.restrictDomid(1), d.ioctl(cmd('RESTRICT_DOMID'), null)), E.EACCES],
+    [
+      'RESTRICT_DOMID again: -EACCES, even with a short arg (572-574)',
+      (d) => (d.restrictDomid(1), d.ioctl(cmd('RESTRICT_DOMID'), null)),
+      E.EACCES,
+    ],
   ];
   it.each(rows)('%s', (_name, call, rc) => {
     expect(call(openEvtchn({ nonblock: true }))).toBe(rc);
@@ -240,7 +297,13 @@ describe('release (lines 645-663)', () => {
     expect(d.release()).toBe(0);
     const c = d.snapshot.context;
     expect(d.snapshot.value).toBe('released');
-    expect([c.evtchns.length, c.nrEvtchns, c.env.irq.bindings.length, c.env.hv.channels.length, c.ring.size]).toEqual([0, 0, 0, 0, 0]);
+    expect([
+      c.evtchns.length,
+      c.nrEvtchns,
+      c.env.irq.bindings.length,
+      c.env.hv.channels.length,
+      c.ring.size,
+    ]).toEqual([0, 0, 0, 0, 0]);
     expect(d.binding(ports[0] as number)).toBeUndefined();
     expect(() => d.poll()).toThrow(/released/);
   });

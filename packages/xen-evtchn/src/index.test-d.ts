@@ -4,10 +4,10 @@ import type { Actor } from 'xstate';
 import {
   manifest,
   openEvtchn,
-  evtchnDeviceMachine,
   evtchnBindingMachine,
   evtchnIoctlCmd,
-  evtchnReadChunks,
+  type evtchnDeviceMachine,
+  type evtchnReadChunks,
   type EvtchnDevice,
   type EvtchnEvent,
   type EvtchnReadResult,
@@ -25,7 +25,12 @@ assertType<Equal<ReturnType<EvtchnDevice['ioctl']>, number>>();
 assertType<Equal<ReturnType<EvtchnDevice['read']>, EvtchnReadResult>>();
 assertType<Equal<ReturnType<EvtchnDevice['readWait']>, Promise<EvtchnReadResult>>>();
 assertType<Equal<ReturnType<typeof evtchnReadChunks>, ReadChunks>>();
-assertType<Equal<EvtchnIoctlName, 'BIND_VIRQ' | 'BIND_INTERDOMAIN' | 'BIND_UNBOUND_PORT' | 'UNBIND' | 'NOTIFY' | 'RESET' | 'RESTRICT_DOMID'>>();
+assertType<
+  Equal<
+    EvtchnIoctlName,
+    'BIND_VIRQ' | 'BIND_INTERDOMAIN' | 'BIND_UNBOUND_PORT' | 'UNBIND' | 'NOTIFY' | 'RESET' | 'RESTRICT_DOMID'
+  >
+>();
 assertType<Equal<Extract<EvtchnEvent, { type: 'ioctl.bindVirq' }>['arg'], { virq: number } | null>>();
 const a: Actor<typeof evtchnDeviceMachine> = dev.actor;
 const op: FaultOp = 'request_irq';

@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { assertConformance, listStateNodes, listTransitions, sourceOfStateNode, sourceOfTransition } from '@kspec/spec-kit';
-import { checkConfig, replay } from '@kspec/verify';
+import {
+  assertConformance,
+  listStateNodes,
+  listTransitions,
+  sourceOfStateNode,
+  sourceOfTransition,
+} from '@kspec/spec-kit';
+import { checkConfig, replay, type CheckModel } from '@kspec/verify';
+import type { EventObject } from 'xstate';
+import type { EvtchnEvent } from './context.js';
 import { evtchnBindingMachine, evtchnDeviceMachine } from './machine.js';
 import { evtchnCheckModels, evtchnFindings, evtchnInvariants, type EvtchnSnapshot } from './invariants.js';
 import { manifest } from './index.js';
@@ -11,6 +19,10 @@ const seedLines = readFileSync(
   fileURLToPath(new URL('../../../../shared/seeds/linux-xen-evtchn.c', import.meta.url)),
   'utf8',
 ).split('\n');
+
+// Monitor<S, E>.observe is contravariant in E, so a model with typed events needs widening to CheckModel.
+const evs = (...events: EvtchnEvent[]): EventObject[] => events;
+const asCheck = (m: (typeof evtchnCheckModels)[number]): CheckModel => m as unknown as CheckModel;
 
 const invariant = (name: string) => {
   const i = evtchnInvariants.find((x) => x.name === name);
@@ -37,7 +49,9 @@ describe('conformance', () => {
         const [a, b] = ref!.lines;
         expect(b).toBeLessThanOrEqual(seedLines.length);
         // the function is defined at or above the range
-        const defLine = seedLines.findIndex((l) => new RegExp(`\\b${ref!.fn}\\(`).test(l) && !/;\s*$/.test(l));
+        const defLine = seedLines.findIndex(
+          (l) => new RegExp(`\\b${ref!.fn}\\(`).test(l) && !/;\s*$/.test(l),
+        );
         expect(defLine, `${ref!.fn} defined in the seed`).toBeGreaterThanOrEqual(0);
         expect(defLine + 1, `${ref!.fn} starts before line ${a}`).toBeLessThanOrEqual(a);
       }
@@ -48,39 +62,50 @@ describe('conformance', () => {
     expect(manifest.seed).toBe('linux-xen-evtchn.c');
     expect(manifest.machines.map((m) => m.name)).toEqual(['evtchnDevice', 'evtchnBinding']);
     expect(manifest.models).toHaveLength(evtchnCheckModels.length);
-    expect(manifest.findings.map((f) => f.id)).toEqual(['EVTCHN-1', 'EVTCHN-2', 'EVTCHN-3', 'EVTCHN-4', 'EVTCHN-5']);
+    expect(manifest.findings.map((f) => f.id)).toEqual([
+      'EVTCHN-1',
+      'EVTCHN-2',
+      'EVTCHN-3',
+      'EVTCHN-4',
+      'EVTCHN-5',
+    ]);
     for (const f of manifest.findings) expect(evtchnInvariants.map((i) => i.name)).toContain(f.invariant);
   });
 });
 
 describe('findings replayed on live actors', () => {
-  it.each(evtchnFindings.map((f) => [f.id, f] as const))('%s: the recorded trace violates its invariant only at its last step', (_id, f) => {
-    const model = evtchnCheckModels[0];
-    const trace = f.trace ?? [];
-    const before = replay(model, trace.slice(0, -1)) as EvtchnSnapshot;
-    const after = replay(model, trace) as EvtchnSnapshot;
-    expect(invariant(f.invariant).holds(before)).toBe(true);
-    expect(invariant(f.invariant).holds(after)).toBe(false);
-  });
+  it.each(evtchnFindings.map((f) => [f.id, f] as const))(
+    '%s: the recorded trace violates its invariant only at its last step',
+    (_id, f) => {
+      const model = evtchnCheckModels[0];
+      const trace = f.trace ?? [];
+      const before = replay(asCheck(model), trace.slice(0, -1)) as EvtchnSnapshot;
+      const after = replay(asCheck(model), trace) as EvtchnSnapshot;
+      expect(invariant(f.invariant).holds(before)).toBe(true);
+      expect(invariant(f.invariant).holds(after)).toBe(false);
+    },
+  );
 
   it('EVTCHN-1 (lines 400-412): the second close of the port hits BUG()', () => {
-    const s = replay(evtchnCheckModels[0], evtchnFindings[0]!.trace!) as EvtchnSnapshot;
+    const s = replay(asCheck(evtchnCheckModels[0]), evtchnFindings[0]!.trace!) as EvtchnSnapshot;
     expect(s.value).toBe('crashed');
     expect(s.context.bug).toMatch(/EVTCHNOP_close\(1\) returned -22/);
   });
 
   it('EVTCHN-2 (lines 384-386): -ENOMEM, and port 1 stays open in the hypervisor, even after release', () => {
-    const s = replay(evtchnCheckModels[0], [...evtchnFindings[1]!.trace!, { type: 'release' }]) as EvtchnSnapshot;
+    const s = replay(asCheck(evtchnCheckModels[0]), [
+      ...evtchnFindings[1]!.trace!,
+      { type: 'release' },
+    ]) as EvtchnSnapshot;
     expect(s.context.result?.rc).toBe(0);
     expect(s.context.env.hv.channels.map((c) => c.port)).toEqual([1]);
     expect(invariant('releaseLeavesNothingBound').holds(s)).toBe(false);
   });
 
   it('EVTCHN-3 (lines 405-406): the ioctl fails with -ENOENT but the port is bound and delivers interrupts', () => {
-    const s = replay(evtchnCheckModels[0], [
+    const s = replay(asCheck(evtchnCheckModels[0]), [
       ...evtchnFindings[2]!.trace!,
-      { type: 'hv.raise', port: 1 },
-      { type: 'irq.interrupt', port: 1 },
+      ...evs({ type: 'hv.raise', port: 1 }, { type: 'irq.interrupt', port: 1 }),
     ]) as EvtchnSnapshot;
     expect(s.context.result?.rc).toBe(-2);
     expect(s.context.nrEvtchns).toBe(1);
@@ -88,27 +113,32 @@ describe('findings replayed on live actors', () => {
   });
 
   it('EVTCHN-4 (lines 111-124, 408-414, 134-139): -EEXIST, the live binding is closed, the tree is emptied, release leaks the orphan', () => {
-    const s = replay(evtchnCheckModels[0], evtchnFindings[3]!.trace!) as EvtchnSnapshot;
+    const s = replay(asCheck(evtchnCheckModels[0]), evtchnFindings[3]!.trace!) as EvtchnSnapshot;
     const c = s.context;
     expect(c.result?.rc).toBe(-17);
     expect([c.nrEvtchns, c.evtchns.length, c.orphans.map((o) => o.port)]).toEqual([1, 0, [1]]);
     expect(c.env.hv.channels).toEqual([]);
     expect(invariant('boundPortsAreOpen').holds(s)).toBe(true); // vacuous: the tree is empty
-    const released = replay(evtchnCheckModels[0], [...evtchnFindings[3]!.trace!, { type: 'release' }]) as EvtchnSnapshot;
+    const released = replay(asCheck(evtchnCheckModels[0]), [
+      ...evtchnFindings[3]!.trace!,
+      { type: 'release' },
+    ]) as EvtchnSnapshot;
     expect(released.context.env.irq.bindings.map((b) => b.port)).toEqual([1]);
     expect(invariant('releaseLeavesNothingBound').holds(released)).toBe(false);
   });
 
   it('EVTCHN-5 (lines 173-186, 228-229): the reader sleeps with a port in the ring and the next interrupt does not wake it', () => {
     const trace = evtchnFindings[4]!.trace!;
-    const s = replay(evtchnCheckModels[6], trace) as EvtchnSnapshot;
+    const s = replay(asCheck(evtchnCheckModels[6]), trace) as EvtchnSnapshot;
     expect(s.matches({ open: { reader: 'asleep' } })).toBe(true);
     expect(s.context.ring.prod - s.context.ring.cons).toBe(1);
-    const later = replay(evtchnCheckModels[6], [
+    const later = replay(asCheck(evtchnCheckModels[6]), [
       ...trace,
-      { type: 'write', count: 4, ports: [1] },
-      { type: 'hv.raise', port: 1 },
-      { type: 'irq.interrupt', port: 1 },
+      ...evs(
+        { type: 'write', count: 4, ports: [1] },
+        { type: 'hv.raise', port: 1 },
+        { type: 'irq.interrupt', port: 1 },
+      ),
     ]) as EvtchnSnapshot;
     expect(later.context.ring.prod - later.context.ring.cons).toBe(2);
     expect(later.matches({ open: { reader: 'asleep' } })).toBe(true);
@@ -117,15 +147,19 @@ describe('findings replayed on live actors', () => {
 
 describe('check configurations (@kspec/verify)', () => {
   const configs = evtchnCheckModels.flatMap((m) => m.configs.map((c) => [m.name, c.name, m] as const));
-  it.each(configs)('%s / %s matches its expected verdict, findings, states and depth', (_m, name, model) => {
-    const r = checkConfig(model, name);
-    expect(r.mismatches).toEqual([]);
-    expect(r.ok).toBe(true);
-    for (const v of r.report.violations) {
-      const f = evtchnFindings.find((x) => x.id === v.findingId);
-      expect(f, `violation ${v.name} is a recorded finding`).toBeDefined();
-      expect(v.trace).toEqual(f!.trace);
-    }
-    for (const s of r.report.sentinels) expect(s.reached, s.name).toBe(true);
-  });
+  it.each(configs)(
+    '%s / %s matches its expected verdict, findings, states and depth',
+    (_m, name, model) => {
+      const r = checkConfig(asCheck(model), name);
+      expect(r.mismatches).toEqual([]);
+      expect(r.ok).toBe(true);
+      for (const v of r.report.violations) {
+        const f = evtchnFindings.find((x) => x.id === v.findingId);
+        expect(f, `violation ${v.name} is a recorded finding`).toBeDefined();
+        expect(v.trace).toEqual(f!.trace);
+      }
+      for (const s of r.report.sentinels) expect(s.reached, s.name).toBe(true);
+    },
+    60_000,
+  );
 });

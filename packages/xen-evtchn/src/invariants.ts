@@ -432,8 +432,8 @@ export const evtchnDeviceCheckModel = model(
       name: 'fast',
       description:
         'Two ports, whole interrupts, well-behaved user: every invariant holds and every sentinel is reached.',
-      bounds: { maxStates: 200_000, maxDepth: 10 },
-      expect: { verdict: 'pass', states: 5978, depth: 10 },
+      bounds: { maxStates: 200_000, maxDepth: 9 },
+      expect: { verdict: 'pass', states: 3428, depth: 9 },
     },
   ],
   sentinels,

@@ -22,7 +22,12 @@ import {
   type EvtchnRing,
 } from './model.js';
 
-const ring = (size: number, cons: number, prod: number, fill: (i: number) => number = (i) => 100 + i): EvtchnRing => ({
+const ring = (
+  size: number,
+  cons: number,
+  prod: number,
+  fill: (i: number) => number = (i) => 100 + i,
+): EvtchnRing => ({
   size,
   slots: Array.from({ length: size }, (_, i) => fill(i)),
   cons,
@@ -53,7 +58,13 @@ describe('evtchn_resize_ring (lines 313-367)', () => {
 
   it('lines 343-356: copies the old contents twice, so free-running indices find the same ports (the diagram at 350-352)', () => {
     // |34567  12| with p at slot 5, c at slot 7 (a wrapped ring, size 8 for the picture; 64 in C)
-    const old: EvtchnRing = { size: 64, slots: Array.from({ length: 64 }, (_, i) => i), cons: 64 * 3 + 60, prod: 64 * 4 + 5, overflow: false };
+    const old: EvtchnRing = {
+      size: 64,
+      slots: Array.from({ length: 64 }, (_, i) => i),
+      cons: 64 * 3 + 60,
+      prod: 64 * 4 + 5,
+      overflow: false,
+    };
     const grown = evtchnResizeRing(old, 128);
     expect(grown.size).toBe(128);
     expect(grown.slots.slice(0, 64)).toEqual(old.slots);
@@ -95,7 +106,9 @@ describe('evtchn_interrupt push (lines 175-188)', () => {
 
 describe('evtchn_read chunking (lines 202-260)', () => {
   it('lines 202-209: whole ports only, capped at PAGE_SIZE', () => {
-    expect([0, 3, 4, 7, 8, 4096, 4099, 9000].map(evtchnRoundCount)).toEqual([0, 0, 4, 4, 8, 4096, 4096, 4096]);
+    expect([0, 3, 4, 7, 8, 4096, 4099, 9000].map(evtchnRoundCount)).toEqual([
+      0, 0, 4, 4, 8, 4096, 4096, 4096,
+    ]);
   });
 
   it.each([
@@ -129,7 +142,11 @@ describe('evtchn_read chunking (lines 202-260)', () => {
 describe('evtchn_poll (lines 599-610) and reset (lines 556-566)', () => {
   it.each([
     ['empty', { cons: 0, prod: 0, overflow: false }, EPOLL.EPOLLOUT | EPOLL.EPOLLWRNORM],
-    ['non-empty', { cons: 0, prod: 1, overflow: false }, EPOLL.EPOLLOUT | EPOLL.EPOLLWRNORM | EPOLL.EPOLLIN | EPOLL.EPOLLRDNORM],
+    [
+      'non-empty',
+      { cons: 0, prod: 1, overflow: false },
+      EPOLL.EPOLLOUT | EPOLL.EPOLLWRNORM | EPOLL.EPOLLIN | EPOLL.EPOLLRDNORM,
+    ],
     ['overflowed: EPOLLERR alone (607-608)', { cons: 0, prod: 64, overflow: true }, EPOLL.EPOLLERR],
   ])('%s', (_n, r, mask) => {
     expect(evtchnPollMask(r)).toBe(mask);
@@ -160,14 +177,25 @@ describe('add_evtchn / del_evtchn / find_evtchn (lines 107-159)', () => {
   });
 
   it('lines 134-139: del_evtchn of a linked node removes it and decrements', () => {
-    const d = delEvtchn([{ port: 2, enabled: true }, { port: 5, enabled: false }], 2, 2, true);
+    const d = delEvtchn(
+      [
+        { port: 2, enabled: true },
+        { port: 5, enabled: false },
+      ],
+      2,
+      2,
+      true,
+    );
     expect(d.tree.map((e) => e.port)).toEqual([5]);
     expect(d.nrEvtchns).toBe(1);
     expect(d.lost).toEqual([]);
   });
 
   it('line 137: rb_erase of the never-linked node (parent NULL) empties the whole tree', () => {
-    const tree = [{ port: 2, enabled: true }, { port: 5, enabled: true }];
+    const tree = [
+      { port: 2, enabled: true },
+      { port: 5, enabled: true },
+    ];
     const d = delEvtchn(tree, 3, 5, false);
     expect(d.tree).toEqual([]);
     expect(d.nrEvtchns).toBe(2);
