@@ -1,0 +1,135 @@
+/**
+ * io-ts building blocks for scenario files: bounded integers, strict objects that reject
+ * unknown fields (a misspelt field is an error, never silently ignored), and the decoder that
+ * turns io-ts errors into one message naming the JSON path (`$.subsystems.shmif.interfaces`),
+ * the expected type and the value found.
+ *
+ * @module
+ */
+import * as t from 'io-ts/lib/index.js';
+import { isLeft } from 'fp-ts/lib/Either.js';
+
+/**
+ * Thrown for a scenario (or option) that does not decode: `issues` name each JSON path, the
+ * expected type and what was found. The CLI prints the message and exits with status 2.
+ * @category Scenarios
+ */
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+  constructor(
+    message: string,
+    /** One entry per problem: `{ path, expected, got }`. */
+    readonly issues: readonly ScenarioIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One problem found while decoding.
+ * @category Scenarios
+ */
+export interface ScenarioIssue {
+  /** JSON path, `$` for the root, e.g. `$.subsystems.shmif.frameLength.min`. */
+  readonly path: string;
+  /** The expected type, e.g. `integer in [14, 1514]`. */
+  readonly expected: string;
+  /** The value found, as JSON (`undefined` when missing). */
+  readonly got: string;
+}
+
+/**
+ * An integer in `[min, max]`.
+ * @category Scenarios
+ */
+export function intIn(min: number, max: number = Number.MAX_SAFE_INTEGER): t.Type<number, number, unknown> {
+  const name = max === Number.MAX_SAFE_INTEGER ? `integer >= ${min}` : `integer in [${min}, ${max}]`;
+  return t.refinement(t.number, (n) => Number.isInteger(n) && n >= min && n <= max, name);
+}
+
+/**
+ * A number in `[min, max]`.
+ * @category Scenarios
+ */
+export function numberIn(min: number, max: number): t.Type<number, number, unknown> {
+  return t.refinement(t.number, (n) => Number.isFinite(n) && n >= min && n <= max, `number in [${min}, ${max}]`);
+}
+
+/**
+ * A JSON object with the given required and optional fields and no others.
+ * @category Scenarios
+ */
+export function strictObject<R extends t.Props, O extends t.Props>(
+  name: string,
+  required: R,
+  optional: O,
+): t.Type<t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.PartialC<O>>>, unknown, unknown> {
+  const base = t.intersection([t.type(required), t.partial(optional)]);
+  const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
+  type A = t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.PartialC<O>>>;
+  return new t.Type<A, unknown, unknown>(
+    name,
+    (u): u is A => base.is(u),
+    (u, c) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected ${name} (an object)`);
+      const extra = Object.keys(u).filter((k) => !known.has(k));
+      if (extra.length > 0) {
+        const k = extra[0]!;
+        return t.failure((u as Record<string, unknown>)[k], [...c, { key: k, type: t.never, actual: (u as Record<string, unknown>)[k] }], `unknown field '${k}' (known: ${[...known].join(', ')})`);
+      }
+      const r = base.validate(u, c);
+      return isLeft(r) ? r : t.success(r.right as A);
+    },
+    t.identity,
+  );
+}
+
+function jsonPath(context: t.Context): string {
+  let p = '$';
+  for (const entry of context) {
+    if (entry.key === '') continue;
+    // intersection members are keyed by their index; skip keys that repeat the parent type's members
+    if (/^\d+$/.test(entry.key)) {
+      const parent = context[context.indexOf(entry) - 1];
+      if (parent && (parent.type instanceof t.IntersectionType || parent.type instanceof t.UnionType)) continue;
+      p += `[${entry.key}]`;
+    } else {
+      p += /^[A-Za-z_$][\w$-]*$/.test(entry.key) ? `.${entry.key}` : `[${JSON.stringify(entry.key)}]`;
+    }
+  }
+  return p;
+}
+
+function shown(value: unknown): string {
+  if (value === undefined) return 'nothing (missing)';
+  const s = JSON.stringify(value);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/**
+ * Decodes `value` with `codec`; on failure throws a {@link ScenarioError} whose message starts
+ * with `where` and names each JSON path, expected type and value found.
+ * @category Scenarios
+ */
+export function decodeWith<A>(codec: t.Decoder<unknown, A>, value: unknown, where: string, base: t.Context = []): A {
+  const r = codec.validate(value, base.length ? base : [{ key: '', type: codec as t.Decoder<unknown, unknown> as t.Any, actual: value }]);
+  if (!isLeft(r)) return r.right;
+  const seen = new Set<string>();
+  const issues: ScenarioIssue[] = [];
+  for (const e of r.left) {
+    const last = e.context[e.context.length - 1];
+    const expected = e.message?.startsWith('unknown field')
+      ? 'no such field'
+      : (e.message?.replace(/^expected /, '') ?? last?.type.name ?? '?');
+    const issue: ScenarioIssue = { path: jsonPath(e.context), expected, got: shown(e.value) };
+    const key = `${issue.path}|${issue.expected}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(e.message?.startsWith('unknown field') ? { ...issue, expected: e.message } : issue);
+  }
+  const lines = issues.slice(0, 8).map((i) =>
+    i.expected.startsWith('unknown field') ? `  at ${i.path}: ${i.expected}` : `  at ${i.path}: expected ${i.expected}, got ${i.got}`,
+  );
+  if (issues.length > 8) lines.push(`  ... and ${issues.length - 8} more`);
+  throw new ScenarioError(`${where}: invalid\n${lines.join('\n')}`, issues);
+}

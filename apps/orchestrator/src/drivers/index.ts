@@ -1,0 +1,16 @@
+/**
+ * The registry of scenario drivers: one per subsystem package that can take part in a run.
+ * A new subsystem joins by adding its driver here (and its package exporting a `manifest`).
+ *
+ * @module
+ */
+import type { AnyScenarioDriver } from '../driver.js';
+import { shmifDriver } from './shmif/driver.js';
+import { evtchnDriver } from './xen-evtchn.js';
+
+/**
+ * The drivers `kspec run` knows. Runs start and step in this order: drivers that consume
+ * signals come before the drivers that emit them.
+ * @category Drivers
+ */
+export const DEFAULT_DRIVERS: readonly AnyScenarioDriver[] = Object.freeze([evtchnDriver, shmifDriver]);

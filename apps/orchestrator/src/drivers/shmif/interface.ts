@@ -1,0 +1,296 @@
+/**
+ * One shmif interface of a run: a live `shmifInterface` actor of `@kspec/shmif` (its own rump
+ * kernel: entry points, transmitter `shmif_start`, receiver thread `shmif_rcv`) on the run's
+ * bus, driven step by step as a scheduler would run its threads, with the run's accounting
+ * of what it sent and received. The same class runs in the main thread and in a worker.
+ *
+ * Scheduling: the orchestrator sends the machine's atomic steps (`ifnet.step`, `tx.step`,
+ * `rcv.step`) until the thread blocks (a step that takes no transition leaves the snapshot
+ * unchanged): the transmitter runs until its queue is empty, the receiver until it waits on
+ * the write watch (or on the bus lock another thread holds).
+ *
+ * Accounting per receiver, from the frames it is given (`if_input`), independent of the
+ * model: every scenario frame names its sender and sequence number, so a receiver knows which
+ * frames of each sender it got, which it missed, and which it got twice. A miss is charged to
+ * an overrun when the receiver resynchronised (the `resyncToFirst` transition of the model,
+ * if_shmem.c 660-669) since its last frame from that sender; otherwise it is a silent loss.
+ *
+ * @module
+ */
+import { createActor, type Actor, type InspectionEvent } from 'xstate';
+import { createShmifContext, shmifInterfaceMachine, type ShmifHostPort } from '@kspec/shmif';
+import type { Rng } from '../../rng.js';
+import { makeFrame, parseFrame } from './frames.js';
+import { settleCounters } from './accounting.js';
+
+/** The live actor of one interface. @category shmif driver */
+export type ShmifInterfaceActor = Actor<typeof shmifInterfaceMachine>;
+
+/**
+ * What one receiver saw of one sender.
+ * @category shmif driver
+ */
+export interface PeerAccount {
+  /** Distinct frames of this sender delivered. */
+  unique: number;
+  /** Frames delivered again (a sequence number at or below one already seen). */
+  duplicates: number;
+  /** Frames skipped across an overrun resync. */
+  lostToOverrun: number;
+  /** Frames skipped with no resync in between. */
+  silentlyLost: number;
+  /** Highest sequence number delivered (-1: none). */
+  lastSeq: number;
+  /** A resync happened since the last frame of this sender. */
+  resynced: boolean;
+}
+
+/**
+ * The counters of one interface.
+ * @category shmif driver
+ */
+export interface InterfaceCounters {
+  index: number;
+  mac: string;
+  sent: number;
+  /** `if_input` calls (every frame passed up). */
+  delivered: number;
+  /** Frames passed up that are not whole scenario frames (the zero-length phantom of a fresh bus, torn frames). */
+  malformed: number;
+  /** Of those, zero-length frames (the phantom at offset 0 of a fresh bus, SHMIF-BUS-1). */
+  phantoms: number;
+  /** Own frames passed up (the own-address test should drop them). */
+  ownDelivered: number;
+  /** Overrun resyncs of the receiver (`resyncToFirst`). */
+  overruns: number;
+  /** Per sender index (own index included, always empty). */
+  peers: PeerAccount[];
+  /** Final state, or the panic. */
+  panic: string | null;
+}
+
+/**
+ * Options of {@link ShmifInterfaceRunner}.
+ * @category shmif driver
+ */
+export interface InterfaceRunnerOptions {
+  readonly index: number;
+  readonly interfaces: number;
+  readonly host: ShmifHostPort;
+  readonly path: string;
+  /** Seed of the interface's randomness (its MAC address). */
+  readonly seed: number;
+  readonly frames: number;
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly rng: Rng;
+  /** `getmicrouptime` for the packet headers. */
+  readonly uptime: () => { readonly sec: number; readonly usec: number };
+  /** Told about each frame passed up (`if_input`); sender and seq are -1 for a malformed frame. */
+  readonly onDelivered?: (receiver: number, sender: number, seq: number) => void;
+}
+
+/** Steps beyond which a thread that keeps moving is taken to be spinning (a bug, reported). */
+const MAX_PUMP = 1_000_000;
+
+/**
+ * One interface, its actor and its accounting.
+ * @category shmif driver
+ */
+export class ShmifInterfaceRunner {
+  readonly actor: ShmifInterfaceActor;
+  readonly counters: InterfaceCounters;
+  private readonly pending: Uint8Array[] = [];
+  private nextSeq = 0;
+  private resyncSeen = 0;
+
+  constructor(private readonly o: InterfaceRunnerOptions) {
+    const context = createShmifContext({
+      host: o.host,
+      seed: o.seed,
+      interfaces: 1,
+      onInput: (_i, frame) => this.pending.push(frame.slice()),
+      uptime: o.uptime,
+    });
+    this.actor = createActor(shmifInterfaceMachine, { input: { context } as never });
+    this.actor.system.inspect((ev: InspectionEvent) => {
+      if (ev.type !== '@xstate.microstep' || ev.actorRef !== this.actor) return;
+      for (const t of ev._transitions) {
+        for (const a of t.actions as readonly unknown[]) {
+          if (typeof a === 'object' && a !== null && (a as { type?: unknown }).type === 'resyncToFirst') this.resyncSeen++;
+        }
+      }
+    });
+    this.actor.subscribe({ error: () => undefined });
+    this.actor.start();
+    this.counters = {
+      index: o.index,
+      mac: '',
+      sent: 0,
+      delivered: 0,
+      malformed: 0,
+      phantoms: 0,
+      ownDelivered: 0,
+      overruns: 0,
+      peers: Array.from({ length: o.interfaces }, () => ({
+        unique: 0,
+        duplicates: 0,
+        lostToOverrun: 0,
+        silentlyLost: 0,
+        lastSeq: -1,
+        resynced: false,
+      })),
+      panic: null,
+    };
+  }
+
+  private get snap() {
+    return this.actor.getSnapshot();
+  }
+
+  /** The region states, or `null` once the rump kernel panicked. */
+  regions(): { ifnet: unknown; tx: unknown; rcv: unknown } | null {
+    const v = this.snap.value as unknown;
+    if (typeof v === 'object' && v !== null && 'kernel' in v) return (v as { kernel: { ifnet: unknown; tx: unknown; rcv: unknown } }).kernel;
+    return null;
+  }
+
+  /** True when the rump kernel stopped at a failed KASSERT or a fault. */
+  get panicked(): boolean {
+    return this.snap.value === 'panicked';
+  }
+
+  /** Sends `type` until it takes no transition; returns the steps that moved. */
+  private pump(type: 'ifnet.step' | 'tx.step' | 'rcv.step'): number {
+    let moved = 0;
+    for (;;) {
+      const before = this.snap;
+      if (before.status !== 'active') return moved;
+      this.actor.send({ type });
+      this.flush();
+      if (this.snap.status === 'error') {
+        throw new Error(`shmif interface ${this.o.index}: ${type} failed: ${String((this.snap.error as Error)?.message ?? this.snap.error)}`);
+      }
+      if (this.snap === before) return moved;
+      if (++moved > MAX_PUMP) throw new Error(`shmif interface ${this.o.index}: ${type} keeps moving after ${MAX_PUMP} steps`);
+    }
+  }
+
+  private checkPanic(): void {
+    const p = this.snap.context.panic;
+    if (p && this.counters.panic === null) {
+      this.counters.panic = `${p.kind} in ${p.fn} (${p.expr}) at if_shmem.c ${p.lines[0]}-${p.lines[1]}`;
+    }
+  }
+
+  /** `rump_shmif_create(path)` and `ifconfig up` (`shmif_init`). Throws with the errno on failure. */
+  bringUp(): void {
+    this.actor.send({ type: 'if.create', path: this.o.path });
+    this.pump('ifnet.step');
+    const created = this.snap.context.ifs[0]?.result;
+    if (!created || created.rv !== 0) throw new Error(`shmif interface ${this.o.index}: rump_shmif_create(${this.o.path}) failed: ${JSON.stringify(created)}`);
+    this.actor.send({ type: 'if.up' });
+    this.pump('ifnet.step');
+    const up = this.snap.context.ifs[0]?.result;
+    if (!up || up.rv !== 0) throw new Error(`shmif interface ${this.o.index}: if up failed: ${JSON.stringify(up)}`);
+    this.counters.mac = (this.snap.context.ifs[0]?.myaddr ?? []).map((b) => b.toString(16).padStart(2, '0')).join(':');
+    this.receive();
+  }
+
+  /** Frames left to send. */
+  get remaining(): number {
+    return this.o.frames - this.nextSeq;
+  }
+
+  /**
+   * Queues up to `n` new frames (`ether_output`) and runs `shmif_start` until its queue is
+   * empty. Returns the frames written.
+   */
+  send(n: number): number {
+    const k = Math.min(n, this.remaining);
+    if (k <= 0 || this.panicked) return 0;
+    const mac = this.snap.context.ifs[0]?.myaddr ?? [];
+    const frames: Uint8Array[] = [];
+    for (let j = 0; j < k; j++) {
+      frames.push(makeFrame(mac, this.o.index, this.nextSeq++, this.o.rng.int(this.o.minLength, this.o.maxLength)));
+    }
+    this.actor.send({ type: 'if.output', frames });
+    this.pump('tx.step');
+    this.checkPanic();
+    const left = this.snap.context.ifs[0]?.snd.length ?? 0;
+    const written = this.panicked ? 0 : k - left;
+    this.counters.sent += written;
+    return written;
+  }
+
+  /** Runs the receiver thread until it blocks. Returns the steps it took. */
+  receive(): number {
+    const n = this.pump('rcv.step');
+    this.checkPanic();
+    return n;
+  }
+
+  /** True when the receiver waits for a wake-up (it has read everything up to `shm_last`). */
+  get waitingForWrite(): boolean {
+    return this.regions()?.rcv === 'waitingForWrite';
+  }
+
+  private flush(): void {
+    if (this.resyncSeen > 0) {
+      this.counters.overruns += this.resyncSeen;
+      this.resyncSeen = 0;
+      for (const p of this.counters.peers) p.resynced = true;
+    }
+    while (this.pending.length > 0) this.account(this.pending.shift()!);
+  }
+
+  private account(frame: Uint8Array): void {
+    const c = this.counters;
+    c.delivered++;
+    const id = parseFrame(frame);
+    this.o.onDelivered?.(this.o.index, id?.sender ?? -1, id?.seq ?? -1);
+    if (id === null || id.sender >= c.peers.length) {
+      c.malformed++;
+      if (frame.length === 0) c.phantoms++;
+      return;
+    }
+    if (id.sender === this.o.index) {
+      c.ownDelivered++;
+      return;
+    }
+    const p = c.peers[id.sender]!;
+    if (id.seq <= p.lastSeq) {
+      p.duplicates++;
+      return;
+    }
+    const gap = id.seq - p.lastSeq - 1;
+    if (gap > 0) {
+      if (p.resynced) p.lostToOverrun += gap;
+      else p.silentlyLost += gap;
+    }
+    p.resynced = false;
+    p.lastSeq = id.seq;
+    p.unique++;
+  }
+
+  /** Settles the accounting at the end of the run ({@link settleCounters}). */
+  settle(sentBy: readonly number[]): void {
+    settleCounters(this.counters, sentBy);
+  }
+
+  /** `ifconfig destroy` (`shmif_unclone`): stop, finibackend, join the receiver. */
+  destroy(): void {
+    if (this.panicked || this.snap.status !== 'active') return;
+    this.actor.send({ type: 'if.destroy' });
+    for (let i = 0; i < 64 && this.snap.status === 'active' && !this.panicked; i++) {
+      const a = this.pump('ifnet.step');
+      const b = this.pump('rcv.step');
+      if (a + b === 0) break;
+    }
+    this.checkPanic();
+  }
+
+  stop(): void {
+    this.actor.stop();
+  }
+}

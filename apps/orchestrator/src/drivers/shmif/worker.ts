@@ -1,0 +1,147 @@
+/**
+ * A worker thread running one or more shmif interfaces (each its own rump kernel) on the
+ * run's `SharedArrayBuffer` bus: it brings them up, waits for the start word, then in rounds
+ * sends their frames (with the scenario's chance per round) and runs their receiver threads,
+ * until every interface of the run has sent everything and each of its receivers has read up
+ * to `shm_last`. It reports the frames passed up (for the event channel), trace lines when
+ * tracing, and the counters.
+ *
+ * Threads really interleave here: bus locking is the model's `shmif_lockbus` on
+ * `Atomics.compareExchange`, wake-ups are `Atomics.notify`.
+ *
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ShmifBus } from '@kspec/shared-memory';
+import { sharedHostPort } from '@kspec/shmif';
+import { createRng, type Rng } from '../../rng.js';
+import { ActorWatcher, type TraceLine } from '../../trace.js';
+import { ShmifInterfaceRunner } from './interface.js';
+import {
+  CTL_ABORT,
+  CTL_SENDERS_DONE,
+  CTL_START,
+  type ShmifWorkerData,
+  type ShmifWorkerMessage,
+} from './worker-protocol.js';
+
+const data = workerData as ShmifWorkerData;
+const post = (m: ShmifWorkerMessage): void => parentPort!.postMessage(m);
+
+interface Slot {
+  readonly index: number;
+  readonly runner: ShmifInterfaceRunner;
+  readonly rng: Rng;
+  delivered: number[];
+  sentReported: number;
+  countedDone: boolean;
+  finished: boolean;
+}
+
+function main(): void {
+  const { settings } = data;
+  const ctl = new Int32Array(data.ctl);
+  const bus = ShmifBus.fromBuffer(data.bus, { dataSize: data.dataSize, lock: { timeoutMs: data.lockTimeoutMs } });
+  const host = sharedHostPort({ dataSize: data.dataSize });
+  host.register(data.path, bus);
+  const now = (): number => Math.round((performance.timeOrigin + performance.now() - data.epoch) * 1000) / 1000;
+  let lines: TraceLine[] = [];
+  const watcher = new ActorWatcher(now, data.trace ? { write: (l) => void lines.push(l), close: () => undefined } : null);
+  const uptime = () => {
+    const ms = now();
+    return { sec: Math.floor(ms / 1000), usec: Math.floor((ms % 1000) * 1000) };
+  };
+  const slots: Slot[] = data.indices.map((index, k) => {
+    const slot: Slot = {
+      index,
+      rng: createRng(data.rngSeeds[k]!, 'schedule'),
+      delivered: [],
+      sentReported: 0,
+      countedDone: false,
+      finished: false,
+      runner: new ShmifInterfaceRunner({
+        index,
+        interfaces: settings.interfaces,
+        host,
+        path: data.path,
+        seed: data.macSeeds[k]!,
+        frames: settings.framesPerInterface,
+        minLength: settings.minLength,
+        maxLength: settings.maxLength,
+        rng: createRng(data.rngSeeds[k]!),
+        uptime,
+        onDelivered: (_r, sender, seq) => void slot.delivered.push(sender, seq),
+      }),
+    };
+    watcher.watch(slot.runner.actor, `shmif/shmifInterface#${index}`);
+    return slot;
+  });
+  for (const x of slots) {
+    x.runner.bringUp();
+    post({ type: 'ready', index: x.index, mac: x.runner.counters.mac });
+  }
+  while (Atomics.load(ctl, CTL_START) === 0) Atomics.wait(ctl, CTL_START, 0, 100);
+
+  let lastPost = now();
+  const flush = (): void => {
+    slots.forEach((x, k) => {
+      post({
+        type: 'batch',
+        index: x.index,
+        delivered: x.delivered,
+        trace: k === 0 ? lines : [],
+        sent: x.runner.counters.sent - x.sentReported,
+        overruns: x.runner.counters.overruns,
+      });
+      x.sentReported = x.runner.counters.sent;
+      x.delivered = [];
+    });
+    lines = [];
+    lastPost = now();
+  };
+  const markSent = (x: Slot): void => {
+    if (x.countedDone) return;
+    x.countedDone = true;
+    Atomics.add(ctl, CTL_SENDERS_DONE, 1);
+  };
+  while (slots.some((x) => !x.finished)) {
+    if (Atomics.load(ctl, CTL_ABORT) !== 0) break;
+    const seen = Atomics.load(bus.wakeWord, 0);
+    for (const x of slots) {
+      const r = x.runner;
+      if (r.remaining > 0 && !r.panicked) {
+        if (x.rng.chance(settings.sendProbability)) r.send(settings.burst);
+      } else markSent(x);
+    }
+    const allSent = Atomics.load(ctl, CTL_SENDERS_DONE) === settings.interfaces;
+    for (const x of slots) {
+      if (x.finished) continue;
+      if (!x.runner.panicked) x.runner.receive();
+      if (allSent && (x.runner.panicked || x.runner.waitingForWrite)) x.finished = true;
+    }
+    if (now() - lastPost > 20 || slots.some((x) => x.delivered.length > 8192) || lines.length > 4096) flush();
+    // Nothing left to send here: sleep until the next wake-up (or a little while).
+    if (slots.every((x) => x.countedDone)) Atomics.wait(bus.wakeWord, 0, seen, 2);
+  }
+  for (const x of slots) markSent(x);
+  for (const x of slots) x.runner.destroy();
+  flush();
+  const counts = watcher.counts();
+  for (const x of slots) {
+    post({
+      type: 'done',
+      index: x.index,
+      counters: x.runner.counters,
+      state: x.runner.actor.getSnapshot().value,
+      events: counts.find((c) => c.name === `shmif/shmifInterface#${x.index}`)?.events ?? 0,
+    });
+  }
+  watcher.close();
+  for (const x of slots) x.runner.stop();
+}
+
+try {
+  main();
+} catch (err) {
+  post({ type: 'error', message: `shmif worker (interfaces ${data.indices.join(', ')}): ${(err as Error).stack ?? String(err)}` });
+}

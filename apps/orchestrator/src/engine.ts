@@ -1,0 +1,203 @@
+/**
+ * The run engine: composes the subsystems of a scenario over one shared memory and steps
+ * them on one clock. Drivers start in dependency order (a driver that consumes another's
+ * signals after it), then every tick each run takes one step in that order; gauges are
+ * sampled every `sampleEvery` ticks for the report; the run ends when every driver is done
+ * or the tick budget is spent. The summary of each subsystem, its accounting checks, and the
+ * verdict come back as one plain JSON-serialisable {@link RunResult}.
+ *
+ * Time: one tick is one millisecond of virtual time, so a run in this thread is a function of
+ * the scenario and the seed. With worker threads, the clock is the wall clock in
+ * milliseconds since the run started (the threads run in real time).
+ *
+ * @module
+ */
+import type { AnyScenarioDriver, DriverRun, RunServices, SubsystemSummary } from './driver.js';
+import { SignalBus } from './driver.js';
+import { SharedMemoryRoom } from './memory.js';
+import { createRng } from './rng.js';
+import type { Scenario } from './scenario.js';
+import { ActorWatcher, fileTraceSink, type TraceSink } from './trace.js';
+
+/**
+ * Options of {@link runScenario}.
+ * @category Engine
+ */
+export interface RunOptions {
+  /** The drivers to use (the registry). */
+  readonly drivers: readonly AnyScenarioDriver[];
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+  /** Write the trace JSONL here. */
+  readonly traceFile?: string;
+  /** Or give lines to this sink. */
+  readonly traceSink?: TraceSink;
+  /** Load the bus from (when it exists) and save it to this bus file. */
+  readonly busFile?: string;
+  /** Worker threads (0: everything in this thread). */
+  readonly workers?: number;
+  /** Told about progress every few ticks. */
+  readonly onProgress?: (p: { readonly tick: number; readonly done: number; readonly total: number }) => void;
+}
+
+/**
+ * Gauges sampled over time: `t` (clock, ms) and, per subsystem, per gauge, one value per sample.
+ * @category Engine
+ */
+export interface Series {
+  readonly t: number[];
+  readonly values: Record<string, Record<string, number[]>>;
+}
+
+/**
+ * The outcome of a run.
+ * @category Engine
+ */
+export interface RunResult {
+  readonly scenario: string;
+  readonly description: string;
+  readonly seed: number;
+  readonly ticks: number;
+  /** Worker threads used (0: none). */
+  readonly workers: number;
+  /** True when the run is a function of scenario and seed (no worker threads). */
+  readonly deterministic: boolean;
+  /** True when every driver finished within the tick budget. */
+  readonly completed: boolean;
+  readonly subsystems: readonly SubsystemSummary[];
+  /** Signals emitted between drivers, by type. */
+  readonly signals: Readonly<Record<string, number>>;
+  /** `ok` (every check holds), `findings` (only failures recorded findings explain), `failed`. */
+  readonly verdict: 'ok' | 'findings' | 'failed';
+  /** Why the verdict is `failed`. */
+  readonly failures: readonly string[];
+  readonly busFile: string | null;
+  readonly traceLines: number | null;
+  /** Wall time and throughput (not deterministic). */
+  readonly timing: { readonly ms: number; readonly events: number; readonly eventsPerSecond: number };
+  readonly series: Series;
+}
+
+/**
+ * The drivers of a scenario in registry order: that is the order they start and step in, so
+ * drivers that consume signals are listed before those that emit them (they subscribe when
+ * they start).
+ */
+function startOrder(scenario: Scenario, drivers: readonly AnyScenarioDriver[]): AnyScenarioDriver[] {
+  return drivers.filter((d) => scenario.subsystems.has(d.subsystem));
+}
+
+/**
+ * The verdict of a set of summaries.
+ * @category Engine
+ */
+export function verdictOf(subsystems: readonly SubsystemSummary[], completed: boolean): Pick<RunResult, 'verdict' | 'failures'> {
+  const failures: string[] = [];
+  let findings = false;
+  if (!completed) failures.push('the run did not finish within maxTicks');
+  for (const s of subsystems) {
+    for (const c of s.checks) {
+      if (c.holds) continue;
+      if (c.findings && c.findings.length > 0) findings = true;
+      else failures.push(`${s.subsystem}: ${c.name} does not hold (${c.detail})`);
+    }
+  }
+  return { verdict: failures.length ? 'failed' : findings ? 'findings' : 'ok', failures };
+}
+
+/**
+ * Runs a decoded scenario.
+ * @category Engine
+ */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+  const seed = options.seed ?? scenario.seed;
+  const workers = options.workers ?? 0;
+  const room = new SharedMemoryRoom({
+    ...(options.busFile !== undefined ? { busFile: options.busFile } : {}),
+    ...(scenario.busDataSize !== undefined ? { dataSize: scenario.busDataSize } : {}),
+  });
+  room.preflight();
+  const order = startOrder(scenario, options.drivers);
+
+  let tick = 0;
+  const started = performance.now();
+  const now = workers > 0 ? () => Math.round((performance.now() - started) * 1000) / 1000 : () => tick;
+  const sink = options.traceFile !== undefined ? fileTraceSink(options.traceFile) : (options.traceSink ?? null);
+  const watcher = new ActorWatcher(now, sink);
+  const signals = new SignalBus();
+  const services: RunServices = {
+    seed,
+    rng: (name) => createRng(seed, name),
+    now,
+    watcher,
+    signals,
+    memory: room,
+    workers,
+  };
+  const runs: { driver: AnyScenarioDriver; run: DriverRun }[] = [];
+  const series: Series = { t: [], values: {} };
+  const sample = (): void => {
+    series.t.push(now());
+    for (const { driver, run } of runs) {
+      const values = (series.values[driver.subsystem] ??= {});
+      for (const [k, v] of Object.entries(run.sample())) (values[k] ??= []).push(v);
+    }
+  };
+  try {
+    for (const driver of order) {
+      runs.push({ driver, run: await driver.start(scenario.subsystems.get(driver.subsystem), services) });
+    }
+    sample();
+    let completed = false;
+    const progressEvery = Math.max(1, Math.min(scenario.sampleEvery, 50));
+    while (tick < scenario.maxTicks) {
+      tick++;
+      for (const { run } of runs) {
+        const p = run.step(tick);
+        if (p) await p;
+      }
+      if (tick % scenario.sampleEvery === 0) sample();
+      if (options.onProgress && tick % progressEvery === 0) {
+        let done = 0;
+        let total = 0;
+        for (const { run } of runs) {
+          const p = run.progress();
+          done += p.done;
+          total += p.total;
+        }
+        options.onProgress({ tick, done, total });
+      }
+      if (runs.every(({ run }) => run.done())) {
+        completed = true;
+        break;
+      }
+    }
+    for (const { run } of runs) await run.finish?.();
+    sample();
+    const bySubsystem = new Map(runs.map(({ driver, run }) => [driver.subsystem, run]));
+    const subsystems = [...scenario.subsystems.keys()].map((name) => bySubsystem.get(name)!.summary());
+    const ms = performance.now() - started;
+    const events = subsystems.reduce((n, s) => n + s.events, 0);
+    const busFile = room.save();
+    return {
+      scenario: scenario.name,
+      description: scenario.description,
+      seed,
+      ticks: tick,
+      workers,
+      deterministic: workers === 0,
+      completed,
+      subsystems,
+      signals: signals.totals(),
+      ...verdictOf(subsystems, completed),
+      busFile,
+      traceLines: sink && 'lines' in sink && typeof sink.lines === 'number' ? sink.lines : null,
+      timing: { ms: Math.round(ms), events, eventsPerSecond: Math.round(events / (ms / 1000)) },
+      series,
+    };
+  } finally {
+    for (const { run } of runs) await run.close();
+    watcher.close();
+    sink?.close();
+  }
+}

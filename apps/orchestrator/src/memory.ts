@@ -1,0 +1,97 @@
+/**
+ * The shared memory of one run (the "machine room"): the shmif bus on a `SharedArrayBuffer`,
+ * either fresh or loaded from a bus file and written back to it at the end of the run, so
+ * `kspec pcap` and NetBSD's `shmif_dumpbus` can read what the interfaces left on the bus.
+ *
+ * Departure from rump: the bus file is loaded and saved, not mapped live (Node cannot map a
+ * file into a `SharedArrayBuffer`); another process attached to the same file during the run
+ * would not see the frames until the run ends.
+ *
+ * @module
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { BUSMEM_DATASIZE, ShmifBus, ShmifError, busSizeFor, parseBusFile } from '@kspec/shared-memory';
+import { ScenarioError } from './codec.js';
+
+/**
+ * Options of {@link SharedMemoryRoom}.
+ * @category Engine
+ */
+export interface SharedMemoryOptions {
+  /** The bus file to load (when it exists) and to write at the end. */
+  readonly busFile?: string;
+  /** The bus's data area size (default `BUSMEM_DATASIZE`, a 1 MiB bus file). */
+  readonly dataSize?: number;
+}
+
+/**
+ * The bus lock's watchdog: a thread spinning on the lock this long gives up with a
+ * `lockWedged` error instead of hanging the run (the holder died, e.g. a rump kernel that
+ * panicked with the lock held). rump itself has no such limit.
+ * @category Engine
+ */
+export const BUS_LOCK_WATCHDOG_MS = 5_000;
+
+/**
+ * The memory the subsystems of one run share.
+ * @category Engine
+ */
+export class SharedMemoryRoom {
+  private bus: ShmifBus | null = null;
+  /** The path the shmif interfaces attach to (the bus file, or a name for the in-memory bus). */
+  readonly busPath: string;
+  readonly dataSize: number;
+
+  constructor(private readonly options: SharedMemoryOptions = {}) {
+    this.dataSize = options.dataSize ?? BUSMEM_DATASIZE;
+    this.busPath = options.busFile ?? 'shm:kspec-bus';
+  }
+
+  /**
+   * Checks the bus file before anything runs (bad input: exit 2, nothing written): when it
+   * exists it must be a bus of this data size with a valid header and frames.
+   */
+  preflight(): void {
+    const file = this.options.busFile;
+    if (file === undefined || !existsSync(file)) return;
+    const st = statSync(file);
+    if (!st.isFile()) throw new ScenarioError(`--bus-file ${file}: not a regular file`);
+    if (st.size !== busSizeFor(this.dataSize)) {
+      throw new ScenarioError(
+        `--bus-file ${file}: ${st.size} bytes, but the scenario's bus (data size ${this.dataSize}) is ${busSizeFor(this.dataSize)} bytes`,
+      );
+    }
+    this.load(file);
+  }
+
+  private load(file: string): ShmifBus {
+    try {
+      const parsed = parseBusFile(new Uint8Array(readFileSync(file)), { dataSize: this.dataSize });
+      return ShmifBus.fromImage(parsed.image, { dataSize: this.dataSize, lock: { timeoutMs: BUS_LOCK_WATCHDOG_MS } });
+    } catch (err) {
+      if (err instanceof ShmifError) throw new ScenarioError(`--bus-file ${file}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** The shmif bus (created, or loaded from the bus file, on first use). */
+  shmifBus(): ShmifBus {
+    if (this.bus) return this.bus;
+    const file = this.options.busFile;
+    this.bus = file !== undefined && existsSync(file) ? this.load(file) : ShmifBus.create({ dataSize: this.dataSize, lock: { timeoutMs: BUS_LOCK_WATCHDOG_MS } });
+    return this.bus;
+  }
+
+  /** True once a subsystem has used the bus. */
+  get busInUse(): boolean {
+    return this.bus !== null;
+  }
+
+  /** Writes the bus back to the bus file (when one was given and the bus was used). */
+  save(): string | null {
+    const file = this.options.busFile;
+    if (file === undefined || this.bus === null) return null;
+    writeFileSync(file, this.bus.toImage());
+    return file;
+  }
+}
