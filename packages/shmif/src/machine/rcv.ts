@@ -1,0 +1,167 @@
+/**
+ * The `rcv` region: the receiver kernel thread `shmif_rcv` (if_shmem.c 610-716), created by
+ * `allocif` (186-189) when `rump_threads` is set.
+ *
+ * Atomic steps (`rcv.step`), split where another thread can interleave:
+ * 1. `reup`: the `cv_wait` until `IFF_RUNNING` or `sc_dying` (622-626), then
+ *    `busmem = sc_busmem` (628);
+ * 2. the `IFF_RUNNING` check of the loop (630, read without a lock) and the mbuf (633-636);
+ *    when not running: free the mbuf and either exit (dying) or go back to `reup` (709-715);
+ * 3. lock the bus (641), the `KASSERT`s (642-643), "need more data?" (646-648) → unlock and
+ *    wait; else `stillvalid_p` or the overrun resync (658-669);
+ * 4. (lock still held) `KASSERT` 675-676, read header and payload (679-683), store
+ *    `sc_nextpacket` and unlock (688-689) — split from 3 because `shmif_init` writes
+ *    `sc_nextpacket`/`sc_devgen` under `sc_mtx` only, and `finibackend` can unmap meanwhile;
+ * 5. `sc_devgen++` on wrap (691-695) and pass the frame up unless it is our own (697-707);
+ * and the wait on the write watch (651-655), which returns once a wake-up write happened
+ * since the last one (`EV_CLEAR`) or at once with an error when the kqueue was closed.
+ *
+ * Every `KASSERT` is a guarded transition to `panicked`; an access through a `busmem` that is
+ * no longer mapped is a fault (also `panicked`, kind `segv`).
+ *
+ * @module
+ */
+import { act, ev, gd, kassert, m, segvAt, type RegionConfig } from './util.js';
+
+/**
+ * The receiver region of interface `i`.
+ * @category Machines
+ */
+export function rcvRegion(i: number): RegionConfig {
+  const p = { i };
+  const a = (type: string) => act(type, p);
+  const G = (type: string) => gd(type, p);
+  const step = ev('rcv.step');
+  const F = 'shmif_rcv';
+  return {
+    initial: 'notSpawned',
+    meta: m(F, 610, 716),
+    states: {
+      notSpawned: {
+        meta: m('allocif', 186, 192),
+        always: { guard: G('isReceiverSpawned'), target: 'reup', meta: m('allocif', 187, 189) },
+      },
+      reup: {
+        meta: m(F, 622, 626),
+        on: { [step]: { guard: G('isRunningOrDying'), target: 'loopCheck', actions: a('captureBusmem'), meta: m(F, 622, 628) } },
+      },
+      loopCheck: {
+        meta: m(F, 630, 639),
+        on: {
+          [step]: [
+            { guard: G('isRunning'), target: 'locking', actions: a('allocMbuf'), meta: m(F, 630, 639) },
+            { guard: G('isDying'), target: 'exited', actions: [a('freeMbuf'), a('kthreadExit')], meta: m(F, 709, 715) },
+            { target: 'reup', actions: a('freeMbuf'), meta: m(F, 709, 713) },
+          ],
+        },
+      },
+      locking: {
+        meta: m(F, 641),
+        on: {
+          [step]: [
+            {
+              guard: G('isRxBusUnmapped'),
+              target: '#panicked',
+              actions: segvAt(i, F, 'shmif_lockbus(busmem)', 641),
+              meta: m(F, 641),
+            },
+            { guard: G('canRxLock'), target: 'checking', actions: a('rxLock'), meta: m(F, 641) },
+          ],
+        },
+      },
+      checking: {
+        meta: m(F, 642, 669),
+        always: [
+          {
+            guard: G('isRxMagicBad'),
+            target: '#panicked',
+            actions: kassert(i, F, 'busmem->shm_magic == SHMIF_MAGIC', 642),
+            meta: m(F, 642),
+          },
+          {
+            guard: G('isGenBehindDevgen'),
+            target: '#panicked',
+            actions: kassert(i, F, 'busmem->shm_gen >= sc->sc_devgen', 643),
+            meta: m(F, 643),
+          },
+          { guard: G('isNextpktoffOfLastBad'), target: '#panicked', actions: a('nextpktoffPanic'), meta: m(F, 646, 648) },
+          { guard: G('needsMoreData'), target: 'waitingForWrite', actions: a('rxUnlock'), meta: m(F, 645, 649) },
+          {
+            guard: G('isFirstEqualToLast'),
+            target: '#panicked',
+            actions: kassert(i, 'stillvalid_p', 'busmem->shm_first != busmem->shm_last', 586),
+            meta: m('stillvalid_p', 586),
+          },
+          { guard: G('isStillValid'), target: 'validated', actions: a('takeNextpacket'), meta: m(F, 658, 659) },
+          {
+            guard: G('isGenZero'),
+            target: '#panicked',
+            actions: kassert(i, F, 'busmem->shm_gen > 0', 661),
+            meta: m(F, 660, 661),
+          },
+          { target: 'validated', actions: a('resyncToFirst'), meta: m(F, 660, 669) },
+        ],
+      },
+      waitingForWrite: {
+        meta: m(F, 650, 655),
+        always: { guard: G('hasPanicked'), target: '#panicked', meta: m('shmif_unlockbus', 142) },
+        on: { [step]: { guard: G('isWatchReady'), target: 'loopCheck', actions: a('consumeWatch'), meta: m(F, 651, 655) } },
+      },
+      validated: {
+        meta: m(F, 671, 676),
+        on: {
+          [step]: [
+            {
+              guard: G('isRxBusUnmapped'),
+              target: '#panicked',
+              actions: segvAt(i, F, 'busmem->shm_last', 675),
+              meta: m(F, 675, 676),
+            },
+            {
+              guard: G('isReadPointerAhead'),
+              target: '#panicked',
+              actions: kassert(i, F, '!(nextpkt > busmem->shm_last && sc->sc_devgen == busmem->shm_gen)', 675, 676),
+              meta: m(F, 671, 676),
+            },
+            { target: 'readingHeader', actions: a('readHeader'), meta: m(F, 678, 680) },
+          ],
+        },
+      },
+      readingHeader: {
+        meta: m(F, 679, 681),
+        always: [
+          { guard: G('hasPanicked'), target: '#panicked', meta: m(F, 679, 680) },
+          {
+            guard: G('isSpLenTooBig'),
+            target: '#panicked',
+            actions: kassert(i, F, 'sp.sp_len <= ETHERMTU + ETHER_HDR_LEN', 681),
+            meta: m(F, 681),
+          },
+          { target: 'readingPayload', actions: a('readPayload'), meta: m(F, 682, 683) },
+        ],
+      },
+      readingPayload: {
+        meta: m(F, 682, 689),
+        always: [
+          { guard: G('hasPanicked'), target: '#panicked', meta: m(F, 682, 683) },
+          { target: 'unlocked', actions: a('storeNextpacketAndUnlock'), meta: m(F, 688, 689) },
+        ],
+      },
+      unlocked: {
+        meta: m(F, 691, 707),
+        always: { guard: G('hasPanicked'), target: '#panicked', meta: m(F, 689) },
+        on: {
+          [step]: [
+            { guard: G('isOwnFrame'), target: 'loopCheck', actions: a('afterRead'), meta: m(F, 691, 702) },
+            {
+              target: 'loopCheck',
+              actions: [a('afterRead'), a('ifInput'), a('passUp')],
+              meta: m(F, 691, 707),
+            },
+          ],
+        },
+      },
+      exited: { type: 'final', meta: m(F, 715) },
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The transmitter `shmif_start` (if_shmem.c 485-553) as pure steps: take the queue, per
+ * packet lock the bus, `shm_last = nextpktoff(shm_last)`, write the 12-byte header and the
+ * frame (a write that reaches the end of the data area sets `wrap`, and then `shm_gen++`),
+ * unlock; after the loop, one wake-up `pwrite` if anything was written.
+ *
+ * The bus operations are `@kspec/shared-memory`'s (`shmifNextpktoff`, `shmifBuswrite`). A
+ * packet is one mbuf (one segment), so `KASSERT(pktwrote == pktsize)` (533) holds trivially.
+ *
+ * Departure: `sp_sec`/`sp_usec` come from the environment's `uptime` (default 0).
+ *
+ * @module
+ */
+import {
+  SHMIF_MAGIC,
+  SHMIF_PKTHDR_SIZE,
+  encodePkthdr,
+  getLast,
+  getMagic,
+  incrementGen,
+  setLast,
+  shmifBuswrite,
+  shmifNextpktoff,
+} from '@kspec/shared-memory';
+import { ETHER_MAX_FRAME, IFF_OACTIVE } from '../constants.js';
+import type { FrameBytes, ShmifContext } from '../context.js';
+import { busWrite, isMapped, mappedPath, scOf, withIf } from './common.js';
+import { ghostCount, ghostWrite } from './ghost.js';
+import { isBusLockFree, lockBus, pwriteWakeup, unlockBus } from './lifecycle.js';
+
+function asBytes(f: FrameBytes): Uint8Array {
+  return f instanceof Uint8Array ? f : Uint8Array.from(f);
+}
+
+/**
+ * `ether_output` enqueued `frames` on `if_snd` and called `if_start` (outside the seed); then
+ * `shmif_start` entry: `busmem = sc_busmem` (490), `IFF_OACTIVE` (498).
+ * @category Model
+ */
+export function startBegin(ctx: ShmifContext, i: number, frames: readonly FrameBytes[]): ShmifContext {
+  const s = scOf(ctx, i);
+  return withIf(ghostCount(ctx, `output${i}`), i, {
+    snd: [...s.snd, ...frames.map(asBytes)],
+    flags: s.flags | IFF_OACTIVE,
+    tx: { busmem: s.busmem, m0: null, wrote: false, wrap: false, off: 0 },
+  });
+}
+
+/** `IF_DEQUEUE` found nothing: the loop ends (504-507). @category Model */
+export function isSndEmpty(ctx: ShmifContext, i: number): boolean {
+  return scOf(ctx, i).snd.length === 0;
+}
+
+/**
+ * After the loop (547-552): clear `IFF_OACTIVE`; if anything was written, the wake-up
+ * `pwrite` on `sc_memfd` (read now, so a closed descriptor is `EBADF` and wakes nobody).
+ * @category Model
+ */
+export function startFinish(ctx: ShmifContext, i: number): ShmifContext {
+  const s = scOf(ctx, i);
+  const next = withIf(ctx, i, { flags: s.flags & ~IFF_OACTIVE });
+  return s.tx.wrote ? pwriteWakeup(next, i, s.memfd) : next;
+}
+
+/** `KASSERT(pktsize <= ETHERMTU + ETHER_HDR_LEN)` (513) would fail for the next packet. @category Model */
+export function isNextPacketTooBig(ctx: ShmifContext, i: number): boolean {
+  const p = scOf(ctx, i).snd[0];
+  return p !== undefined && p.length > ETHER_MAX_FRAME;
+}
+
+/** The transmitter's `busmem` is no longer mapped: its next access faults. @category Model */
+export function isTxBusUnmapped(ctx: ShmifContext, i: number): boolean {
+  const s = scOf(ctx, i);
+  return !isMapped(ctx, i, s.tx.busmem);
+}
+
+/** The transmitter can take the bus lock now. @category Model */
+export function canTxLock(ctx: ShmifContext, i: number): boolean {
+  return isBusLockFree(ctx, mappedPath(ctx, i, scOf(ctx, i).tx.busmem));
+}
+
+/** `IF_DEQUEUE(&ifp->if_snd, m0)` and `shmif_lockbus(busmem)` (504, 520). @category Model */
+export function dequeueAndLock(ctx: ShmifContext, i: number): ShmifContext {
+  const s = scOf(ctx, i);
+  const [m0, ...rest] = s.snd;
+  return lockBus(withIf(ctx, i, { snd: rest, tx: { ...s.tx, m0: m0 ?? null, wrap: false } }), mappedPath(ctx, i, s.tx.busmem)!);
+}
+
+/** `KASSERT(busmem->shm_magic == SHMIF_MAGIC)` (521) fails. @category Model */
+export function isTxMagicBad(ctx: ShmifContext, i: number): boolean {
+  const s = scOf(ctx, i);
+  return ctx.env.host.read(ctx.host, mappedPath(ctx, i, s.tx.busmem)!, getMagic) !== SHMIF_MAGIC;
+}
+
+const HDR = new Uint8Array(SHMIF_PKTHDR_SIZE);
+
+/**
+ * `shm_last = shmif_nextpktoff(busmem, shm_last)`, then `buswrite` of the header and of the
+ * frame from there (522-532); `wrap` set by either write.
+ * @category Model
+ */
+export function writePacket(ctx: ShmifContext, i: number): ShmifContext {
+  const s = scOf(ctx, i);
+  const path = mappedPath(ctx, i, s.tx.busmem)!;
+  const m0 = s.tx.m0!;
+  const t = ctx.env.uptime?.() ?? { sec: 0, usec: 0 };
+  const r = busWrite(ctx, path, i, (mem) => {
+    const last = shmifNextpktoff(mem, getLast(mem));
+    setLast(mem, last);
+    const wrap = { wrap: false };
+    encodePkthdr({ len: m0.length, sec: t.sec, usec: t.usec }, HDR);
+    const dataoff = shmifBuswrite(mem, last, HDR, SHMIF_PKTHDR_SIZE, wrap);
+    shmifBuswrite(mem, dataoff, m0, m0.length, wrap);
+    return { last, wrap: wrap.wrap };
+  });
+  if (r.value === undefined) return r.ctx;
+  const next = withIf(r.ctx, i, { tx: { ...s.tx, wrap: r.value.wrap, off: r.value.last } });
+  return ghostWrite(next, path, i, r.value.last, m0);
+}
+
+/** `if (wrap) shm_gen++`, `shmif_unlockbus`, `m_freem(m0)`, `wrote = true` (534-541). @category Model */
+export function genAndUnlock(ctx: ShmifContext, i: number): ShmifContext {
+  const s = scOf(ctx, i);
+  const path = mappedPath(ctx, i, s.tx.busmem)!;
+  let next = ctx;
+  if (s.tx.wrap) next = busWrite(next, path, i, incrementGen).ctx;
+  next = unlockBus(next, i, path);
+  return withIf(next, i, { tx: { ...s.tx, m0: null, wrote: true } });
+}

@@ -1,0 +1,196 @@
+/**
+ * Bus scenarios for the checker: a peer writer (interface 0, already attached and up) and
+ * one full interface (interface 1) on a tiny bus, with the bounds of what the environment may
+ * do — how many frames each side sends and their lengths, how often the interface is brought
+ * up and down, whether it is destroyed or its link string unset. The alphabet offers exactly
+ * those calls (the kernel lock serialises `ether_output`, ioctls and destroy, so they are
+ * offered only while the transmitter is idle); every thread's step is always offered and
+ * the checker drops steps that are not enabled.
+ *
+ * Frames are Ethernet headers `ff:ff:ff:ff:ff:ff`, the sender's MAC, type `0x88 <n>` (n
+ * counts the sender's frames), padded to the scenario's lengths: all distinct, so the ghost
+ * can tell which frame a read returned.
+ *
+ * @module
+ */
+import { IFF_RUNNING, IFF_UP, IFLINKSTR_UNSET } from './constants.js';
+import type { ShmifContext, ShmifEvent } from './context.js';
+import { createShmifContext } from './init.js';
+import type { ShmifSnapshot } from './invariants.js';
+import { scOf, toHex } from './model/common.js';
+import * as lc from './model/lifecycle.js';
+import * as tx from './model/start.js';
+import { imageHostPort } from './ports.js';
+import type { ShmifHostPort } from './ports.js';
+
+/**
+ * Bounds of one bus scenario.
+ * @category Checking
+ */
+export interface BusScenario {
+  /** Data-area size of the bus (tiny: wrap and overrun within a few frames). */
+  readonly dataSize: number;
+  /** Lengths of successive peer frames (cycled); at least 14. */
+  readonly peerLens: readonly number[];
+  /** Frames the peer wrote before interface 1 attaches. */
+  readonly prefill: number;
+  /** Frames the peer may send during the exploration. */
+  readonly peerFrames: number;
+  /** Frames interface 1 may send. */
+  readonly ownFrames: number;
+  /** `if.up` calls interface 1 may make (the first included). */
+  readonly ups: number;
+  /** `if.down` calls. */
+  readonly downs: number;
+  readonly destroy: boolean;
+  /** `SIOCSLINKSTR` with `IFLINKSTR_UNSET` while down. */
+  readonly unset: boolean;
+  /** Seed of the MAC randomness. */
+  readonly seed?: number;
+}
+
+/** The bus file every scenario uses. @category Checking */
+export const SCENARIO_BUS = '/shmbus';
+
+/**
+ * The frame the scenario's sender `mac` sends as its `n`-th frame, `len` bytes long.
+ * @category Checking
+ */
+export function scenarioFrame(mac: readonly number[], n: number, len: number): number[] {
+  const f = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, ...mac, 0x88, n & 0xff];
+  while (f.length < len) f.push(0xa0 + (f.length & 0xf));
+  return f;
+}
+
+function peerLen(sc: BusScenario, n: number): number {
+  return sc.peerLens[n % sc.peerLens.length]!;
+}
+
+/** Runs the peer's `shmif_start` for one frame through the model (setup only). */
+function peerSend(ctx: ShmifContext, frame: number[]): ShmifContext {
+  let c = tx.startBegin(ctx, 0, [frame]);
+  c = tx.dequeueAndLock(c, 0);
+  c = tx.writePacket(c, 0);
+  c = tx.genAndUnlock(c, 0);
+  return tx.startFinish(c, 0);
+}
+
+/**
+ * The initial context of a scenario: a fresh bus, the peer created on it (first attacher:
+ * it initialises the bus), brought up, with `prefill` frames written; interface 1 not yet
+ * created.
+ * @category Checking
+ */
+export function scenarioContext(sc: BusScenario, host: ShmifHostPort = imageHostPort({ dataSize: sc.dataSize })): ShmifContext {
+  let c = createShmifContext({
+    host,
+    interfaces: 2,
+    seed: sc.seed ?? 7,
+    ghostPath: SCENARIO_BUS,
+    mclbytes: Math.max(32, Math.ceil(sc.dataSize / 2)),
+  });
+  // the peer: rump_shmif_create(SCENARIO_BUS) without a receiver thread, then up
+  c = lc.createBegin(c, 0, SCENARIO_BUS);
+  c = lc.openBusFile(c, 0);
+  c = lc.allocUnit(c, 0);
+  c = lc.allocif(c, 0);
+  c = lc.mapBus(c, 0);
+  c = lc.lockBus(c, SCENARIO_BUS);
+  c = lc.initBusAndReader(c, 0);
+  c = lc.unlockBus(c, 0, SCENARIO_BUS);
+  c = lc.setupWatch(c, 0);
+  c = lc.recordBackfileFromCreate(c, 0);
+  c = lc.setIffUp(c, 0);
+  c = lc.shmifInit(c, 0);
+  const mac = scOf(c, 0).myaddr;
+  for (let n = 0; n < sc.prefill; n++) c = peerSend(c, scenarioFrame(mac, n, peerLen(sc, n)));
+  const g = c.ghost!;
+  return { ...c, ghost: { ...g, counts: {} } };
+}
+
+function regionState(s: ShmifSnapshot, region: string): string | undefined {
+  const v = s.value as { kernel?: Record<string, unknown> } | string;
+  if (typeof v !== 'object') return undefined;
+  const r = v.kernel?.[region];
+  if (r === undefined) return undefined;
+  return typeof r === 'string' ? r : Object.keys(r as object)[0];
+}
+
+const STEP_PEER: ShmifEvent = { type: 'peer.tx.step' };
+const STEP_TX: ShmifEvent = { type: 'tx.step' };
+const STEP_RCV: ShmifEvent = { type: 'rcv.step' };
+const STEP_IFNET: ShmifEvent = { type: 'ifnet.step' };
+
+/**
+ * The alphabet of a scenario over `shmifBusSystemMachine` snapshots.
+ * @category Checking
+ */
+export function scenarioAlphabet(sc: BusScenario): (s: ShmifSnapshot) => readonly ShmifEvent[] {
+  return (s) => {
+    if (s.value === 'panicked') return [];
+    const c = s.context;
+    const counts = c.ghost?.counts ?? {};
+    const out: ShmifEvent[] = [];
+    // the peer writer
+    const peerTx = regionState(s, 'peerTx');
+    const sent0 = counts['output0'] ?? 0;
+    if (peerTx === 'idle') {
+      if (sent0 < sc.peerFrames) {
+        const n = sc.prefill + sent0;
+        out.push({ type: 'peer.if.output', frames: [scenarioFrame(scOf(c, 0).myaddr, n, peerLen(sc, n))] });
+      }
+    } else out.push(STEP_PEER);
+    // interface 1: entry points
+    const me = scOf(c, 1);
+    const ifnet = regionState(s, 'ifnet');
+    const txState = regionState(s, 'tx');
+    const txIdle = txState === 'idle';
+    if (ifnet === 'unattached') out.push({ type: 'if.create', path: SCENARIO_BUS });
+    else if (ifnet === 'attaching' || ifnet === 'initbackend' || ifnet === 'unclone') out.push(STEP_IFNET);
+    else if (ifnet === 'attached' && txIdle) {
+      const up = (me.flags & IFF_UP) !== 0;
+      if (up && (counts['stop1'] ?? 0) < sc.downs) out.push({ type: 'if.down' });
+      if (!up && (counts['up1'] ?? 0) < sc.ups) out.push({ type: 'if.up' });
+      if (!up && sc.unset && me.backfile !== null) out.push({ type: 'ioctl.SIOCSLINKSTR', cmd: IFLINKSTR_UNSET, len: 0 });
+      if (sc.destroy) out.push({ type: 'if.destroy' });
+    }
+    // interface 1: transmitter
+    const running = (me.flags & (IFF_UP | IFF_RUNNING)) === (IFF_UP | IFF_RUNNING);
+    if (txIdle) {
+      const sent1 = counts['output1'] ?? 0;
+      if (ifnet === 'attached' && running && sent1 < sc.ownFrames) {
+        out.push({ type: 'if.output', frames: [scenarioFrame(me.myaddr, sent1, 14)] });
+      }
+    } else if (txState !== undefined) out.push(STEP_TX);
+    // interface 1: receiver thread
+    out.push(STEP_RCV);
+    return out;
+  };
+}
+
+function hexOrNull(b: Uint8Array | null): string | null {
+  return b === null ? null : toHex(b);
+}
+
+/**
+ * The canonical projection of a shmif context for state keys: everything but the ports, with
+ * byte arrays as hex.
+ * @category Checking
+ */
+export function projectShmifContext(c: ShmifContext): unknown {
+  const buses: Record<string, string> = {};
+  for (const [p, img] of Object.entries(c.host.buses)) buses[p] = toHex(img.bytes);
+  return {
+    k: c.kernel,
+    b: buses,
+    f: c.faults,
+    p: c.panic,
+    g: c.ghost,
+    i: c.ifs.map((x) => ({
+      ...x,
+      snd: x.snd.map(toHex),
+      tx: { ...x.tx, m0: hexOrNull(x.tx.m0) },
+      rx: { ...x.rx, m: hexOrNull(x.rx.m) },
+    })),
+  };
+}
