@@ -493,7 +493,7 @@ function run<S, E extends EventObject>(
         } else if (checkKeys && nid >= levelStart[depth]!) {
           // sample: is the state we hold under this key really the same state?
           dupChecks++;
-          if (dupChecks <= 2000 || (dupChecks & 63) === 0) {
+          if (dupChecks <= 500 || (dupChecks & 127) === 0) {
             const held = nid >= nextStart ? next[nid - nextStart] : current[nid - levelStart[depth]!];
             if (held && held.id === nid && sys.fingerprint(held.state) !== sys.fingerprint(r.next)) {
               const diff = sameBehaviour(held.state, r.next, nmon);
