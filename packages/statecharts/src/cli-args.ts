@@ -6,17 +6,26 @@
 import type { ExportFormat } from './export-all.js';
 import { EXPORT_FORMATS, parseFormats } from './export-all.js';
 
-/** The usage line. */
+/**
+ * The usage line.
+ * @category Export
+ */
 export const USAGE = `usage: kspec-statecharts --out DIR [--format ${EXPORT_FORMATS.join(',')}] [--root DIR]`;
 
-/** Parsed command line. */
+/**
+ * Parsed command line.
+ * @category Export
+ */
 export interface CliArgs {
   readonly out: string;
   readonly formats: readonly ExportFormat[];
   readonly root?: string;
 }
 
-/** Parses argv (without node and script), throwing a RangeError naming the bad argument. */
+/**
+ * Parses argv (without node and script), throwing a RangeError naming the bad argument.
+ * @category Export
+ */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   let out: string | undefined;
   let formats: readonly ExportFormat[] = EXPORT_FORMATS;
