@@ -52,7 +52,11 @@ export function intIn(min: number, max: number = Number.MAX_SAFE_INTEGER): t.Typ
  * @category Scenarios
  */
 export function numberIn(min: number, max: number): t.Type<number, number, unknown> {
-  return t.refinement(t.number, (n) => Number.isFinite(n) && n >= min && n <= max, `number in [${min}, ${max}]`);
+  return t.refinement(
+    t.number,
+    (n) => Number.isFinite(n) && n >= min && n <= max,
+    `number in [${min}, ${max}]`,
+  );
 }
 
 /**
@@ -71,11 +75,16 @@ export function strictObject<R extends t.Props, O extends t.Props>(
     name,
     (u): u is A => base.is(u),
     (u, c) => {
-      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected ${name} (an object)`);
+      if (typeof u !== 'object' || u === null || Array.isArray(u))
+        return t.failure(u, c, `expected ${name} (an object)`);
       const extra = Object.keys(u).filter((k) => !known.has(k));
       if (extra.length > 0) {
         const k = extra[0]!;
-        return t.failure((u as Record<string, unknown>)[k], [...c, { key: k, type: t.never, actual: (u as Record<string, unknown>)[k] }], `unknown field '${k}' (known: ${[...known].join(', ')})`);
+        return t.failure(
+          (u as Record<string, unknown>)[k],
+          [...c, { key: k, type: t.never, actual: (u as Record<string, unknown>)[k] }],
+          `unknown field '${k}' (known: ${[...known].join(', ')})`,
+        );
       }
       const r = base.validate(u, c);
       return isLeft(r) ? r : t.success(r.right as A);
@@ -91,7 +100,8 @@ function jsonPath(context: t.Context): string {
     // intersection members are keyed by their index; skip keys that repeat the parent type's members
     if (/^\d+$/.test(entry.key)) {
       const parent = context[context.indexOf(entry) - 1];
-      if (parent && (parent.type instanceof t.IntersectionType || parent.type instanceof t.UnionType)) continue;
+      if (parent && (parent.type instanceof t.IntersectionType || parent.type instanceof t.UnionType))
+        continue;
       p += `[${entry.key}]`;
     } else {
       p += /^[A-Za-z_$][\w$-]*$/.test(entry.key) ? `.${entry.key}` : `[${JSON.stringify(entry.key)}]`;
@@ -111,8 +121,16 @@ function shown(value: unknown): string {
  * with `where` and names each JSON path, expected type and value found.
  * @category Scenarios
  */
-export function decodeWith<A>(codec: t.Decoder<unknown, A>, value: unknown, where: string, base: t.Context = []): A {
-  const r = codec.validate(value, base.length ? base : [{ key: '', type: codec as t.Decoder<unknown, unknown> as t.Any, actual: value }]);
+export function decodeWith<A>(
+  codec: t.Decoder<unknown, A>,
+  value: unknown,
+  where: string,
+  base: t.Context = [],
+): A {
+  const r = codec.validate(
+    value,
+    base.length ? base : [{ key: '', type: codec as t.Decoder<unknown, unknown> as t.Any, actual: value }],
+  );
   if (!isLeft(r)) return r.right;
   const seen = new Set<string>();
   const issues: ScenarioIssue[] = [];
@@ -127,9 +145,13 @@ export function decodeWith<A>(codec: t.Decoder<unknown, A>, value: unknown, wher
     seen.add(key);
     issues.push(e.message?.startsWith('unknown field') ? { ...issue, expected: e.message } : issue);
   }
-  const lines = issues.slice(0, 8).map((i) =>
-    i.expected.startsWith('unknown field') ? `  at ${i.path}: ${i.expected}` : `  at ${i.path}: expected ${i.expected}, got ${i.got}`,
-  );
+  const lines = issues
+    .slice(0, 8)
+    .map((i) =>
+      i.expected.startsWith('unknown field')
+        ? `  at ${i.path}: ${i.expected}`
+        : `  at ${i.path}: expected ${i.expected}, got ${i.got}`,
+    );
   if (issues.length > 8) lines.push(`  ... and ${issues.length - 8} more`);
   throw new ScenarioError(`${where}: invalid\n${lines.join('\n')}`, issues);
 }

@@ -91,7 +91,10 @@ function startOrder(scenario: Scenario, drivers: readonly AnyScenarioDriver[]): 
  * The verdict of a set of summaries.
  * @category Engine
  */
-export function verdictOf(subsystems: readonly SubsystemSummary[], completed: boolean): Pick<RunResult, 'verdict' | 'failures'> {
+export function verdictOf(
+  subsystems: readonly SubsystemSummary[],
+  completed: boolean,
+): Pick<RunResult, 'verdict' | 'failures'> {
   const failures: string[] = [];
   let findings = false;
   if (!completed) failures.push('the run did not finish within maxTicks');
@@ -122,7 +125,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let tick = 0;
   const started = performance.now();
   const now = workers > 0 ? () => Math.round((performance.now() - started) * 1000) / 1000 : () => tick;
-  const sink = options.traceFile !== undefined ? fileTraceSink(options.traceFile) : (options.traceSink ?? null);
+  const sink =
+    options.traceFile !== undefined ? fileTraceSink(options.traceFile) : (options.traceSink ?? null);
   const watcher = new ActorWatcher(now, sink);
   const signals = new SignalBus();
   const services: RunServices = {

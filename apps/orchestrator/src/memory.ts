@@ -67,7 +67,10 @@ export class SharedMemoryRoom {
   private load(file: string): ShmifBus {
     try {
       const parsed = parseBusFile(new Uint8Array(readFileSync(file)), { dataSize: this.dataSize });
-      return ShmifBus.fromImage(parsed.image, { dataSize: this.dataSize, lock: { timeoutMs: BUS_LOCK_WATCHDOG_MS } });
+      return ShmifBus.fromImage(parsed.image, {
+        dataSize: this.dataSize,
+        lock: { timeoutMs: BUS_LOCK_WATCHDOG_MS },
+      });
     } catch (err) {
       if (err instanceof ShmifError) throw new ScenarioError(`--bus-file ${file}: ${err.message}`);
       throw err;
@@ -78,7 +81,10 @@ export class SharedMemoryRoom {
   shmifBus(): ShmifBus {
     if (this.bus) return this.bus;
     const file = this.options.busFile;
-    this.bus = file !== undefined && existsSync(file) ? this.load(file) : ShmifBus.create({ dataSize: this.dataSize, lock: { timeoutMs: BUS_LOCK_WATCHDOG_MS } });
+    this.bus =
+      file !== undefined && existsSync(file)
+        ? this.load(file)
+        : ShmifBus.create({ dataSize: this.dataSize, lock: { timeoutMs: BUS_LOCK_WATCHDOG_MS } });
     return this.bus;
   }
 

@@ -72,15 +72,20 @@ export interface Scenario {
  * Decodes a parsed scenario. `where` names it in messages (a file name).
  * @category Scenarios
  */
-export function decodeScenario(value: unknown, drivers: readonly AnyScenarioDriver[], where = 'scenario'): Scenario {
+export function decodeScenario(
+  value: unknown,
+  drivers: readonly AnyScenarioDriver[],
+  where = 'scenario',
+): Scenario {
   const head = decodeWith(ScenarioHeaderCodec, value, where);
   const subsystems = new Map<string, unknown>();
   const known = drivers.map((d) => d.subsystem);
   const entries = Object.entries(head.subsystems);
   if (entries.length === 0) {
-    throw new ScenarioError(`${where}: invalid\n  at $.subsystems: expected at least one subsystem (${known.join(', ')}), got {}`, [
-      { path: '$.subsystems', expected: `at least one of ${known.join(', ')}`, got: '{}' },
-    ]);
+    throw new ScenarioError(
+      `${where}: invalid\n  at $.subsystems: expected at least one subsystem (${known.join(', ')}), got {}`,
+      [{ path: '$.subsystems', expected: `at least one of ${known.join(', ')}`, got: '{}' }],
+    );
   }
   for (const [name, config] of entries) {
     const driver = drivers.find((d) => d.subsystem === name);
@@ -119,7 +124,9 @@ export function loadScenario(path: string, drivers: readonly AnyScenarioDriver[]
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ScenarioError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ScenarioError(
+      `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   let value: unknown;
   try {

@@ -81,7 +81,11 @@ export function fileTraceSink(path: string): TraceSink & { readonly lines: numbe
  */
 export function memoryTraceSink(): TraceSink & { readonly lines: TraceLine[] } {
   const lines: TraceLine[] = [];
-  return { lines, write: (l) => void lines.push(JSON.parse(JSON.stringify(l, jsonSafe)) as TraceLine), close: () => undefined };
+  return {
+    lines,
+    write: (l) => void lines.push(JSON.parse(JSON.stringify(l, jsonSafe)) as TraceLine),
+    close: () => undefined,
+  };
 }
 
 /** JSON replacer: bytes as arrays of numbers, bigints as strings, functions and actors dropped. */
@@ -145,7 +149,14 @@ export class ActorWatcher {
       w.events++;
       const after = (ev.snapshot as { value?: unknown }).value;
       if (this.sink) {
-        this.sink.write({ t: this.now(), actor: w.name, event, before: w.before, after, source: w.source ?? null });
+        this.sink.write({
+          t: this.now(),
+          actor: w.name,
+          event,
+          before: w.before,
+          after,
+          source: w.source ?? null,
+        });
       }
       w.before = after;
       w.source = undefined;

@@ -124,7 +124,8 @@ class EvtchnRun implements DriverRun {
     const domid = cfg.remoteDomain ?? 1;
     for (let i = 0; i < n; i++) {
       const port = this.dev.bindUnboundPort(domid);
-      if (port < 0) throw new Error(`xen-evtchn: IOCTL_EVTCHN_BIND_UNBOUND_PORT for domain ${domid} failed with ${port}`);
+      if (port < 0)
+        throw new Error(`xen-evtchn: IOCTL_EVTCHN_BIND_UNBOUND_PORT for domain ${domid} failed with ${port}`);
       this.ports.push(port);
       this.perPort.set(port, { raises: 0, read: 0 });
       const b = this.dev.binding(port);
@@ -272,13 +273,15 @@ class EvtchnRun implements DriverRun {
       checks: [
         {
           name: 'everyPushAccounted',
-          statement: 'ports pushed into the ring = ports read + ports still queued + ports discarded by IOCTL_EVTCHN_RESET',
+          statement:
+            'ports pushed into the ring = ports read + ports still queued + ports discarded by IOCTL_EVTCHN_RESET',
           holds: c.pushed === c.eventsRead + occupancy + c.discardedByReset,
           detail: `${c.pushed} = ${c.eventsRead} + ${occupancy} + ${c.discardedByReset}`,
         },
         {
           name: 'everyRaiseAccounted',
-          statement: 'raises = queued at once + coalesced into a pending event of a disabled port + lost to the overflow flag',
+          statement:
+            'raises = queued at once + coalesced into a pending event of a disabled port + lost to the overflow flag',
           holds: c.raises === c.raisesQueued + c.raisesCoalesced + c.raisesLostToOverflow,
           detail: `${c.raises} = ${c.raisesQueued} + ${c.raisesCoalesced} + ${c.raisesLostToOverflow}`,
         },

@@ -30,7 +30,10 @@ function totals(c: InterfaceCounters) {
  * Per-interface rows for the summary table.
  * @category shmif driver
  */
-export function interfaceRows(all: readonly InterfaceCounters[], states: readonly string[]): Record<string, number | string>[] {
+export function interfaceRows(
+  all: readonly InterfaceCounters[],
+  states: readonly string[],
+): Record<string, number | string>[] {
   return all.map((c, i) => {
     const t = totals(c);
     return {
@@ -84,7 +87,8 @@ export function shmifChecks(all: readonly InterfaceCounters[], phantoms: number)
       name: `shmif${c.index}.everyFrameAccounted`,
       statement: `receiver shmif${c.index}: frames delivered once + frames lost to a counted overrun = frames sent by the others`,
       holds: !c.panic && t.unique + t.lostToOverrun === sentByOthers,
-      detail: `${t.unique} + ${t.lostToOverrun} = ${t.unique + t.lostToOverrun} vs ${sentByOthers} sent by others` +
+      detail:
+        `${t.unique} + ${t.lostToOverrun} = ${t.unique + t.lostToOverrun} vs ${sentByOthers} sent by others` +
         (t.silentlyLost ? `; ${t.silentlyLost} lost without an overrun` : '') +
         (c.panic ? `; the receiver stopped: ${c.panic}` : ''),
       ...(t.silentlyLost > 0 || c.panic ? { findings: ['SHMIF-BUS-3'] } : {}),
@@ -104,7 +108,9 @@ export function shmifChecks(all: readonly InterfaceCounters[], phantoms: number)
     statement: 'every frame delivered is a whole frame some interface wrote',
     holds: sum['malformed'] === 0,
     detail: `${phantoms} zero-length phantom frame(s) of a fresh bus, ${torn} torn or foreign frame(s)`,
-    ...(sum['malformed']! > 0 ? { findings: [...(phantoms > 0 ? ['SHMIF-BUS-1'] : []), ...(torn > 0 ? ['SHMIF-BUS-2'] : [])] } : {}),
+    ...(sum['malformed']! > 0
+      ? { findings: [...(phantoms > 0 ? ['SHMIF-BUS-1'] : []), ...(torn > 0 ? ['SHMIF-BUS-2'] : [])] }
+      : {}),
   });
   checks.push({
     name: 'neverDeliversOwnFrames',

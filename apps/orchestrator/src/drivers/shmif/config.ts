@@ -21,7 +21,11 @@ export const ShmifScenarioCodec = strictObject(
     framesPerInterface: intIn(0, 10_000_000),
     /** Ethernet frame length range in bytes (default 60..1514). */
     frameLength: t.refinement(
-      strictObject('frameLength', { min: intIn(KSPEC_FRAME_HEADER, 1514), max: intIn(KSPEC_FRAME_HEADER, 1514) }, {}),
+      strictObject(
+        'frameLength',
+        { min: intIn(KSPEC_FRAME_HEADER, 1514), max: intIn(KSPEC_FRAME_HEADER, 1514) },
+        {},
+      ),
       (r) => r.min <= r.max,
       'frameLength with min <= max',
     ),

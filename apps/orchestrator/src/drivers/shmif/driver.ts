@@ -28,7 +28,13 @@ import { stateText } from '../../trace.js';
 import { interfaceRows, settleCounters, shmifChecks, shmifCounters } from './accounting.js';
 import { ShmifScenarioCodec, shmifSettings, type ShmifScenario, type ShmifSettings } from './config.js';
 import { ShmifInterfaceRunner, type InterfaceCounters } from './interface.js';
-import { CTL_ABORT, CTL_BYTES, CTL_START, type ShmifWorkerData, type ShmifWorkerMessage } from './worker-protocol.js';
+import {
+  CTL_ABORT,
+  CTL_BYTES,
+  CTL_START,
+  type ShmifWorkerData,
+  type ShmifWorkerMessage,
+} from './worker-protocol.js';
 
 /** The trace actor name of interface `i`. @category shmif driver */
 export function shmifActorName(i: number): string {
@@ -60,7 +66,11 @@ function summarise(
     subsystem: 'shmif',
     title: TITLE,
     events: events.reduce((a, b) => a + b, 0),
-    actors: all.map((_, i) => ({ actor: shmifActorName(i), state: states[i] ?? '?', events: events[i] ?? 0 })),
+    actors: all.map((_, i) => ({
+      actor: shmifActorName(i),
+      state: states[i] ?? '?',
+      events: events[i] ?? 0,
+    })),
     counters,
     units: interfaceRows(all, states),
     checks: shmifChecks(all, phantoms),
@@ -101,7 +111,8 @@ class ShmifLocalRun implements DriverRun {
         maxLength: s.maxLength,
         rng: services.rng(`shmif#${i}`),
         uptime,
-        onDelivered: (receiver, sender, seq) => services.signals.emit({ type: 'shmif.delivered', channel: receiver, sender, seq }),
+        onDelivered: (receiver, sender, seq) =>
+          services.signals.emit({ type: 'shmif.delivered', channel: receiver, sender, seq }),
       });
       services.watcher.watch(r.actor, shmifActorName(i));
       this.runners.push(r);
@@ -158,7 +169,9 @@ class ShmifLocalRun implements DriverRun {
       this.runners.map((r) => r.counters),
       this.runners.map((r) => stateText(r.actor.getSnapshot().value)),
       events,
-      [`in this thread, deterministic for the seed: send chance ${this.s.sendProbability}, burst ${this.s.burst}, receivers every ${this.s.receiveEvery} tick(s)`],
+      [
+        `in this thread, deterministic for the seed: send chance ${this.s.sendProbability}, burst ${this.s.burst}, receivers every ${this.s.receiveEvery} tick(s)`,
+      ],
     );
   }
 
@@ -174,7 +187,11 @@ function startWorker(data: ShmifWorkerData): Worker {
   if (!fromSource) return new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
   // Node 20 does not apply loader hooks given as `--import tsx` in a worker's execArgv to the
   // worker's entry module, so a tiny bootstrap registers tsx and then imports the entry.
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const tsxApi = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const entry = new URL('./worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(boot, { eval: true, workerData: data, execArgv: ['--conditions=@kspec/source'] });
@@ -271,7 +288,12 @@ class ShmifWorkerRun implements DriverRun {
         for (const line of m.trace) this.services.watcher.external(line);
         for (let k = 0; k < m.delivered.length; k += 2) {
           slot.delivered++;
-          this.services.signals.emit({ type: 'shmif.delivered', channel: m.index, sender: m.delivered[k]!, seq: m.delivered[k + 1]! });
+          this.services.signals.emit({
+            type: 'shmif.delivered',
+            channel: m.index,
+            sender: m.delivered[k]!,
+            seq: m.delivered[k + 1]!,
+          });
         }
         break;
       case 'done':
@@ -290,7 +312,10 @@ class ShmifWorkerRun implements DriverRun {
   }
 
   progress() {
-    return { done: this.ifs.reduce((n, x) => n + x.sent, 0), total: this.s.interfaces * this.s.framesPerInterface };
+    return {
+      done: this.ifs.reduce((n, x) => n + x.sent, 0),
+      total: this.s.interfaces * this.s.framesPerInterface,
+    };
   }
 
   sample() {
@@ -334,7 +359,8 @@ class ShmifWorkerRun implements DriverRun {
 export const shmifDriver: ScenarioDriver<ShmifScenario> = {
   subsystem: 'shmif',
   package: '@kspec/shmif',
-  description: 'shmif interfaces (each its own rump kernel, optionally its own worker thread) exchanging frames over the shared bus',
+  description:
+    'shmif interfaces (each its own rump kernel, optionally its own worker thread) exchanging frames over the shared bus',
   config: ShmifScenarioCodec,
   plots: [
     {

@@ -117,7 +117,8 @@ export class ShmifInterfaceRunner {
       if (ev.type !== '@xstate.microstep' || ev.actorRef !== this.actor) return;
       for (const t of ev._transitions) {
         for (const a of t.actions as readonly unknown[]) {
-          if (typeof a === 'object' && a !== null && (a as { type?: unknown }).type === 'resyncToFirst') this.resyncSeen++;
+          if (typeof a === 'object' && a !== null && (a as { type?: unknown }).type === 'resyncToFirst')
+            this.resyncSeen++;
         }
       }
     });
@@ -151,7 +152,8 @@ export class ShmifInterfaceRunner {
   /** The region states, or `null` once the rump kernel panicked. */
   regions(): { ifnet: unknown; tx: unknown; rcv: unknown } | null {
     const v = this.snap.value as unknown;
-    if (typeof v === 'object' && v !== null && 'kernel' in v) return (v as { kernel: { ifnet: unknown; tx: unknown; rcv: unknown } }).kernel;
+    if (typeof v === 'object' && v !== null && 'kernel' in v)
+      return (v as { kernel: { ifnet: unknown; tx: unknown; rcv: unknown } }).kernel;
     return null;
   }
 
@@ -169,10 +171,13 @@ export class ShmifInterfaceRunner {
       this.actor.send({ type });
       this.flush();
       if (this.snap.status === 'error') {
-        throw new Error(`shmif interface ${this.o.index}: ${type} failed: ${String((this.snap.error as Error)?.message ?? this.snap.error)}`);
+        throw new Error(
+          `shmif interface ${this.o.index}: ${type} failed: ${String((this.snap.error as Error)?.message ?? this.snap.error)}`,
+        );
       }
       if (this.snap === before) return moved;
-      if (++moved > MAX_PUMP) throw new Error(`shmif interface ${this.o.index}: ${type} keeps moving after ${MAX_PUMP} steps`);
+      if (++moved > MAX_PUMP)
+        throw new Error(`shmif interface ${this.o.index}: ${type} keeps moving after ${MAX_PUMP} steps`);
     }
   }
 
@@ -188,12 +193,18 @@ export class ShmifInterfaceRunner {
     this.actor.send({ type: 'if.create', path: this.o.path });
     this.pump('ifnet.step');
     const created = this.snap.context.ifs[0]?.result;
-    if (!created || created.rv !== 0) throw new Error(`shmif interface ${this.o.index}: rump_shmif_create(${this.o.path}) failed: ${JSON.stringify(created)}`);
+    if (!created || created.rv !== 0)
+      throw new Error(
+        `shmif interface ${this.o.index}: rump_shmif_create(${this.o.path}) failed: ${JSON.stringify(created)}`,
+      );
     this.actor.send({ type: 'if.up' });
     this.pump('ifnet.step');
     const up = this.snap.context.ifs[0]?.result;
-    if (!up || up.rv !== 0) throw new Error(`shmif interface ${this.o.index}: if up failed: ${JSON.stringify(up)}`);
-    this.counters.mac = (this.snap.context.ifs[0]?.myaddr ?? []).map((b) => b.toString(16).padStart(2, '0')).join(':');
+    if (!up || up.rv !== 0)
+      throw new Error(`shmif interface ${this.o.index}: if up failed: ${JSON.stringify(up)}`);
+    this.counters.mac = (this.snap.context.ifs[0]?.myaddr ?? [])
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join(':');
     this.receive();
   }
 
@@ -212,7 +223,9 @@ export class ShmifInterfaceRunner {
     const mac = this.snap.context.ifs[0]?.myaddr ?? [];
     const frames: Uint8Array[] = [];
     for (let j = 0; j < k; j++) {
-      frames.push(makeFrame(mac, this.o.index, this.nextSeq++, this.o.rng.int(this.o.minLength, this.o.maxLength)));
+      frames.push(
+        makeFrame(mac, this.o.index, this.nextSeq++, this.o.rng.int(this.o.minLength, this.o.maxLength)),
+      );
     }
     this.actor.send({ type: 'if.output', frames });
     this.pump('tx.step');

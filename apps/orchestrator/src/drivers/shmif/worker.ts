@@ -41,12 +41,19 @@ interface Slot {
 function main(): void {
   const { settings } = data;
   const ctl = new Int32Array(data.ctl);
-  const bus = ShmifBus.fromBuffer(data.bus, { dataSize: data.dataSize, lock: { timeoutMs: data.lockTimeoutMs } });
+  const bus = ShmifBus.fromBuffer(data.bus, {
+    dataSize: data.dataSize,
+    lock: { timeoutMs: data.lockTimeoutMs },
+  });
   const host = sharedHostPort({ dataSize: data.dataSize });
   host.register(data.path, bus);
-  const now = (): number => Math.round((performance.timeOrigin + performance.now() - data.epoch) * 1000) / 1000;
+  const now = (): number =>
+    Math.round((performance.timeOrigin + performance.now() - data.epoch) * 1000) / 1000;
   let lines: TraceLine[] = [];
-  const watcher = new ActorWatcher(now, data.trace ? { write: (l) => void lines.push(l), close: () => undefined } : null);
+  const watcher = new ActorWatcher(
+    now,
+    data.trace ? { write: (l) => void lines.push(l), close: () => undefined } : null,
+  );
   const uptime = () => {
     const ms = now();
     return { sec: Math.floor(ms / 1000), usec: Math.floor((ms % 1000) * 1000) };
@@ -143,5 +150,8 @@ function main(): void {
 try {
   main();
 } catch (err) {
-  post({ type: 'error', message: `shmif worker (interfaces ${data.indices.join(', ')}): ${(err as Error).stack ?? String(err)}` });
+  post({
+    type: 'error',
+    message: `shmif worker (interfaces ${data.indices.join(', ')}): ${(err as Error).stack ?? String(err)}`,
+  });
 }

@@ -1,0 +1,264 @@
+/**
+ * The commands over the subsystem packages' manifests: `kspec export` (every machine to SVG,
+ * SCXML, DOT, Mermaid and JSON through `@kspec/statecharts`), `kspec check` (every named check
+ * configuration of every check model through `@kspec/verify`) and `kspec paths` (transition-
+ * covering test paths of one check model). Packages are found by `@kspec/statecharts`'s
+ * manifest discovery, so a new subsystem package joins without changes here.
+ *
+ * @module
+ */
+import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import type { MachineCheckModel, SubsystemManifest } from '@kspec/spec-kit';
+import { discoverManifests, exportManifests, parseFormats } from '@kspec/statecharts';
+import {
+  checkConfig,
+  explore,
+  formatReport,
+  progressPrinter,
+  testPaths,
+  type CheckReport,
+} from '@kspec/verify';
+import { EXIT, UsageError } from '../errors.js';
+import type { CommandIo } from '../io.js';
+import { repoRoot } from '../paths.js';
+
+/**
+ * The manifests of the workspace packages (skipped packages are reported on stderr).
+ * @category CLI
+ */
+export async function workspaceManifests(io: CommandIo): Promise<SubsystemManifest[]> {
+  const found = await discoverManifests(repoRoot(), {
+    onSkip: (name, reason) => io.err(`kspec: skipping ${name}: ${reason}`),
+  });
+  return found.map((f) => f.manifest);
+}
+
+/**
+ * Options of `kspec export`.
+ * @category CLI
+ */
+export interface ExportCommandOptions {
+  readonly out: string;
+  readonly format: string;
+}
+
+/**
+ * `kspec export`: writes `<out>/<package>/<machine>.<ext>` for every machine of every manifest.
+ * @category CLI
+ */
+export async function exportCommand(
+  o: ExportCommandOptions,
+  io: CommandIo,
+  manifests?: readonly SubsystemManifest[],
+): Promise<number> {
+  let formats;
+  try {
+    formats = parseFormats(o.format);
+  } catch (err) {
+    throw new UsageError(`--format ${o.format}: ${(err as Error).message}`);
+  }
+  const all = manifests ?? (await workspaceManifests(io));
+  const out = resolve(o.out);
+  const index = await exportManifests(all, out, formats);
+  const machines = index.packages.reduce((n, p) => n + p.machines.length, 0);
+  io.out(
+    `kspec export: ${machines} machine(s) of ${index.packages.length} package(s) (${formats.join(', ')}) written to ${out}`,
+  );
+  return EXIT.ok;
+}
+
+/**
+ * Picks manifests by name (`all`, the manifest name, or the npm name).
+ * @category CLI
+ */
+export function selectManifests(all: readonly SubsystemManifest[], which: string): SubsystemManifest[] {
+  if (which === 'all') return [...all];
+  const m = all.filter((x) => x.name === which || x.package === which);
+  if (m.length === 0) {
+    throw new UsageError(
+      `no package '${which}' with a manifest (known: all, ${all.map((x) => x.name).join(', ')})`,
+    );
+  }
+  return m;
+}
+
+/**
+ * Options of `kspec check`.
+ * @category CLI
+ */
+export interface CheckCommandOptions {
+  readonly maxStates?: number;
+  readonly depth?: number;
+  readonly json?: boolean;
+}
+
+/**
+ * One line of `kspec check`'s result.
+ * @category CLI
+ */
+export interface CheckEntry {
+  readonly package: string;
+  readonly model: string;
+  /** The configuration checked, or `(command line)` for bounds given with --max-states/--depth. */
+  readonly config: string;
+  readonly ok: boolean;
+  /** Why not ok: violations that are not recorded findings, or expectations of the config that failed. */
+  readonly problems: readonly string[];
+  readonly report: CheckReport;
+}
+
+/**
+ * `kspec check`: every named configuration of every check model of the selected packages,
+ * compared with its expectations; with `--max-states`/`--depth`, one exploration per model
+ * with those bounds instead, failing only on violations that are not recorded findings.
+ * @category CLI
+ */
+export async function checkCommand(
+  which: string,
+  o: CheckCommandOptions,
+  io: CommandIo,
+  manifests?: readonly SubsystemManifest[],
+): Promise<{ code: number; entries: CheckEntry[] }> {
+  const selected = selectManifests(manifests ?? (await workspaceManifests(io)), which);
+  const entries: CheckEntry[] = [];
+  const progress = progressPrinter(
+    o.json ? { isTTY: false, write: () => true } : (io.progressStream ?? process.stderr),
+  );
+  const override = o.maxStates !== undefined || o.depth !== undefined;
+  for (const m of selected) {
+    for (const model of m.models as readonly MachineCheckModel[]) {
+      if (override) {
+        const report = explore(model, {
+          ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
+          ...(o.depth !== undefined ? { maxDepth: o.depth } : {}),
+          onProgress: progress.onProgress,
+        });
+        progress.end();
+        const problems = report.violations
+          .filter((v) => !v.findingId)
+          .map((v) => `${v.kind} ${v.name}: ${v.message}`);
+        entries.push({
+          package: m.name,
+          model: model.name,
+          config: '(command line)',
+          ok: problems.length === 0,
+          problems,
+          report,
+        });
+      } else {
+        for (const config of model.configs) {
+          const cc = checkConfig(model, config.name, { onProgress: progress.onProgress });
+          progress.end();
+          entries.push({
+            package: m.name,
+            model: model.name,
+            config: config.name,
+            ok: cc.ok,
+            problems: cc.mismatches,
+            report: cc.report,
+          });
+        }
+      }
+    }
+  }
+  const failed = entries.filter((e) => !e.ok);
+  if (o.json) {
+    io.out(JSON.stringify({ ok: failed.length === 0, entries }, null, 2));
+  } else {
+    for (const e of entries) {
+      io.out(`== ${e.package} / ${e.model} / ${e.config}: ${e.ok ? 'OK' : 'FAILED'}`);
+      io.out(formatReport(e.report));
+      for (const p of e.problems) io.out(`  problem: ${p}`);
+      io.out('');
+    }
+    const findings = [
+      ...new Set(
+        entries.flatMap((e) => e.report.violations.flatMap((v) => (v.findingId ? [v.findingId] : []))),
+      ),
+    ];
+    io.out(
+      `kspec check: ${entries.length} check(s) of ${selected.length} package(s): ${entries.length - failed.length} ok, ${failed.length} failed` +
+        (findings.length ? `; recorded findings exhibited: ${findings.join(', ')}` : ''),
+    );
+  }
+  return { code: failed.length ? EXIT.failure : EXIT.ok, entries };
+}
+
+/**
+ * Options of `kspec paths`.
+ * @category CLI
+ */
+export interface PathsCommandOptions {
+  readonly maxStates?: number;
+  readonly depth?: number;
+  readonly out?: string;
+}
+
+/**
+ * Finds a check model by `<package>/<model>`, model name, or the name of the chart it explores.
+ * @category CLI
+ */
+export function findModel(
+  all: readonly SubsystemManifest[],
+  name: string,
+): { manifest: SubsystemManifest; model: MachineCheckModel } {
+  const hits: { manifest: SubsystemManifest; model: MachineCheckModel }[] = [];
+  for (const manifest of all) {
+    for (const model of manifest.models as readonly MachineCheckModel[]) {
+      const charts = manifest.machines.filter((c) => c.machine === model.machine).map((c) => c.name);
+      const names = [
+        model.name,
+        `${manifest.name}/${model.name}`,
+        ...charts,
+        ...charts.map((c) => `${manifest.name}/${c}`),
+      ];
+      if (names.includes(name)) hits.push({ manifest, model });
+    }
+  }
+  const known = all.flatMap((m) =>
+    (m.models as readonly MachineCheckModel[]).map((x) => `${m.name}/${x.name}`),
+  );
+  if (hits.length === 0)
+    throw new UsageError(`no check model '${name}' (known: ${known.join(', ') || 'none'})`);
+  const exact = hits.filter((h) => h.model.name === name || `${h.manifest.name}/${h.model.name}` === name);
+  if (exact.length === 1) return exact[0]!;
+  if (hits.length > 1) {
+    throw new UsageError(
+      `'${name}' names ${hits.length} check models: ${hits.map((h) => `${h.manifest.name}/${h.model.name}`).join(', ')}`,
+    );
+  }
+  return hits[0]!;
+}
+
+/**
+ * `kspec paths <machine>`: transition-covering test paths of a check model as JSON, within
+ * the bounds of its first check configuration unless --max-states/--depth are given.
+ * @category CLI
+ */
+export async function pathsCommand(
+  name: string,
+  o: PathsCommandOptions,
+  io: CommandIo,
+  manifests?: readonly SubsystemManifest[],
+): Promise<number> {
+  const { manifest, model } = findModel(manifests ?? (await workspaceManifests(io)), name);
+  const bounds = model.configs[0]?.bounds ?? {};
+  const maxStates = o.maxStates ?? bounds.maxStates;
+  const maxDepth = o.depth ?? bounds.maxDepth;
+  const suite = testPaths(model, {
+    ...(maxStates !== undefined ? { maxStates } : {}),
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+  });
+  const json = JSON.stringify({ package: manifest.package, ...suite }, null, 2);
+  if (o.out !== undefined) {
+    writeFileSync(o.out, `${json}\n`);
+    io.err(
+      `kspec paths: ${suite.paths.length} path(s) covering ${suite.covered.length} transition(s) of ${manifest.name}/${model.name}` +
+        `${suite.uncovered.length ? ` (${suite.uncovered.length} not reached)` : ''} written to ${o.out}`,
+    );
+  } else {
+    io.out(json);
+  }
+  return EXIT.ok;
+}
