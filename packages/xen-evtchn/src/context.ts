@@ -104,6 +104,8 @@ export interface EvtchnContext {
   readonly result: EvtchnResult | null;
   /** Result of the last read. */
   readonly readResult: EvtchnResult | null;
+  /** Ports whose handler the last `irq.upcall` ran, in order (output only). */
+  readonly delivered: readonly number[];
   /** Where `BUG()` / `BUG_ON()` was hit, if it was. */
   readonly bug: string | null;
   readonly ghost: EvtchnGhost;
@@ -150,6 +152,11 @@ export type EvtchnEvent =
   | { type: 'reader.wake' }
   /** The whole interrupt handler as one step. */
   | { type: 'irq.interrupt'; port: number }
+  /**
+   * The guest's upcall for several ports (the facade's batched path): each port in order is
+   * raised (when `raise`) and, if deliverable, handled as one whole `irq.interrupt`.
+   */
+  | { type: 'irq.upcall'; ports: readonly number[]; raise: boolean }
   /** Handler step 1: upcall delivers, `enabled = false` (lines 167-171). */
   | { type: 'irq.enter'; port: number }
   /** Handler step 2: `spin_lock`, read `prod`/`cons` (lines 173-176). */

@@ -127,12 +127,16 @@ export class EvtchnDevice {
     return this.bindings.get(port);
   }
 
-  private send(event: EvtchnEvent): void {
+  private ensureOpen(): void {
     if (this.snapshot.status !== 'active') {
       throw new Error(
         `evtchn: the file is ${this.snapshot.value === 'crashed' ? 'gone (the kernel hit BUG())' : 'released'}`,
       );
     }
+  }
+
+  private send(event: EvtchnEvent): void {
+    this.ensureOpen();
     this.actor.send(event);
   }
 
@@ -140,22 +144,22 @@ export class EvtchnDevice {
     return this.snapshot.context.result?.rc ?? 0;
   }
 
-  /** Runs the handler of every bound port whose event is pending and unmasked. */
-  private deliver(ports: Iterable<number>): void {
-    for (const port of ports) {
-      const before = this.snapshot.context;
-      const irqFor = before.irqLayer.isDeliverable(before.env, before.hypervisor, port);
-      if (!irqFor || this.snapshot.status !== 'active') continue;
-      this.actor.send({ type: 'irq.interrupt', port });
-      this.bindings.get(port)?.send({ type: 'irq.handle' });
+  /** The guest's upcall: raise (optionally) and run the handler of each deliverable port, in order. */
+  private upcall(ports: readonly number[], raise: boolean): void {
+    if (this.snapshot.status !== 'active' || ports.length === 0) return;
+    this.actor.send({ type: 'irq.upcall', ports, raise });
+    if (this.bindingActorsOn) {
+      for (const port of this.snapshot.context.delivered)
+        this.bindings.get(port)?.send({ type: 'irq.handle' });
     }
     this.resumeWaiter();
   }
 
   private deliverAll(): void {
-    this.deliver(
-      this.snapshot.context.env.hv.channels.filter((c) => c.pending && !c.masked).map((c) => c.port),
-    );
+    const pending = this.snapshot.context.env.hv.channels
+      .filter((c) => c.pending && !c.masked)
+      .map((c) => c.port);
+    this.upcall(pending, false);
   }
 
   private readResult(): EvtchnReadResult {
@@ -306,7 +310,7 @@ export class EvtchnDevice {
     const rc = this.controlResult();
     if (rc > 0 && ports) {
       for (const p of ports) this.bindings.get(p)?.send({ type: 'write.reenable' });
-      this.deliver(new Set(ports));
+      this.upcall([...new Set(ports)], false);
     }
     return rc;
   }
@@ -338,8 +342,21 @@ export class EvtchnDevice {
 
   /** Hypervisor side: an event arrives on `port`; the handler runs if the channel is bound and unmasked. */
   raise(port: number): void {
-    this.send({ type: 'hv.raise', port: decodeOrThrow(U32, port, 'raise port') });
-    this.deliver([port]);
+    this.send({ type: 'irq.upcall', ports: [decodeOrThrow(U32, port, 'raise port')], raise: true });
+    if (this.bindingActorsOn) {
+      for (const p of this.snapshot.context.delivered) this.bindings.get(p)?.send({ type: 'irq.handle' });
+    }
+    this.resumeWaiter();
+  }
+
+  /**
+   * Hypervisor side: events arrive on `ports`, in order, and the guest's upcall handles them:
+   * the same as `raise()` of each port in turn, in one machine step.
+   */
+  raiseMany(ports: readonly number[]): void {
+    const checked = ports.map((p, i) => decodeOrThrow(U32, p, `raiseMany[${i}]`));
+    this.ensureOpen();
+    this.upcall(checked, true);
   }
 
   /** Hypervisor side: remote domain `domid` allocates an unbound port for this guest; returns its number. */

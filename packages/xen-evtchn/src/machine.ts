@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { assign, raise, setup } from 'xstate';
+import { assign, enqueueActions, raise, setup } from 'xstate';
 import { linuxErr, src } from '@kspec/spec-kit';
 import {
   DOMID_FIRST_RESERVED,
@@ -56,6 +56,8 @@ import {
   createEvtchnEnv,
   inMemoryHypervisor,
   inMemoryIrqLayer,
+  inMemoryLateeoiMany,
+  inMemoryUpcall,
   offerRemotePort,
   takeFault,
   type EvtchnEnv,
@@ -158,6 +160,65 @@ function pushFromSnapshot(context: EvtchnContext, port: number, snap: { prod: nu
     ring,
     irqThread: null,
     ghost: outcome === 'overflowed' ? context.ghost : bumpQueued(context.ghost, port),
+  };
+}
+
+/**
+ * `irq.upcall`: the handler of each deliverable port in order, on drafts copied once (the
+ * result equals the sequence of `hv.raise` + whole `irq.interrupt` steps; a property test
+ * checks it). Uses the in-memory ports' batch helpers when those ports are in use.
+ */
+function upcallBatch(context: EvtchnContext, ports: readonly number[], raiseFirst: boolean) {
+  const evtchns = context.evtchns.slice();
+  const idx = new Map<number, number>();
+  evtchns.forEach((e, i) => idx.set(e.port, i));
+  let orphans = context.orphans;
+  const ring = evtchnRingDraft(context.ring);
+  const queued = new Map(context.ghost.queuedSinceEnable.map((q) => [q.port, q.n] as const));
+  let warnings = context.ghost.warnings;
+  let woke = false;
+  const delivered: number[] = [];
+  const hasHandler = (port: number): boolean => idx.has(port) || orphans.some((o) => o.port === port);
+  const onDeliver = (port: number): void => {
+    delivered.push(port);
+    const i = idx.get(port);
+    if (i !== undefined) {
+      const e = evtchns[i] as UserEvtchn;
+      if (!e.enabled) warnings++;
+      else evtchns[i] = { port, enabled: false };
+    } else {
+      if (orphans.some((o) => o.port === port && !o.enabled)) warnings++;
+      orphans = orphans.map((o) => (o.port === port ? { port, enabled: false } : o));
+    }
+    const outcome = evtchnInterruptPushInPlace(ring, port, { prod: ring.prod, cons: ring.cons });
+    if (outcome === 'pushedAndWoke') woke = true;
+    if (outcome !== 'overflowed') queued.set(port, (queued.get(port) ?? 0) + 1);
+  };
+  let env: EvtchnEnv;
+  if (context.hypervisor === inMemoryHypervisor && context.irqLayer === inMemoryIrqLayer) {
+    env = inMemoryUpcall(context.env, ports, raiseFirst, hasHandler, onDeliver);
+  } else {
+    env = context.env;
+    for (const port of ports) {
+      if (raiseFirst) env = context.hypervisor.raise(env, port);
+      if (hasHandler(port) && context.irqLayer.isDeliverable(env, context.hypervisor, port)) {
+        env = context.irqLayer.deliver(env, context.hypervisor, port);
+        onDeliver(port);
+      }
+    }
+  }
+  if (delivered.length === 0) return { update: { env, delivered }, woke };
+  const queuedSinceEnable = [...queued].map(([port, n]) => ({ port, n })).sort((a, b) => a.port - b.port);
+  return {
+    update: {
+      env,
+      evtchns,
+      orphans,
+      ring,
+      delivered,
+      ghost: { ...context.ghost, warnings, queuedSinceEnable },
+    },
+    woke,
   };
 }
 
@@ -412,21 +473,39 @@ export const evtchnDeviceMachine = setup({
       const e = ev(event, 'write');
       const count = evtchnRoundCount(e.count);
       const ports = (e.ports ?? []).slice(0, count / 4);
-      let evtchns = context.evtchns;
-      let env = context.env;
-      let ghost = context.ghost;
+      const evtchns = context.evtchns.slice();
+      const idx = new Map<number, number>();
+      evtchns.forEach((x, i) => idx.set(x.port, i));
+      const eoi: number[] = [];
       for (const port of ports) {
-        const evtchn = findEvtchn(evtchns, port);
+        const i = idx.get(port);
+        const evtchn = i === undefined ? undefined : evtchns[i];
         if (evtchn && !evtchn.enabled) {
-          evtchns = setEvtchnEnabled(evtchns, port, true);
-          env = context.irqLayer.xenIrqLateeoi(env, context.hypervisor, port);
-          ghost = { ...ghost, queuedSinceEnable: ghost.queuedSinceEnable.filter((q) => q.port !== port) };
+          evtchns[i as number] = { port, enabled: true };
+          eoi.push(port);
         }
       }
-      if (ghost.readNotWritten.length > 0 && ports.length > 0) {
-        ghost = { ...ghost, readNotWritten: ghost.readNotWritten.filter((p) => !ports.includes(p)) };
+      let env = context.env;
+      if (context.irqLayer === inMemoryIrqLayer && context.hypervisor === inMemoryHypervisor) {
+        env = inMemoryLateeoiMany(env, eoi);
+      } else {
+        for (const port of eoi) env = context.irqLayer.xenIrqLateeoi(env, context.hypervisor, port);
       }
-      return { evtchns, env, ghost, result: reply('write', count) };
+      let ghost = context.ghost;
+      if (eoi.length > 0) {
+        const re = new Set(eoi);
+        ghost = { ...ghost, queuedSinceEnable: ghost.queuedSinceEnable.filter((q) => !re.has(q.port)) };
+      }
+      if (ghost.readNotWritten.length > 0 && ports.length > 0) {
+        const written = new Set(ports);
+        ghost = { ...ghost, readNotWritten: ghost.readNotWritten.filter((p) => !written.has(p)) };
+      }
+      return {
+        evtchns: eoi.length > 0 ? evtchns : context.evtchns,
+        env,
+        ghost,
+        result: reply('write', count),
+      };
     }),
     replyPollMask: assign(({ context }) => ({ result: reply('poll', evtchnPollMask(context.ring)) })),
     replyReadZero: assign({ readResult: reply('read', 0), reader: null }),
@@ -462,6 +541,12 @@ export const evtchnDeviceMachine = setup({
       };
     }),
     wakeUpInterruptible: raise({ type: 'reader.wake' }),
+    upcall: enqueueActions(({ context, event, enqueue }) => {
+      const e = ev(event, 'irq.upcall');
+      const { update, woke } = upcallBatch(context, e.ports, e.raise);
+      enqueue.assign(update);
+      if (woke) enqueue.raise({ type: 'reader.wake' });
+    }),
     interruptWhole: assign(({ context, event }) => {
       const port = ev(event, 'irq.interrupt').port;
       const entered = { ...context, ...enterHandler(context, port) };
@@ -534,6 +619,7 @@ export const evtchnDeviceMachine = setup({
     reader: null,
     result: null,
     readResult: null,
+    delivered: [],
     bug: null,
     ghost: INITIAL_GHOST,
   }),
@@ -849,6 +935,7 @@ export const evtchnDeviceMachine = setup({
                     meta: S('evtchn_interrupt', 167, 188),
                   },
                 ],
+                'irq.upcall': { actions: 'upcall', meta: S('evtchn_interrupt', 161, 193) },
                 'irq.enter': {
                   guard: 'isDeliverable',
                   target: 'enabledCleared',

@@ -472,3 +472,72 @@ export const inMemoryIrqLayer: IrqLayer = Object.freeze({
     return hv.setMasked(hv.clearPending(env, port), port, true);
   },
 });
+
+/** A channel with new pending/masked bits (an explicit literal: one shape, no spread). */
+function channelWith(c: HvChannel, pending: boolean, masked: boolean): HvChannel {
+  return {
+    port: c.port,
+    kind: c.kind,
+    remoteDom: c.remoteDom,
+    remotePort: c.remotePort,
+    virq: c.virq,
+    pending,
+    masked,
+  };
+}
+
+/**
+ * The upcall for several ports at once on the in-memory ports, with one copy of each array:
+ * for each port in order, optionally raise it (set pending), then, if its handler is bound and
+ * enabled in the irq layer (and `hasHandler`) and the channel is pending and unmasked, deliver it (clear pending,
+ * mask until late EOI) and call `onDeliver(port)`. The result equals folding
+ * `inMemoryHypervisor.raise` and `inMemoryIrqLayer.isDeliverable`/`deliver` over the ports.
+ * @category Ports
+ */
+export function inMemoryUpcall(
+  env: EvtchnEnv,
+  ports: readonly number[],
+  raise: boolean,
+  hasHandler: (port: number) => boolean,
+  onDeliver: (port: number) => void,
+): EvtchnEnv {
+  const channels = env.hv.channels.slice();
+  const at = new Map<number, number>();
+  channels.forEach((c, i) => at.set(c.port, i));
+  const handlers = new Set(env.irq.bindings.filter((b) => !b.disabled).map((b) => b.port));
+  let changed = false;
+  for (const port of ports) {
+    const i = at.get(port);
+    if (i === undefined) continue;
+    const c = channels[i] as HvChannel;
+    const pending = c.pending || raise;
+    if (pending && !c.masked && handlers.has(port) && hasHandler(port)) {
+      channels[i] = channelWith(c, false, true);
+      changed = true;
+      onDeliver(port);
+    } else if (pending !== c.pending) {
+      channels[i] = channelWith(c, true, c.masked);
+      changed = true;
+    }
+  }
+  return changed ? withChannels(env, channels) : env;
+}
+
+/**
+ * `xen_irq_lateeoi` for several ports on the in-memory ports with one copy: unmask each port
+ * that has an irq binding. Equals folding `inMemoryIrqLayer.xenIrqLateeoi`.
+ * @category Ports
+ */
+export function inMemoryLateeoiMany(env: EvtchnEnv, ports: readonly number[]): EvtchnEnv {
+  if (ports.length === 0) return env;
+  const bound = new Set(env.irq.bindings.map((b) => b.port));
+  const wanted = new Set(ports.filter((p) => bound.has(p)));
+  if (wanted.size === 0) return env;
+  let changed = false;
+  const channels = env.hv.channels.map((c) => {
+    if (!wanted.has(c.port) || !c.masked) return c;
+    changed = true;
+    return channelWith(c, c.pending, false);
+  });
+  return changed ? withChannels(env, channels) : env;
+}

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { evtchnIoctlCmd } from './codecs.js';
 import { openEvtchn, type EvtchnDevice } from './device.js';
-import { evtchnInvariants } from './invariants.js';
+import { evtchnInvariants, evtchnProject } from './invariants.js';
+import { inMemoryHypervisor, inMemoryIrqLayer } from './ports.js';
 import {
   EMPTY_RING,
   evtchnInterruptPushInPlace,
@@ -314,4 +315,55 @@ describe('the machine and model.ts agree on random paths', () => {
       { numRuns: 50 },
     );
   });
+});
+
+describe('the batched upcall equals one whole interrupt per port', () => {
+  it.each([
+    ['in-memory ports (batch helpers)', false],
+    ['custom ports (generic fold)', true],
+  ] as const)(
+    '%s: raiseMany(ports) reaches the state of hv.raise + irq.interrupt for each port',
+    (_name, custom) => {
+      const ports = custom
+        ? { hypervisor: { ...inMemoryHypervisor }, irqLayer: { ...inMemoryIrqLayer } }
+        : {};
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 5 }),
+          fc.array(
+            fc.oneof(
+              fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 6 }),
+              fc.constant('read' as const),
+              fc.constant('writeAll' as const),
+            ),
+            { maxLength: 12 },
+          ),
+          (n, steps) => {
+            const batch = openEvtchn({ nonblock: true, ...ports });
+            const single = openEvtchn({ nonblock: true, ...ports });
+            for (let i = 0; i < n; i++) {
+              batch.bindUnboundPort(1);
+              single.bindUnboundPort(1);
+            }
+            for (const step of steps) {
+              if (step === 'read') {
+                expect(batch.read(4096)).toEqual(single.read(4096));
+              } else if (step === 'writeAll') {
+                batch.writePorts(batch.boundPorts);
+                single.writePorts(single.boundPorts);
+              } else {
+                batch.raiseMany(step);
+                for (const port of step) {
+                  single.actor.send({ type: 'hv.raise', port });
+                  single.actor.send({ type: 'irq.interrupt', port });
+                }
+              }
+              expect(evtchnProject(batch.snapshot)).toEqual(evtchnProject(single.snapshot));
+            }
+          },
+        ),
+        { numRuns: 80 },
+      );
+    },
+  );
 });
