@@ -3,12 +3,18 @@
  * v2 byte layout (facts.md 1.3), with the lock, the wake-up and the bus file.
  *
  * Buffer layout: bytes `[0, 32 + dataSize)` are the bus exactly as a rump kernel maps the
- * bus file (header + data area); the Int32 word at byte `wakeupWordOffset(dataSize)` just
- * after it is the wake-up sequence counter (the model of the kqueue NOTE_WRITE event, see
- * `wakeup.ts`). Only the bus part is ever saved to a file.
+ * bus file (header + data area); then, from byte `wakeupWordOffset(dataSize)`, a 64-byte host
+ * area: Int32 word 0 is the wake-up sequence counter (the model of the kqueue NOTE_WRITE event,
+ * see `wakeup.ts`), word 1 the staging allocation cursor; then staging space for per-thread
+ * frame buffers ({@link ShmifBus.allocStaging}). Only the bus part is ever saved to a file.
  *
- * To share a bus with a worker: post `bus.buffer` and `bus.dataSize`, and in the worker
- * `ShmifBus.fromBuffer(buffer, { dataSize })`. Both ends then work on the same memory.
+ * The buffer is the `SharedArrayBuffer` of a shared WebAssembly memory when the platform has
+ * one (copies between the ring and staging buffers then run at memcpy speed, `fastcopy.ts`),
+ * else a plain `SharedArrayBuffer`; the bytes are the same either way.
+ *
+ * To share a bus with a worker: post `bus.shareable` (the WebAssembly memory, or the buffer)
+ * and `bus.dataSize`, and in the worker `ShmifBus.fromBuffer(shareable, { dataSize })`. Both
+ * ends then work on the same memory.
  *
  * What is not modelled: the file mapping itself (`rumpuser_filemmap`), page prefaulting, and
  * file-level coherence between a mapped file and other processes: a bus file is loaded into
@@ -40,6 +46,8 @@ import type { LockOptions } from './lock.js';
 import { shmifAttachBus, shmifInitbackendBus, shmifSendPacket } from './transmit.js';
 import type { ShmifAttachResult, ShmifWriteResult } from './transmit.js';
 import { ShmifWriteWatch, shmifDowakeup, wakeupWordOffset } from './wakeup.js';
+import { createSharedWasmMemory, registerWasmMemory } from './fastcopy.js';
+import type { SharedWasmMemory } from './fastcopy.js';
 
 /**
  * Options for creating or attaching a {@link ShmifBus}.
@@ -50,14 +58,31 @@ export interface ShmifBusOptions {
   readonly dataSize?: number;
   /** Lock options used by the bus's own locking methods (e.g. a watchdog for tests). */
   readonly lock?: LockOptions;
+  /** Staging space for frame buffers ({@link ShmifBus.allocStaging}); default 64 KiB. */
+  readonly stagingBytes?: number;
+  /** Put the bus in a shared WebAssembly memory when available (default true). */
+  readonly wasm?: boolean;
 }
 
+/** Size of the host area after the bus (wake-up counter, staging cursor). @category Shmif bus */
+export const SHMIF_HOST_AREA = 64;
+
 /**
- * The buffer size a {@link ShmifBus} needs for `dataSize`: the bus plus the wake-up word.
+ * The smallest buffer size a {@link ShmifBus} needs for `dataSize`: the bus plus the host area
+ * (no staging space).
  * @category Shmif bus
  */
 export function shmifBusBufferSize(dataSize: number = BUSMEM_DATASIZE): number {
-  return wakeupWordOffset(dataSize) + 8;
+  return wakeupWordOffset(dataSize) + SHMIF_HOST_AREA;
+}
+
+function isSharedWasmMemory(x: unknown): x is SharedWasmMemory {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !(x instanceof SharedArrayBuffer) &&
+    (x as { buffer?: unknown }).buffer instanceof SharedArrayBuffer
+  );
 }
 
 /**
@@ -66,8 +91,10 @@ export function shmifBusBufferSize(dataSize: number = BUSMEM_DATASIZE): number {
  * @category Shmif bus
  */
 export class ShmifBus {
-  /** The buffer to post to workers (bus + wake-up word). */
+  /** The whole shared buffer (bus, host area, staging). */
   readonly buffer: SharedArrayBuffer;
+  /** The shared WebAssembly memory holding `buffer`, when there is one. */
+  readonly memory: SharedWasmMemory | null;
   /** The bus memory the C bus operations take. */
   readonly mem: ShmifMem;
   /** The wake-up sequence counter receivers wait on (Int32 word at `wakeupWordOffset`). */
@@ -76,10 +103,19 @@ export class ShmifBus {
   /** Lock options of this handle. */
   readonly lockOptions: LockOptions;
 
-  private constructor(buffer: SharedArrayBuffer, dataSize: number, lock: LockOptions) {
+  private readonly host: Int32Array;
+
+  private constructor(
+    buffer: SharedArrayBuffer,
+    memory: SharedWasmMemory | null,
+    dataSize: number,
+    lock: LockOptions,
+  ) {
     this.buffer = buffer;
+    this.memory = memory;
     this.dataSize = dataSize;
     this.mem = shmifMemOver(buffer, dataSize, 0);
+    this.host = new Int32Array(buffer, wakeupWordOffset(dataSize), SHMIF_HOST_AREA / 4);
     this.wakeWord = new Int32Array(buffer, wakeupWordOffset(dataSize), 1);
     this.lockOptions = lock;
   }
@@ -87,14 +123,30 @@ export class ShmifBus {
   /** A fresh bus: all zero, as a newly created and truncated bus file (magic 0, not yet initialised). */
   static create(options: ShmifBusOptions = {}): ShmifBus {
     const dataSize = options.dataSize ?? BUSMEM_DATASIZE;
-    return new ShmifBus(new SharedArrayBuffer(shmifBusBufferSize(dataSize)), dataSize, options.lock ?? {});
+    const stagingBase = shmifBusBufferSize(dataSize);
+    const total = stagingBase + (options.stagingBytes ?? 65536);
+    const memory = options.wasm === false ? null : createSharedWasmMemory(Math.ceil(total / 65536));
+    const buffer = memory === null ? new SharedArrayBuffer(total) : (memory.buffer as SharedArrayBuffer);
+    const bus = new ShmifBus(buffer, memory, dataSize, options.lock ?? {});
+    Atomics.store(bus.host, 1, stagingBase);
+    return bus;
   }
 
-  /** Attaches to a bus another thread created (`bus.buffer` posted to a worker). */
-  static fromBuffer(buffer: SharedArrayBuffer, options: ShmifBusOptions = {}): ShmifBus {
+  /** Attaches to a bus another thread created (`bus.shareable`, or `bus.buffer`, posted to a worker). */
+  static fromBuffer(shared: SharedArrayBuffer | SharedWasmMemory, options: ShmifBusOptions = {}): ShmifBus {
     const dataSize = options.dataSize ?? BUSMEM_DATASIZE;
-    if (!(buffer instanceof SharedArrayBuffer)) {
-      throw new ShmifError('badOption', 'ShmifBus.fromBuffer: need a SharedArrayBuffer');
+    let memory: SharedWasmMemory | null = null;
+    let buffer: SharedArrayBuffer;
+    if (isSharedWasmMemory(shared)) {
+      memory = registerWasmMemory(shared) ? shared : null;
+      buffer = shared.buffer as SharedArrayBuffer;
+    } else if (shared instanceof SharedArrayBuffer) {
+      buffer = shared;
+    } else {
+      throw new ShmifError(
+        'badOption',
+        'ShmifBus.fromBuffer: need a SharedArrayBuffer or a shared WebAssembly memory',
+      );
     }
     if (buffer.byteLength < shmifBusBufferSize(dataSize)) {
       throw new ShmifError(
@@ -102,7 +154,29 @@ export class ShmifBus {
         `ShmifBus.fromBuffer: buffer of ${buffer.byteLength} bytes is shorter than ${shmifBusBufferSize(dataSize)} for dataSize ${dataSize}`,
       );
     }
-    return new ShmifBus(buffer, dataSize, options.lock ?? {});
+    return new ShmifBus(buffer, memory, dataSize, options.lock ?? {});
+  }
+
+  /** What to post to a worker thread: the shared WebAssembly memory, or the buffer. */
+  get shareable(): SharedArrayBuffer | SharedWasmMemory {
+    return this.memory ?? this.buffer;
+  }
+
+  /**
+   * A `size`-byte frame buffer in the bus's shared memory (64-byte aligned), for one thread's
+   * own use: copies between it and the ring take the fast path. Allocation is a shared bump
+   * pointer (never freed); throws when the staging space is used up.
+   */
+  allocStaging(size: number): Uint8Array {
+    const n = Math.ceil(size / 64) * 64;
+    const at = Atomics.add(this.host, 1, n);
+    if (at === 0 || at + n > this.buffer.byteLength) {
+      throw new ShmifError(
+        'badOption',
+        `ShmifBus.allocStaging: no room for ${size} bytes (staging ends at ${this.buffer.byteLength})`,
+      );
+    }
+    return new Uint8Array(this.buffer, at, size);
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   shmifBusread,
   shmifBuswrite,
   shmifNextpktoff,
+  shmifRcvStep,
   shmifSendPacket,
 } from '../index.js';
 import type { WrapFlag } from '../index.js';
@@ -142,5 +143,46 @@ describe('facts.md 1.4 worked example (writer: if_shmem.c 520-537)', () => {
     bus.poke({ magic: 0x12345678 });
     expect(bus.initbackend().error).toBe(8);
     expect(() => bus.attach()).toThrow(expect.objectContaining({ kind: 'notMagical', errno: 8 }));
+  });
+});
+
+describe('fast copies in a shared WebAssembly memory (fastcopy.ts) change speed, not bytes', () => {
+  it('a wasm-backed bus with staging buffers ends byte-identical to a plain SharedArrayBuffer bus', () => {
+    const fast = ShmifBus.create({ dataSize: 5000 });
+    const plain = ShmifBus.create({ dataSize: 5000, wasm: false });
+    expect(fast.memory).not.toBeNull();
+    expect(fast.mem.fastCopy).not.toBeNull();
+    expect(plain.memory).toBeNull();
+    expect(plain.mem.fastCopy).toBeNull();
+    fast.attach();
+    plain.attach();
+    const staged = fast.allocStaging(1514);
+    const dest = fast.allocStaging(1514);
+    const plainDest = new Uint8Array(1514);
+    const fastPos = { nextpacket: 0, devgen: 0 };
+    const plainPos = { nextpacket: 0, devgen: 0 };
+    for (let i = 0; i < 200; i++) {
+      const len = 14 + ((i * 577) % 1500);
+      const f = frame(len, i & 0xff);
+      for (let j = 0; j < len; j += 7) f[j] = (i * j) & 0xff;
+      staged.set(f);
+      fast.send(staged.subarray(0, len), i, 0);
+      plain.send(f, i, 0);
+      const a = shmifRcvStep(fast.mem, fastPos, dest, { variant: 'corrected' });
+      const b = shmifRcvStep(plain.mem, plainPos, plainDest, { variant: 'corrected' });
+      expect(a).toEqual(b);
+      if (a !== null)
+        expect(
+          Buffer.compare(Buffer.from(dest.subarray(0, a.len)), Buffer.from(plainDest.subarray(0, a.len))),
+        ).toBe(0);
+    }
+    expect(Buffer.compare(Buffer.from(fast.toImage()), Buffer.from(plain.toImage()))).toBe(0);
+    expect(fast.gen).toBeGreaterThan(10n);
+  });
+  it('staging space is bounded', () => {
+    const bus = ShmifBus.create({ dataSize: 100, stagingBytes: 128 });
+    bus.allocStaging(64);
+    bus.allocStaging(64);
+    expect(() => bus.allocStaging(1 << 20)).toThrow(/no room/);
   });
 });

@@ -20,15 +20,35 @@
  * @module
  */
 import { ShmifError, kassert } from './errors.js';
-import {
-  BUSMEM_DATASIZE,
-  IFMEM_DATA,
-  LITTLE_ENDIAN,
-  SHMIF_PKTHDR_SIZE,
-  getFirst,
-  setFirst,
-} from './layout.js';
+import { BUSMEM_DATASIZE, IFMEM_DATA, SHMIF_PKTHDR_SIZE, getFirst, getU32le, setFirst } from './layout.js';
 import type { ShmifMem } from './layout.js';
+
+/** Copies shorter than this are byte loops (no view allocation, no slow shared-memory path). */
+const SMALL_COPY = 32;
+
+/** memcpy(dest + destOff, shm_data + off, n). */
+function copyOut(mem: ShmifMem, dest: Uint8Array, destOff: number, off: number, n: number): void {
+  if (n <= SMALL_COPY) {
+    const d = mem.data;
+    for (let i = 0; i < n; i++) dest[destOff + i] = d[off + i] as number;
+  } else if (mem.fastCopy !== null && dest.buffer === mem.bytes.buffer) {
+    mem.fastCopy(dest.byteOffset + destOff, mem.bytes.byteOffset + IFMEM_DATA + off, n);
+  } else {
+    dest.set(mem.data.subarray(off, off + n), destOff);
+  }
+}
+
+/** memcpy(shm_data + off, src + srcOff, n). */
+function copyIn(mem: ShmifMem, off: number, src: Uint8Array, srcOff: number, n: number): void {
+  if (n <= SMALL_COPY) {
+    const d = mem.data;
+    for (let i = 0; i < n; i++) d[off + i] = src[srcOff + i] as number;
+  } else if (mem.fastCopy !== null && src.buffer === mem.bytes.buffer) {
+    mem.fastCopy(mem.bytes.byteOffset + IFMEM_DATA + off, src.byteOffset + srcOff, n);
+  } else {
+    mem.data.set(src.subarray(srcOff, srcOff + n), off);
+  }
+}
 
 /**
  * The C `bool *wrap` out-parameter: the operations set `wrap` to true, never back to false
@@ -77,7 +97,7 @@ export function shmifBusread(
     );
   }
   const chunk = Math.min(len, size - off);
-  dest.set(mem.data.subarray(off, off + chunk), 0);
+  copyOut(mem, dest, 0, off, chunk);
   len -= chunk;
 
   if (off + chunk === size) wrap.wrap = true;
@@ -85,7 +105,7 @@ export function shmifBusread(
   if (len === 0) return (off + chunk) % size;
 
   /* finish reading */
-  dest.set(mem.data.subarray(0, len), chunk);
+  copyOut(mem, dest, chunk, 0, len);
   return len;
 }
 
@@ -144,7 +164,7 @@ export function shmifBuswrite(
 
   shmifAdvancefirst(mem, off, chunk + (filledbus ? 1 : 0));
 
-  mem.data.set(data.subarray(0, chunk), off);
+  copyIn(mem, off, data, 0, chunk);
 
   if (filledbus) wrap.wrap = true;
 
@@ -153,7 +173,7 @@ export function shmifBuswrite(
   shmifAdvancefirst(mem, 0, len);
 
   /* finish writing */
-  mem.data.set(data.subarray(chunk, chunk + len), 0);
+  copyIn(mem, 0, data, chunk, len);
   return len;
 }
 
@@ -171,8 +191,8 @@ export function shmifPeekLen(mem: ShmifMem, off: number): number {
     off,
   );
   if (off === size) off = 0;
-  if (off + 4 <= size) return mem.view.getUint32(IFMEM_DATA + off, LITTLE_ENDIAN);
   const d = mem.data;
+  if (off + 4 <= size) return getU32le(d, off);
   const b0 = d[off] ?? 0;
   const b1 = d[(off + 1) % size] ?? 0;
   const b2 = d[(off + 2) % size] ?? 0;

@@ -24,6 +24,8 @@
  * @module
  */
 import { ShmifError } from './errors.js';
+import { fastCopyFor } from './fastcopy.js';
+import type { FastCopy } from './fastcopy.js';
 
 /** `SHMIF_MAGIC`. @category Shmif bus */
 export const SHMIF_MAGIC = 0xca11d054;
@@ -97,7 +99,15 @@ export interface ShmifMem {
   readonly data: Uint8Array;
   /** `BUSMEM_DATASIZE` of this bus. */
   readonly dataSize: number;
+  /** The eight header words (`shm_magic` .. `shm_spare`) as u32, host (little-endian) order. */
+  readonly words: Uint32Array;
+  /** The same words as Int32, for `Atomics` (the lock is index 6, the wake-up word index 1). */
+  readonly atomics: Int32Array;
+  /** A memcpy-speed copy within `bytes.buffer` when it is a shared WebAssembly memory (see `fastcopy.ts`). */
+  readonly fastCopy: FastCopy | null;
 }
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Checks a data-area size: an integer in [{@link MIN_DATASIZE}, {@link MAX_DATASIZE}].
@@ -144,12 +154,17 @@ export function shmifMemOver(
       `shmif bus: buffer of ${buffer.byteLength} bytes cannot hold a bus of ${size} bytes at ${byteOffset}`,
     );
   }
+  if (!HOST_LITTLE_ENDIAN)
+    throw new ShmifError('badOption', 'shmif bus: this model needs a little-endian host');
   const bytes = new Uint8Array(buffer, byteOffset, size);
   return {
     bytes,
     view: new DataView(buffer, byteOffset, size),
     data: bytes.subarray(IFMEM_DATA),
     dataSize,
+    words: new Uint32Array(buffer, byteOffset, 8),
+    atomics: new Int32Array(buffer, byteOffset, 8),
+    fastCopy: fastCopyFor(buffer),
   };
 }
 
@@ -166,68 +181,68 @@ export function createShmifMem(dataSize: number = BUSMEM_DATASIZE, shared = fals
 
 /** `shm_magic`. @category Shmif bus */
 export function getMagic(mem: ShmifMem): number {
-  return mem.view.getUint32(SHM_OFFSETS.magic, LITTLE_ENDIAN);
+  return mem.words[0] as number;
 }
 /** Stores `shm_magic`. @category Shmif bus */
 export function setMagic(mem: ShmifMem, v: number): void {
-  mem.view.setUint32(SHM_OFFSETS.magic, v, LITTLE_ENDIAN);
+  mem.words[0] = v;
 }
 /** `shm_version` (0 until the first wake-up). @category Shmif bus */
 export function getVersion(mem: ShmifMem): number {
-  return mem.view.getUint32(SHM_OFFSETS.version, LITTLE_ENDIAN);
+  return mem.words[1] as number;
 }
 /** Stores `shm_version` (plain store; the wake-up uses {@link shmifDowakeup}). @category Shmif bus */
 export function setVersion(mem: ShmifMem, v: number): void {
-  mem.view.setUint32(SHM_OFFSETS.version, v, LITTLE_ENDIAN);
+  mem.words[1] = v;
 }
 /** `shm_gen` (u64) as a bigint. @category Shmif bus */
 export function getGen(mem: ShmifMem): bigint {
-  return mem.view.getBigUint64(SHM_OFFSETS.gen, LITTLE_ENDIAN);
+  return (BigInt(mem.words[3] as number) << 32n) | BigInt(mem.words[2] as number);
 }
 /** Stores `shm_gen` (taken modulo 2^64). @category Shmif bus */
 export function setGen(mem: ShmifMem, v: bigint): void {
-  mem.view.setBigUint64(SHM_OFFSETS.gen, BigInt.asUintN(64, v), LITTLE_ENDIAN);
+  const g = BigInt.asUintN(64, v);
+  mem.words[2] = Number(g & 0xffffffffn);
+  mem.words[3] = Number(g >> 32n);
 }
 /** The low 32 bits of `shm_gen`, what `stillvalid_p`'s `unsigned gendiff` sees. @category Shmif bus */
 export function getGenLow32(mem: ShmifMem): number {
-  return mem.view.getUint32(SHM_OFFSETS.gen, LITTLE_ENDIAN);
+  return mem.words[2] as number;
 }
 /** `busmem->shm_gen++` (u64 wrap-around). @category Shmif bus */
 export function incrementGen(mem: ShmifMem): void {
-  const lo = mem.view.getUint32(SHM_OFFSETS.gen, LITTLE_ENDIAN);
-  if (lo === 0xffffffff) {
-    const hi = mem.view.getUint32(SHM_OFFSETS.gen + 4, LITTLE_ENDIAN);
-    mem.view.setUint32(SHM_OFFSETS.gen + 4, (hi + 1) >>> 0, LITTLE_ENDIAN);
-  }
-  mem.view.setUint32(SHM_OFFSETS.gen, (lo + 1) >>> 0, LITTLE_ENDIAN);
+  const w = mem.words;
+  const lo = w[2] as number;
+  if (lo === 0xffffffff) w[3] = ((w[3] as number) + 1) >>> 0;
+  w[2] = (lo + 1) >>> 0;
 }
 /** `shm_first`. @category Shmif bus */
 export function getFirst(mem: ShmifMem): number {
-  return mem.view.getUint32(SHM_OFFSETS.first, LITTLE_ENDIAN);
+  return mem.words[4] as number;
 }
 /** Stores `shm_first`. @category Shmif bus */
 export function setFirst(mem: ShmifMem, v: number): void {
-  mem.view.setUint32(SHM_OFFSETS.first, v >>> 0, LITTLE_ENDIAN);
+  mem.words[4] = v;
 }
 /** `shm_last`: the offset of the header of the newest frame. @category Shmif bus */
 export function getLast(mem: ShmifMem): number {
-  return mem.view.getUint32(SHM_OFFSETS.last, LITTLE_ENDIAN);
+  return mem.words[5] as number;
 }
 /** Stores `shm_last`. @category Shmif bus */
 export function setLast(mem: ShmifMem, v: number): void {
-  mem.view.setUint32(SHM_OFFSETS.last, v >>> 0, LITTLE_ENDIAN);
+  mem.words[5] = v;
 }
 /** `shm_lock` (plain load; the lock itself uses Atomics, see {@link shmifLockbus}). @category Shmif bus */
 export function getLock(mem: ShmifMem): number {
-  return mem.view.getUint32(SHM_OFFSETS.lock, LITTLE_ENDIAN);
+  return mem.words[6] as number;
 }
 /** Stores `shm_lock` (plain store: for building test states only). @category Shmif bus */
 export function setLock(mem: ShmifMem, v: number): void {
-  mem.view.setUint32(SHM_OFFSETS.lock, v >>> 0, LITTLE_ENDIAN);
+  mem.words[6] = v;
 }
 /** `shm_spare[0]` (never written by the C code). @category Shmif bus */
 export function getSpare(mem: ShmifMem): number {
-  return mem.view.getUint32(SHM_OFFSETS.spare, LITTLE_ENDIAN);
+  return mem.words[7] as number;
 }
 
 /**
@@ -272,10 +287,9 @@ export function encodePkthdr(
   hdr: ShmifPkthdr,
   out: Uint8Array = new Uint8Array(SHMIF_PKTHDR_SIZE),
 ): Uint8Array {
-  const dv = new DataView(out.buffer, out.byteOffset, SHMIF_PKTHDR_SIZE);
-  dv.setUint32(PKTHDR_OFFSETS.len, hdr.len >>> 0, LITTLE_ENDIAN);
-  dv.setUint32(PKTHDR_OFFSETS.sec, hdr.sec >>> 0, LITTLE_ENDIAN);
-  dv.setUint32(PKTHDR_OFFSETS.usec, hdr.usec >>> 0, LITTLE_ENDIAN);
+  putU32le(out, PKTHDR_OFFSETS.len, hdr.len);
+  putU32le(out, PKTHDR_OFFSETS.sec, hdr.sec);
+  putU32le(out, PKTHDR_OFFSETS.usec, hdr.usec);
   return out;
 }
 
@@ -287,10 +301,28 @@ export function decodePkthdr(bytes: Uint8Array): ShmifPkthdr {
       `shmif_pkthdr: need ${SHMIF_PKTHDR_SIZE} bytes, got ${bytes.length}`,
     );
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, SHMIF_PKTHDR_SIZE);
   return {
-    len: dv.getUint32(PKTHDR_OFFSETS.len, LITTLE_ENDIAN),
-    sec: dv.getUint32(PKTHDR_OFFSETS.sec, LITTLE_ENDIAN),
-    usec: dv.getUint32(PKTHDR_OFFSETS.usec, LITTLE_ENDIAN),
+    len: getU32le(bytes, PKTHDR_OFFSETS.len),
+    sec: getU32le(bytes, PKTHDR_OFFSETS.sec),
+    usec: getU32le(bytes, PKTHDR_OFFSETS.usec),
   };
+}
+
+/** Stores `v` as a little-endian u32 at `off` of `b` (byte stores: any alignment). @category Shmif bus */
+export function putU32le(b: Uint8Array, off: number, v: number): void {
+  b[off] = v & 0xff;
+  b[off + 1] = (v >>> 8) & 0xff;
+  b[off + 2] = (v >>> 16) & 0xff;
+  b[off + 3] = (v >>> 24) & 0xff;
+}
+
+/** Loads a little-endian u32 at `off` of `b` (byte loads: any alignment). @category Shmif bus */
+export function getU32le(b: Uint8Array, off: number): number {
+  return (
+    ((b[off] as number) |
+      ((b[off + 1] as number) << 8) |
+      ((b[off + 2] as number) << 16) |
+      ((b[off + 3] as number) << 24)) >>>
+    0
+  );
 }

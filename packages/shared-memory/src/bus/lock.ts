@@ -34,6 +34,8 @@ export interface LockOptions {
 }
 
 const lockWords = new WeakMap<ShmifMem, Int32Array>();
+/** Index of `shm_lock` in {@link ShmifMem.atomics}. */
+const LOCK_INDEX = SHM_OFFSETS.lock / 4;
 const SLEEP_WORD = new Int32Array(new SharedArrayBuffer(4));
 
 /**
@@ -65,8 +67,8 @@ export function sleepMs(ms: number): void {
  * @category Shmif bus
  */
 export function shmifLockbus(mem: ShmifMem, options: LockOptions = {}): number {
-  const word = lockWord(mem);
-  if (Atomics.compareExchange(word, 0, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED) return 0;
+  const word = mem.atomics;
+  if (Atomics.compareExchange(word, LOCK_INDEX, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED) return 0;
   const cooldown = options.cooldown ?? LOCK_COOLDOWN;
   const sleep = options.sleepMs ?? 1;
   const timeout = options.timeoutMs;
@@ -85,7 +87,8 @@ export function shmifLockbus(mem: ShmifMem, options: LockOptions = {}): number {
       sleepMs(sleep);
       i = 0;
     }
-    if (Atomics.compareExchange(word, 0, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED) return failures;
+    if (Atomics.compareExchange(word, LOCK_INDEX, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED)
+      return failures;
     failures++;
   }
 }
@@ -95,7 +98,7 @@ export function shmifLockbus(mem: ShmifMem, options: LockOptions = {}): number {
  * @category Shmif bus
  */
 export function shmifTrylockbus(mem: ShmifMem): boolean {
-  return Atomics.compareExchange(lockWord(mem), 0, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED;
+  return Atomics.compareExchange(mem.atomics, LOCK_INDEX, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED;
 }
 
 /**
@@ -103,6 +106,6 @@ export function shmifTrylockbus(mem: ShmifMem): boolean {
  * @category Shmif bus
  */
 export function shmifUnlockbus(mem: ShmifMem): void {
-  const old = Atomics.exchange(lockWord(mem), 0, LOCK_UNLOCKED);
+  const old = Atomics.exchange(mem.atomics, LOCK_INDEX, LOCK_UNLOCKED);
   kassert(old === LOCK_LOCKED, 'shmif_unlockbus', 'old == LOCK_LOCKED');
 }

@@ -20,14 +20,13 @@ import type { WrapFlag } from './busops.js';
 import { kassert } from './errors.js';
 import {
   ETHER_HDR_LEN,
-  LITTLE_ENDIAN,
   SHMIF_MAGIC,
   SHMIF_MAX_FRAME,
   SHMIF_PKTHDR_SIZE,
-  SHM_OFFSETS,
   getFirst,
   getLast,
   getMagic,
+  getU32le,
 } from './layout.js';
 import type { ShmifMem } from './layout.js';
 import { shmifLockbus, shmifUnlockbus } from './lock.js';
@@ -71,9 +70,7 @@ export const SHMIF_READER_CORRECTIONS = Object.freeze({
 
 /** `shm_gen` as a JS number (exact below 2^53). @category Shmif receiver */
 export function getGenNumber(mem: ShmifMem): number {
-  const lo = mem.view.getUint32(SHM_OFFSETS.gen, LITTLE_ENDIAN);
-  const hi = mem.view.getUint32(SHM_OFFSETS.gen + 4, LITTLE_ENDIAN);
-  return hi * 0x100000000 + lo;
+  return (mem.words[3] as number) * 0x100000000 + (mem.words[2] as number);
 }
 
 /**
@@ -171,7 +168,6 @@ export interface ShmifRcvFrame {
 }
 
 const HDR = new Uint8Array(SHMIF_PKTHDR_SIZE);
-const HDR_VIEW = new DataView(HDR.buffer);
 
 /**
  * The locked part of one `shmif_rcv` iteration after the "need more data?" test (lines
@@ -207,9 +203,9 @@ export function shmifRcvReadLocked(
   const offset = nextpkt;
   const wrap: WrapFlag = { wrap: false };
   nextpkt = shmifBusread(mem, HDR, nextpkt, SHMIF_PKTHDR_SIZE, wrap);
-  const len = HDR_VIEW.getUint32(0, LITTLE_ENDIAN);
-  const sec = HDR_VIEW.getUint32(4, LITTLE_ENDIAN);
-  const usec = HDR_VIEW.getUint32(8, LITTLE_ENDIAN);
+  const len = getU32le(HDR, 0);
+  const sec = getU32le(HDR, 4);
+  const usec = getU32le(HDR, 8);
   kassert(len <= SHMIF_MAX_FRAME, 'shmif_rcv', 'sp.sp_len <= ETHERMTU + ETHER_HDR_LEN', offset);
   nextpkt = shmifBusread(mem, dest, nextpkt, len, wrap);
   pos.nextpacket = nextpkt;

@@ -36,8 +36,7 @@ export function wakeupWordOffset(dataSize?: number): number {
  * @category Shmif bus
  */
 export function shmifDowakeup(mem: ShmifMem, wake: Int32Array): number {
-  const versionWord = new Int32Array(mem.bytes.buffer, mem.bytes.byteOffset + IFMEM_WAKEUP, 1);
-  Atomics.store(versionWord, 0, SHMIF_VERSION);
+  Atomics.store(mem.atomics, IFMEM_WAKEUP / 4, SHMIF_VERSION);
   Atomics.add(wake, 0, 1);
   return Atomics.notify(wake, 0);
 }

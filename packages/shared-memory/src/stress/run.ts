@@ -97,7 +97,7 @@ export async function runBusStress(o: BusStressOptions): Promise<BusStressResult
   for (let i = 0; i < o.readers; i++) {
     const w = startStressWorker({
       role: 'reader',
-      bus: bus.buffer,
+      bus: bus.shareable,
       dataSize: bus.dataSize,
       ctl: ctlBuf,
       lock,
@@ -126,7 +126,7 @@ export async function runBusStress(o: BusStressOptions): Promise<BusStressResult
     for (let i = 0; i < o.writers; i++) {
       const w = startStressWorker({
         role: 'writer',
-        bus: bus.buffer,
+        bus: bus.shareable,
         dataSize: bus.dataSize,
         ctl: ctlBuf,
         lock,

@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ShmifBus } from '../bus/bus.js';
 import type { LockOptions } from '../bus/lock.js';
+import type { SharedWasmMemory } from '../bus/fastcopy.js';
 import { attachStressReader, runStressWriter } from './stress.js';
 import type { StressReaderParams, StressWriterParams } from './stress.js';
 
@@ -19,7 +20,7 @@ import type { StressReaderParams, StressWriterParams } from './stress.js';
 export type StressWorkerData =
   | {
       role: 'writer';
-      bus: SharedArrayBuffer;
+      bus: SharedArrayBuffer | SharedWasmMemory;
       dataSize: number;
       ctl: SharedArrayBuffer;
       lock: LockOptions;
@@ -27,7 +28,7 @@ export type StressWorkerData =
     }
   | {
       role: 'reader';
-      bus: SharedArrayBuffer;
+      bus: SharedArrayBuffer | SharedWasmMemory;
       dataSize: number;
       ctl: SharedArrayBuffer;
       lock: LockOptions;
@@ -36,7 +37,7 @@ export type StressWorkerData =
   /** Takes the bus lock and exits holding it: a lock holder that dies (if_shmem.c 109-112). */
   | {
       role: 'lockAndExit';
-      bus: SharedArrayBuffer;
+      bus: SharedArrayBuffer | SharedWasmMemory;
       dataSize: number;
       ctl: SharedArrayBuffer;
       lock: LockOptions;

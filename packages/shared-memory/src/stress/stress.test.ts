@@ -39,7 +39,13 @@ describe('a lock holder that dies (if_shmem.c 109-112)', () => {
     const bus = ShmifBus.create({ dataSize: 4096 });
     bus.attach();
     const ctl = new SharedArrayBuffer(CTL_BYTES);
-    const victim = startStressWorker({ role: 'lockAndExit', bus: bus.buffer, dataSize: 4096, ctl, lock: {} });
+    const victim = startStressWorker({
+      role: 'lockAndExit',
+      bus: bus.shareable,
+      dataSize: 4096,
+      ctl,
+      lock: {},
+    });
     const [exitCode] = (await once(victim, 'exit')) as [number];
     expect(exitCode).toBe(0);
     expect(bus.lock).toBe(1); // LOCK_LOCKED, and nobody will ever unlock it
@@ -55,7 +61,7 @@ describe('a lock holder that dies (if_shmem.c 109-112)', () => {
 
     const reader = startStressWorker({
       role: 'reader',
-      bus: bus.buffer,
+      bus: bus.shareable,
       dataSize: 4096,
       ctl,
       lock: { timeoutMs: 50 },
