@@ -139,3 +139,4 @@ export { createSharedWasmMemory, registerWasmMemory, fastCopyFor } from './bus/f
 export type { FastCopy, SharedWasmMemory } from './bus/fastcopy.js';
 export { SHMIF_HOST_AREA } from './bus/bus.js';
 export { putU32le, getU32le } from './bus/layout.js';
+export { SHMIF_BUS_FINDINGS, manifest } from './findings.js';

@@ -2,6 +2,7 @@
 // the findings SHMIF-BUS-1..3 about it (docs/findings.md), each pinned by its shortest schedule.
 import { describe, expect, it } from 'vitest';
 import {
+  SHMIF_BUS_FINDINGS,
   SHMIF_READER_CORRECTIONS,
   createShmifMem,
   exploreReaderSchedules,
@@ -250,6 +251,24 @@ describe('corrected reader on long random schedules (several readers, seeded)', 
     for (const r of readers) {
       expect(r.got).toBeGreaterThan(1000);
       expect(r.overruns).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe('the findings as recorded in the manifest', () => {
+  it('replay to the violation they name (faithful) and to none (corrected)', () => {
+    const kinds: Record<string, string> = {
+      'SHMIF-BUS-1': 'notWritten',
+      'SHMIF-BUS-2': 'kassert',
+      'SHMIF-BUS-3': 'duplicate',
+    };
+    for (const f of SHMIF_BUS_FINDINGS) {
+      const schedule = (f.trace ?? []).map((e) =>
+        e.type === 'write' ? W((e as unknown as { len: number }).len) : e.type === 'attach' ? A : R,
+      );
+      expect(replayReaderSchedule(faithful, schedule).violation?.kind).toBe(kinds[f.id]);
+      expect(replayReaderSchedule(corrected, schedule).violation).toBeNull();
+      expect(f.seed.every((s) => s.file === 'netbsd-rump-if_shmem.c')).toBe(true);
     }
   });
 });
