@@ -58,8 +58,12 @@ export interface Monitor<S, E extends EventObject = EventObject> {
   readonly initial: string;
   /** Monitor states that must eventually be left ("something still owed"). */
   readonly hot: readonly string[];
-  /** Observes one step: the monitor state before, the event sent and the state reached. */
-  readonly observe: (monitorState: string, event: E, next: S) => string;
+  /**
+   * Observes one step: the monitor state before, the event sent and the state reached.
+   * (Declared as a method so a monitor over a model's own event type is assignable where any
+   * monitor is expected.)
+   */
+  observe(monitorState: string, event: E, next: S): string;
 }
 
 /**
