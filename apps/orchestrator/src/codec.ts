@@ -95,18 +95,13 @@ export function strictObject<R extends t.Props, O extends t.Props>(
 
 function jsonPath(context: t.Context): string {
   let p = '$';
-  for (const entry of context) {
-    if (entry.key === '') continue;
-    // intersection members are keyed by their index; skip keys that repeat the parent type's members
-    if (/^\d+$/.test(entry.key)) {
-      const parent = context[context.indexOf(entry) - 1];
-      if (parent && (parent.type instanceof t.IntersectionType || parent.type instanceof t.UnionType))
-        continue;
-      p += `[${entry.key}]`;
-    } else {
-      p += /^[A-Za-z_$][\w$-]*$/.test(entry.key) ? `.${entry.key}` : `[${JSON.stringify(entry.key)}]`;
-    }
-  }
+  context.forEach((entry, k) => {
+    if (entry.key === '') return;
+    // intersection and union members are keyed by their index and validate the same value
+    if (k > 0 && context[k - 1]!.actual === entry.actual && /^\d+$/.test(entry.key)) return;
+    if (/^\d+$/.test(entry.key) && Array.isArray(context[k - 1]?.actual)) p += `[${entry.key}]`;
+    else p += /^[A-Za-z_$][\w$-]*$/.test(entry.key) ? `.${entry.key}` : `[${JSON.stringify(entry.key)}]`;
+  });
   return p;
 }
 

@@ -64,6 +64,7 @@ export {
   selectManifests,
   checkCommand,
   findModel,
+  qualifiedModelName,
   pathsCommand,
 } from './commands/models.js';
 export type {

@@ -9,7 +9,9 @@
  *
  * `actor` is `<manifest name>/<chart name>`, with `#<instance>` when a run has several actors
  * of one chart; `source` is the `meta.source` of the first transition the event took (the one
- * it selected; later microsteps are eventless follow-ups), `null` when it took none.
+ * it selected; later microsteps are eventless follow-ups), `null` when it took none. When the
+ * event took more than one transition (eventless follow-ups, parallel regions), `steps` lists
+ * the sources of all of them in order (an extra field: the viewer's decoder ignores it).
  *
  * The watcher uses XState's inspection API (`actor.system.inspect`), so actors created inside
  * a facade can be watched without changing the facade.
@@ -31,6 +33,8 @@ export interface TraceLine {
   readonly before: unknown;
   readonly after: unknown;
   readonly source: SourceRef | null;
+  /** Sources of every transition the event took, when it took more than one. */
+  readonly steps?: readonly SourceRef[];
 }
 
 /**
@@ -102,6 +106,8 @@ interface Watched {
   readonly ref: AnyActorRef;
   before: unknown;
   source: SourceRef | null | undefined;
+  steps: SourceRef[];
+  transitions: number;
   events: number;
 }
 
@@ -128,7 +134,15 @@ export class ActorWatcher {
   /** Starts watching `ref` (already started) under `name`. */
   watch(ref: AnyActorRef, name: string): void {
     if (this.watched.has(ref)) return;
-    const w: Watched = { name, ref, before: ref.getSnapshot().value, source: undefined, events: 0 };
+    const w: Watched = {
+      name,
+      ref,
+      before: ref.getSnapshot().value,
+      source: undefined,
+      steps: [],
+      transitions: 0,
+      events: 0,
+    };
     this.watched.set(ref, w);
     this.order.push(w);
     const sub = ref.system.inspect((ev: InspectionEvent) => this.onInspect(ev));
@@ -143,20 +157,30 @@ export class ActorWatcher {
         const first = ev._transitions[0];
         w.source = first ? (sourceOfTransition(first) ?? null) : null;
       }
+      if (this.sink) {
+        for (const t of ev._transitions) {
+          w.transitions++;
+          const ref = sourceOfTransition(t);
+          if (ref) w.steps.push(ref);
+        }
+      }
     } else if (ev.type === '@xstate.snapshot') {
       const event = ev.event as AnyEventObject;
       if (event.type === 'xstate.init') return;
       w.events++;
       const after = (ev.snapshot as { value?: unknown }).value;
       if (this.sink) {
-        this.sink.write({
+        const line: TraceLine = {
           t: this.now(),
           actor: w.name,
           event,
           before: w.before,
           after,
           source: w.source ?? null,
-        });
+        };
+        this.sink.write(w.transitions > 1 ? { ...line, steps: w.steps } : line);
+        w.steps = [];
+        w.transitions = 0;
       }
       w.before = after;
       w.source = undefined;

@@ -167,7 +167,7 @@ export async function checkCommand(
     io.out(JSON.stringify({ ok: failed.length === 0, entries }, null, 2));
   } else {
     for (const e of entries) {
-      io.out(`== ${e.package} / ${e.model} / ${e.config}: ${e.ok ? 'OK' : 'FAILED'}`);
+      io.out(`== ${e.model} / ${e.config}: ${e.ok ? 'OK' : 'FAILED'}`);
       io.out(formatReport(e.report));
       for (const p of e.problems) io.out(`  problem: ${p}`);
       io.out('');
@@ -196,39 +196,44 @@ export interface PathsCommandOptions {
 }
 
 /**
- * Finds a check model by `<package>/<model>`, model name, or the name of the chart it explores.
+ * The name of a check model qualified by its package (`xen-evtchn/device`), without repeating
+ * a package prefix the model name already has.
+ * @category CLI
+ */
+export function qualifiedModelName(manifest: SubsystemManifest, model: MachineCheckModel): string {
+  return model.name.startsWith(`${manifest.name}/`) ? model.name : `${manifest.name}/${model.name}`;
+}
+
+/**
+ * Finds a check model by its name (`xen-evtchn/device`, or `<package>/<name>`), or by the
+ * name of the chart it explores (`evtchnDevice`, `xen-evtchn/evtchnDevice`): then the first
+ * model of that chart in the manifest (the package's main model).
  * @category CLI
  */
 export function findModel(
   all: readonly SubsystemManifest[],
   name: string,
 ): { manifest: SubsystemManifest; model: MachineCheckModel } {
-  const hits: { manifest: SubsystemManifest; model: MachineCheckModel }[] = [];
-  for (const manifest of all) {
-    for (const model of manifest.models as readonly MachineCheckModel[]) {
-      const charts = manifest.machines.filter((c) => c.machine === model.machine).map((c) => c.name);
-      const names = [
-        model.name,
-        `${manifest.name}/${model.name}`,
-        ...charts,
-        ...charts.map((c) => `${manifest.name}/${c}`),
-      ];
-      if (names.includes(name)) hits.push({ manifest, model });
-    }
-  }
-  const known = all.flatMap((m) =>
-    (m.models as readonly MachineCheckModel[]).map((x) => `${m.name}/${x.name}`),
+  const models = all.flatMap((manifest) =>
+    (manifest.models as readonly MachineCheckModel[]).map((model) => ({ manifest, model })),
   );
-  if (hits.length === 0)
-    throw new UsageError(`no check model '${name}' (known: ${known.join(', ') || 'none'})`);
-  const exact = hits.filter((h) => h.model.name === name || `${h.manifest.name}/${h.model.name}` === name);
-  if (exact.length === 1) return exact[0]!;
-  if (hits.length > 1) {
+  const byName = models.filter(
+    ({ manifest, model }) => model.name === name || qualifiedModelName(manifest, model) === name,
+  );
+  if (byName.length === 1) return byName[0]!;
+  if (byName.length > 1) {
     throw new UsageError(
-      `'${name}' names ${hits.length} check models: ${hits.map((h) => `${h.manifest.name}/${h.model.name}`).join(', ')}`,
+      `'${name}' names ${byName.length} check models: ${byName.map((h) => qualifiedModelName(h.manifest, h.model)).join(', ')}`,
     );
   }
-  return hits[0]!;
+  const byChart = models.filter(({ manifest, model }) =>
+    manifest.machines.some(
+      (c) => c.machine === model.machine && (c.name === name || `${manifest.name}/${c.name}` === name),
+    ),
+  );
+  if (byChart.length > 0) return byChart[0]!;
+  const known = models.map((h) => qualifiedModelName(h.manifest, h.model));
+  throw new UsageError(`no check model '${name}' (known: ${known.join(', ') || 'none'}; or a chart name)`);
 }
 
 /**
@@ -254,7 +259,7 @@ export async function pathsCommand(
   if (o.out !== undefined) {
     writeFileSync(o.out, `${json}\n`);
     io.err(
-      `kspec paths: ${suite.paths.length} path(s) covering ${suite.covered.length} transition(s) of ${manifest.name}/${model.name}` +
+      `kspec paths: ${suite.paths.length} path(s) covering ${suite.covered.length} transition(s) of ${qualifiedModelName(manifest, model)}` +
         `${suite.uncovered.length ? ` (${suite.uncovered.length} not reached)` : ''} written to ${o.out}`,
     );
   } else {

@@ -47,6 +47,7 @@ export function interfaceRows(
       silentlyLost: t.silentlyLost,
       duplicates: t.duplicates,
       malformed: c.malformed,
+      ...(c.stale ? { stale: c.stale } : {}),
       state: c.panic ? `panicked: ${c.panic}` : (states[i] ?? '?'),
     };
   });
@@ -68,6 +69,7 @@ export function shmifCounters(all: readonly InterfaceCounters[]): Record<string,
     silentlyLost: sum((c) => totals(c).silentlyLost),
     duplicates: sum((c) => totals(c).duplicates),
     malformed: sum((c) => c.malformed),
+    stale: sum((c) => c.stale),
     ownDelivered: sum((c) => c.ownDelivered),
     panics: sum((c) => (c.panic ? 1 : 0)),
   };

@@ -19,7 +19,7 @@ export const ShmifScenarioCodec = strictObject(
     interfaces: intIn(1, 64),
     /** Frames each interface sends (default 200). */
     framesPerInterface: intIn(0, 10_000_000),
-    /** Ethernet frame length range in bytes (default 60..1514). */
+    /** Ethernet frame length range in bytes (default 60..1514; at least the 30-byte kspec header). */
     frameLength: t.refinement(
       strictObject(
         'frameLength',

@@ -51,6 +51,16 @@ function framesOnBus(services: RunServices): number {
   }
 }
 
+/**
+ * The nonce of a run's frames: from the seed and the bus as the run found it, so frames left
+ * by an earlier run on the same bus file are told apart (and a run is still a function of
+ * its scenario, seed and bus file).
+ */
+function runNonce(services: RunServices): number {
+  const bus = services.memory.shmifBus();
+  return services.rng(`shmif-nonce:${bus.first}:${bus.last}:${bus.gen}`).nextU32();
+}
+
 function summarise(
   services: RunServices,
   all: readonly InterfaceCounters[],
@@ -62,6 +72,7 @@ function summarise(
   const onBus = framesOnBus(services);
   const counters = { ...shmifCounters(all), framesOnBus: onBus, busGen: Number(bus.gen) };
   const phantoms = all.reduce((n, c) => n + c.phantoms, 0);
+  const stale = all.reduce((n, c) => n + c.stale, 0);
   return {
     subsystem: 'shmif',
     title: TITLE,
@@ -76,6 +87,11 @@ function summarise(
     checks: shmifChecks(all, phantoms),
     notes: [
       `bus ${services.memory.busPath}: data size ${bus.dataSize}, shm_gen ${bus.gen}, shm_first ${bus.first}, shm_last ${bus.last}, ${onBus < 0 ? 'frames not walkable' : `${onBus} frame(s) on the bus`}`,
+      ...(stale
+        ? [
+            `${stale} frame(s) written before this run passed up: a receiver starts at shm_last (if_shmem.c 234-235), so it reads the newest frame already on the bus`,
+          ]
+        : []),
       ...notes,
     ],
   };
@@ -99,6 +115,7 @@ class ShmifLocalRun implements DriverRun {
       const ms = services.now();
       return { sec: Math.floor(ms / 1000), usec: Math.floor((ms % 1000) * 1000) };
     };
+    const nonce = runNonce(services);
     for (let i = 0; i < s.interfaces; i++) {
       const r = new ShmifInterfaceRunner({
         index: i,
@@ -106,6 +123,7 @@ class ShmifLocalRun implements DriverRun {
         host,
         path: services.memory.busPath,
         seed: this.rng.nextU32(),
+        nonce,
         frames: s.framesPerInterface,
         minLength: s.minLength,
         maxLength: s.maxLength,
@@ -226,6 +244,7 @@ class ShmifWorkerRun implements DriverRun {
     this.threads = Math.min(services.workers, s.interfaces);
     const macSeeds = Array.from({ length: s.interfaces }, () => rng.nextU32());
     const rngSeeds = Array.from({ length: s.interfaces }, () => rng.nextU32());
+    const nonce = runNonce(services);
     for (let i = 0; i < s.interfaces; i++) {
       this.ifs.push({ mac: '', ready: false, sent: 0, overruns: 0, delivered: 0, done: null });
     }
@@ -238,6 +257,7 @@ class ShmifWorkerRun implements DriverRun {
         dataSize: bus.dataSize,
         path: services.memory.busPath,
         ctl: ctlBuf,
+        nonce,
         macSeeds: indices.map((i) => macSeeds[i]!),
         rngSeeds: indices.map((i) => rngSeeds[i]!),
         trace: services.watcher.tracing,

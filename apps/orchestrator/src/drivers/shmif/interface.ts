@@ -59,6 +59,8 @@ export interface InterfaceCounters {
   malformed: number;
   /** Of those, zero-length frames (the phantom at offset 0 of a fresh bus, SHMIF-BUS-1). */
   phantoms: number;
+  /** Whole frames of an earlier run on the same bus file (another nonce). */
+  stale: number;
   /** Own frames passed up (the own-address test should drop them). */
   ownDelivered: number;
   /** Overrun resyncs of the receiver (`resyncToFirst`). */
@@ -80,6 +82,8 @@ export interface InterfaceRunnerOptions {
   readonly path: string;
   /** Seed of the interface's randomness (its MAC address). */
   readonly seed: number;
+  /** The run's nonce, carried in every frame. */
+  readonly nonce: number;
   readonly frames: number;
   readonly minLength: number;
   readonly maxLength: number;
@@ -131,6 +135,7 @@ export class ShmifInterfaceRunner {
       delivered: 0,
       malformed: 0,
       phantoms: 0,
+      stale: 0,
       ownDelivered: 0,
       overruns: 0,
       peers: Array.from({ length: o.interfaces }, () => ({
@@ -224,7 +229,13 @@ export class ShmifInterfaceRunner {
     const frames: Uint8Array[] = [];
     for (let j = 0; j < k; j++) {
       frames.push(
-        makeFrame(mac, this.o.index, this.nextSeq++, this.o.rng.int(this.o.minLength, this.o.maxLength)),
+        makeFrame(
+          mac,
+          this.o.nonce,
+          this.o.index,
+          this.nextSeq++,
+          this.o.rng.int(this.o.minLength, this.o.maxLength),
+        ),
       );
     }
     this.actor.send({ type: 'if.output', frames });
@@ -262,9 +273,13 @@ export class ShmifInterfaceRunner {
     c.delivered++;
     const id = parseFrame(frame);
     this.o.onDelivered?.(this.o.index, id?.sender ?? -1, id?.seq ?? -1);
-    if (id === null || id.sender >= c.peers.length) {
+    if (id === null || (id.nonce === this.o.nonce && id.sender >= c.peers.length)) {
       c.malformed++;
       if (frame.length === 0) c.phantoms++;
+      return;
+    }
+    if (id.nonce !== this.o.nonce) {
+      c.stale++;
       return;
     }
     if (id.sender === this.o.index) {

@@ -26,6 +26,8 @@ export interface ShmifWorkerData {
   readonly dataSize: number;
   readonly path: string;
   readonly ctl: SharedArrayBuffer;
+  /** The run's frame nonce. */
+  readonly nonce: number;
   /** Per interface of `indices`: seed of its MAC randomness. */
   readonly macSeeds: readonly number[];
   /** Per interface of `indices`: seed of its frame lengths and send decisions. */

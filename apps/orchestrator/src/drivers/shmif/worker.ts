@@ -72,6 +72,7 @@ function main(): void {
         host,
         path: data.path,
         seed: data.macSeeds[k]!,
+        nonce: data.nonce,
         frames: settings.framesPerInterface,
         minLength: settings.minLength,
         maxLength: settings.maxLength,
