@@ -293,8 +293,18 @@ export type FrameBytes = Uint8Array | readonly number[];
 export type ShmifEvent =
   | { readonly type: 'if.create'; readonly path?: string | null }
   | { readonly type: 'if.clone'; readonly unit: number }
-  | { readonly type: 'ioctl.SIOCSLINKSTR'; readonly cmd: number; readonly len: number; readonly path?: string }
-  | { readonly type: 'ioctl.SIOCGLINKSTR'; readonly cmd: number; readonly len: number; readonly bufferSize?: number }
+  | {
+      readonly type: 'ioctl.SIOCSLINKSTR';
+      readonly cmd: number;
+      readonly len: number;
+      readonly path?: string;
+    }
+  | {
+      readonly type: 'ioctl.SIOCGLINKSTR';
+      readonly cmd: number;
+      readonly len: number;
+      readonly bufferSize?: number;
+    }
   | { readonly type: 'if.up' }
   | { readonly type: 'if.down' }
   | { readonly type: 'if.destroy' }
@@ -310,6 +320,9 @@ export type ShmifEvent =
 export type ShmifEventType = ShmifEvent['type'];
 
 /** Narrowing helper for events. @internal */
-export function eventIs<T extends ShmifEventType>(e: EventObject, type: T): e is Extract<ShmifEvent, { type: T }> {
+export function eventIs<T extends ShmifEventType>(
+  e: EventObject,
+  type: T,
+): e is Extract<ShmifEvent, { type: T }> {
   return e.type === type;
 }

@@ -34,3 +34,64 @@ export {
 } from './machine/machines.js';
 export { shmifSetup } from './machine/setup.js';
 export type { ShmifInput, IfParams, PanicParams, ReturnParams } from './machine/setup.js';
+export { ShmifKernel, ShmifInterface, ShmifErrnoError, ShmifPanicError } from './device.js';
+export type { ShmifKernelOptions, GlinkstrResult } from './device.js';
+export { Driver } from './driver.js';
+export type { DriverOptions } from './driver.js';
+export { EthernetFrame, BusPath, SlinkstrRequest, GlinkstrRequest, decodeOrThrow } from './codecs.js';
+export type {
+  ShmifContext,
+  ShmifEvent,
+  ShmifEventType,
+  ShmifEnv,
+  ShmifFaults,
+  ShmifGhost,
+  GhostWrite,
+  GhostRx,
+  Softc,
+  HostFd,
+  BusMapping,
+  TxLocals,
+  RxLocals,
+  AttachLocals,
+  EntryResult,
+  KernelState,
+  PanicInfo,
+  FrameBytes,
+} from './context.js';
+export {
+  SHMIF_INVARIANTS,
+  RCV_KASSERT_INVARIANTS,
+  contextWellFormed,
+  noKassertFails,
+  busOperationsAssertionsHold,
+  neverReadsOutsideDataArea,
+  neverDeliversTornFrame,
+  deliversInBusOrder,
+  everyOverwrittenFrameIsAnOverrun,
+  neverDeliversOwnFrames,
+  destroyLeavesNothingBehind,
+  copyoutWithinCallerBuffer,
+} from './invariants.js';
+export type { ShmifSnapshot } from './invariants.js';
+export { SHMIF_FINDINGS } from './findings.js';
+export {
+  SHMIF_MODELS,
+  SHMIF_SCENARIOS,
+  STEADY_STATE_PASSES,
+  shmifBusModels,
+  shmifLifecycleModel,
+  lifecycleAlphabet,
+  lifecycleContext,
+  FOREIGN_FILE,
+} from './check.js';
+export type { ShmifCheckModel } from './check.js';
+export {
+  SCENARIO_BUS,
+  scenarioAlphabet,
+  scenarioContext,
+  scenarioFrame,
+  projectShmifContext,
+} from './scenario.js';
+export type { BusScenario } from './scenario.js';
+export { manifest } from './manifest.js';

@@ -20,7 +20,10 @@ export interface ShmifSnapshot {
   readonly context: ShmifContext;
 }
 
-function ghostFlag(s: ShmifSnapshot, f: 'tornDelivered' | 'outOfOrderDelivered' | 'silentLoss' | 'ownDelivered' | 'copyoutOverflow'): boolean {
+function ghostFlag(
+  s: ShmifSnapshot,
+  f: 'tornDelivered' | 'outOfOrderDelivered' | 'silentLoss' | 'ownDelivered' | 'copyoutOverflow',
+): boolean {
   return s.context.ghost?.[f] === true;
 }
 
@@ -41,7 +44,8 @@ export function ifnetState(s: ShmifSnapshot): string | undefined {
  */
 export const contextWellFormed: Invariant<ShmifSnapshot> = {
   name: 'contextWellFormed',
-  statement: 'Offsets lie in [0, DATASIZE], descriptors and mappings are distinct, and a panicked kernel records its cause.',
+  statement:
+    'Offsets lie in [0, DATASIZE], descriptors and mappings are distinct, and a panicked kernel records its cause.',
   holds: (s) => {
     const c = s.context;
     const size = c.env.host.dataSize;
@@ -89,13 +93,15 @@ const KASSERT_SITES: readonly KassertSite[] = [
     name: 'rcvReadPointerNotAheadOfLast',
     fn: 'shmif_rcv',
     line: 675,
-    statement: 'KASSERT(!(nextpkt > busmem->shm_last && sc->sc_devgen == busmem->shm_gen)) of shmif_rcv never fails.',
+    statement:
+      'KASSERT(!(nextpkt > busmem->shm_last && sc->sc_devgen == busmem->shm_gen)) of shmif_rcv never fails.',
   },
   {
     name: 'rcvFrameLengthWithinMtu',
     fn: 'shmif_rcv',
     line: 681,
-    statement: 'KASSERT(sp.sp_len <= ETHERMTU + ETHER_HDR_LEN) of shmif_rcv never fails: every header read is a frame header.',
+    statement:
+      'KASSERT(sp.sp_len <= ETHERMTU + ETHER_HDR_LEN) of shmif_rcv never fails: every header read is a frame header.',
   },
 ];
 
@@ -118,7 +124,8 @@ function kassertInvariant(site: KassertSite): Invariant<ShmifSnapshot> {
  * 681 (each named after its claim).
  * @category Invariants
  */
-export const RCV_KASSERT_INVARIANTS: readonly Invariant<ShmifSnapshot>[] = KASSERT_SITES.map(kassertInvariant);
+export const RCV_KASSERT_INVARIANTS: readonly Invariant<ShmifSnapshot>[] =
+  KASSERT_SITES.map(kassertInvariant);
 
 /**
  * `busOperationsAssertionsHold`: no `KASSERT` of `shmif_busops.c` fails (`sp_len <
@@ -128,7 +135,8 @@ export const RCV_KASSERT_INVARIANTS: readonly Invariant<ShmifSnapshot>[] = KASSE
  */
 export const busOperationsAssertionsHold: Invariant<ShmifSnapshot> = {
   name: 'busOperationsAssertionsHold',
-  statement: 'No KASSERT of shmif_busops.c fails (frame lengths below DATASIZE, offsets within the data area).',
+  statement:
+    'No KASSERT of shmif_busops.c fails (frame lengths below DATASIZE, offsets within the data area).',
   holds: (s) => {
     const p = s.context.panic;
     return !(p !== null && p.kind === 'kassert' && p.lines[0] === 0);
@@ -170,7 +178,8 @@ export const neverReadsOutsideDataArea: Invariant<ShmifSnapshot> = {
  */
 export const neverDeliversTornFrame: Invariant<ShmifSnapshot> = {
   name: 'neverDeliversTornFrame',
-  statement: 'Every frame passed up is byte for byte a frame some interface wrote to the bus and that was intact when read.',
+  statement:
+    'Every frame passed up is byte for byte a frame some interface wrote to the bus and that was intact when read.',
   holds: (s) => !ghostFlag(s, 'tornDelivered'),
   source: src(SEED, 'shmif_rcv', 678, 707),
 };
@@ -194,7 +203,8 @@ export const deliversInBusOrder: Invariant<ShmifSnapshot> = {
  */
 export const everyOverwrittenFrameIsAnOverrun: Invariant<ShmifSnapshot> = {
   name: 'everyOverwrittenFrameIsAnOverrun',
-  statement: 'A receiver that skips frames in bus order has resynchronised after an overrun since its previous read.',
+  statement:
+    'A receiver that skips frames in bus order has resynchronised after an overrun since its previous read.',
   holds: (s) => !ghostFlag(s, 'silentLoss'),
   source: src(SEED, 'stillvalid_p', 579, 608),
 };
@@ -217,7 +227,8 @@ export const neverDeliversOwnFrames: Invariant<ShmifSnapshot> = {
  */
 export const destroyLeavesNothingBehind: Invariant<ShmifSnapshot> = {
   name: 'destroyLeavesNothingBehind',
-  statement: 'An interface that is gone (destroyed, or create failed) leaves no receiver thread, no bus mapping and no descriptor.',
+  statement:
+    'An interface that is gone (destroyed, or create failed) leaves no receiver thread, no bus mapping and no descriptor.',
   holds: (s) => {
     const st = ifnetState(s);
     if (st !== 'destroyed' && st !== 'createFailed') return true;

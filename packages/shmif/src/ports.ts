@@ -113,7 +113,11 @@ export interface ShmifHostPort {
   /** Runs a read-only `fn` on the bus memory of `path`. */
   read<R>(host: HostState, path: string, fn: (mem: ShmifMem) => R): R;
   /** Runs `fn`, which may write, on the bus memory of `path`; returns the new host state. */
-  write<R>(host: HostState, path: string, fn: (mem: ShmifMem) => R): { readonly host: HostState; readonly result: R };
+  write<R>(
+    host: HostState,
+    path: string,
+    fn: (mem: ShmifMem) => R,
+  ): { readonly host: HostState; readonly result: R };
   /**
    * `shmif_lockbus`: the live port spins (CAS, 1 ms sleeps) until it holds the lock; the
    * pure port makes one CAS attempt and reports whether it took the lock.
@@ -128,9 +132,10 @@ export interface ShmifHostPort {
   wakeSeq(host: HostState, path: string): number;
   /**
    * Live only: resolves once `wakeSeq(path)` differs from `seen` (`Atomics.waitAsync`), the
-   * blocking part of `rumpuser_writewatchfile_wait`.
+   * blocking part of `rumpuser_writewatchfile_wait`, or after `timeoutMs` (the caller checks
+   * again; a bounded wait keeps a finished program from being held open).
    */
-  waitForWake?(path: string, seen: number): Promise<void>;
+  waitForWake?(path: string, seen: number, timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -204,7 +209,12 @@ export function hostWithBuses(buses: Readonly<Record<string, ShmifBusImage>>): H
 /** `Atomics.waitAsync` (Node 16+; typed in lib es2024, which this project does not load). */
 const waitAsync = (
   Atomics as unknown as {
-    waitAsync(a: Int32Array, i: number, v: number): { async: false; value: string } | { async: true; value: Promise<string> };
+    waitAsync(
+      a: Int32Array,
+      i: number,
+      v: number,
+      timeout?: number,
+    ): { async: false; value: string } | { async: true; value: Promise<string> };
   }
 ).waitAsync;
 
@@ -255,7 +265,8 @@ export function sharedHostPort(options: SharedHostOptions = {}): SharedHostPort 
     open(host: HostState, path: string) {
       const error = openErrors[path] ?? 0;
       if (error !== 0) return { error, host };
-      if (!registry.has(path)) registry.set(path, ShmifBus.create(dataSize === undefined ? {} : { dataSize }));
+      if (!registry.has(path))
+        registry.set(path, ShmifBus.create(dataSize === undefined ? {} : { dataSize }));
       return { error: 0, host };
     },
     mmap(_host: HostState, path: string) {
@@ -281,12 +292,11 @@ export function sharedHostPort(options: SharedHostOptions = {}): SharedHostPort 
     wakeSeq(_host: HostState, path: string) {
       return Atomics.load(bus(path).wakeWord, 0);
     },
-    async waitForWake(path: string, seen: number) {
+    async waitForWake(path: string, seen: number, timeoutMs = 500) {
       const w = bus(path).wakeWord;
-      while (Atomics.load(w, 0) === seen) {
-        const r = waitAsync(w, 0, seen);
-        if (r.async) await r.value;
-      }
+      if (Atomics.load(w, 0) !== seen) return;
+      const r = waitAsync(w, 0, seen, timeoutMs);
+      if (r.async) await r.value;
     },
   };
 }

@@ -81,7 +81,10 @@ function peerSend(ctx: ShmifContext, frame: number[]): ShmifContext {
  * created.
  * @category Checking
  */
-export function scenarioContext(sc: BusScenario, host: ShmifHostPort = imageHostPort({ dataSize: sc.dataSize })): ShmifContext {
+export function scenarioContext(
+  sc: BusScenario,
+  host: ShmifHostPort = imageHostPort({ dataSize: sc.dataSize }),
+): ShmifContext {
   let c = createShmifContext({
     host,
     interfaces: 2,
@@ -151,7 +154,8 @@ export function scenarioAlphabet(sc: BusScenario): (s: ShmifSnapshot) => readonl
       const up = (me.flags & IFF_UP) !== 0;
       if (up && (counts['stop1'] ?? 0) < sc.downs) out.push({ type: 'if.down' });
       if (!up && (counts['up1'] ?? 0) < sc.ups) out.push({ type: 'if.up' });
-      if (!up && sc.unset && me.backfile !== null) out.push({ type: 'ioctl.SIOCSLINKSTR', cmd: IFLINKSTR_UNSET, len: 0 });
+      if (!up && sc.unset && me.backfile !== null)
+        out.push({ type: 'ioctl.SIOCSLINKSTR', cmd: IFLINKSTR_UNSET, len: 0 });
       if (sc.destroy) out.push({ type: 'if.destroy' });
     }
     // interface 1: transmitter
@@ -168,29 +172,57 @@ export function scenarioAlphabet(sc: BusScenario): (s: ShmifSnapshot) => readonl
   };
 }
 
+const hexCache = new WeakMap<Uint8Array, string>();
+
+/** Hex of an immutable byte array, cached (images and frames are never mutated in the checker). */
+function hexOf(b: Uint8Array): string {
+  let h = hexCache.get(b);
+  if (h === undefined) {
+    h = toHex(b);
+    hexCache.set(b, h);
+  }
+  return h;
+}
+
 function hexOrNull(b: Uint8Array | null): string | null {
-  return b === null ? null : toHex(b);
+  return b === null ? null : hexOf(b);
+}
+
+const softcKeys = new WeakMap<object, string>();
+const ghostKeys = new WeakMap<object, string>();
+
+function softcKey(x: ShmifContext['ifs'][number]): string {
+  let k = softcKeys.get(x);
+  if (k === undefined) {
+    k = JSON.stringify({
+      ...x,
+      snd: x.snd.map(hexOf),
+      tx: { ...x.tx, m0: hexOrNull(x.tx.m0) },
+      rx: { ...x.rx, m: hexOrNull(x.rx.m) },
+    });
+    softcKeys.set(x, k);
+  }
+  return k;
+}
+
+function ghostKey(g: NonNullable<ShmifContext['ghost']>): string {
+  let k = ghostKeys.get(g);
+  if (k === undefined) {
+    k = JSON.stringify(g);
+    ghostKeys.set(g, k);
+  }
+  return k;
 }
 
 /**
- * The canonical projection of a shmif context for state keys: everything but the ports, with
- * byte arrays as hex.
+ * The canonical projection of a shmif context for state keys: everything but the ports, as
+ * one string (byte arrays as hex; the encodings of unchanged, immutable parts are cached).
  * @category Checking
  */
-export function projectShmifContext(c: ShmifContext): unknown {
-  const buses: Record<string, string> = {};
-  for (const [p, img] of Object.entries(c.host.buses)) buses[p] = toHex(img.bytes);
-  return {
-    k: c.kernel,
-    b: buses,
-    f: c.faults,
-    p: c.panic,
-    g: c.ghost,
-    i: c.ifs.map((x) => ({
-      ...x,
-      snd: x.snd.map(toHex),
-      tx: { ...x.tx, m0: hexOrNull(x.tx.m0) },
-      rx: { ...x.rx, m: hexOrNull(x.rx.m) },
-    })),
-  };
+export function projectShmifContext(c: ShmifContext): string {
+  const parts: string[] = [JSON.stringify(c.kernel), JSON.stringify(c.faults), JSON.stringify(c.panic)];
+  for (const p of Object.keys(c.host.buses).sort()) parts.push(p, hexOf(c.host.buses[p]!.bytes));
+  parts.push(c.ghost === null ? '-' : ghostKey(c.ghost));
+  for (const x of c.ifs) parts.push(softcKey(x));
+  return parts.join('|');
 }

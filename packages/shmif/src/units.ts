@@ -33,7 +33,8 @@ export interface UnitArena {
  * @category Units
  */
 export function createUnitArena(size: number = SHMIF_MAX_UNITS): UnitArena {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`unit arena: size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`unit arena: size must be a positive integer, got ${size}`);
   return { min: 1, max: 1 + size, taken: [] };
 }
 

@@ -37,8 +37,16 @@ export function ifnetRegion(i: number): RegionConfig {
       unattached: {
         meta: m('rump_shmif_create', 278, 283),
         on: {
-          [ev('if.create')]: { target: 'attaching.opening', actions: a('createBegin'), meta: m('rump_shmif_create', 278, 283) },
-          [ev('if.clone')]: { target: 'attaching.reservingUnit', actions: a('cloneBegin'), meta: m('shmif_clone', 320, 333) },
+          [ev('if.create')]: {
+            target: 'attaching.opening',
+            actions: a('createBegin'),
+            meta: m('rump_shmif_create', 278, 283),
+          },
+          [ev('if.clone')]: {
+            target: 'attaching.reservingUnit',
+            actions: a('cloneBegin'),
+            meta: m('shmif_clone', 320, 333),
+          },
         },
       },
       attaching: {
@@ -61,7 +69,11 @@ export function ifnetRegion(i: number): RegionConfig {
           allocatingUnit: {
             meta: m('rump_shmif_create', 291, 292),
             always: [
-              { guard: G('isUnitArenaExhausted'), target: 'sleepingInVmem', meta: m('rump_shmif_create', 291, 292) },
+              {
+                guard: G('isUnitArenaExhausted'),
+                target: 'sleepingInVmem',
+                meta: m('rump_shmif_create', 291, 292),
+              },
               { target: 'allocif', actions: a('allocUnit'), meta: m('rump_shmif_create', 291, 292) },
             ],
           },
@@ -98,7 +110,12 @@ export function ifnetRegion(i: number): RegionConfig {
           afterAllocif: {
             meta: m('rump_shmif_create', 294, 303),
             always: [
-              { guard: G('isViaClone'), target: '#ifnetAttached', actions: a('returnCloneUnit'), meta: m('shmif_clone', 338) },
+              {
+                guard: G('isViaClone'),
+                target: '#ifnetAttached',
+                actions: a('returnCloneUnit'),
+                meta: m('shmif_clone', 338),
+              },
               {
                 guard: G('hasNoPath'),
                 target: '#ifnetAttached',
@@ -118,7 +135,12 @@ export function ifnetRegion(i: number): RegionConfig {
           mapping: {
             meta: m('initbackend', 208, 212),
             always: [
-              { guard: G('isMmapFailing'), target: 'failed', actions: a('setMmapError'), meta: m('initbackend', 208, 212) },
+              {
+                guard: G('isMmapFailing'),
+                target: 'failed',
+                actions: a('setMmapError'),
+                meta: m('initbackend', 208, 212),
+              },
               { target: 'checkingMagic', actions: a('mapBus'), meta: m('initbackend', 208, 210) },
             ],
           },
@@ -205,18 +227,42 @@ export function ifnetRegion(i: number): RegionConfig {
         meta: m('shmif_ioctl', 372, 483),
         on: {
           [ev('ioctl.SIOCGLINKSTR')]: [
-            { guard: G('isGlinkstrWithoutBackfile'), actions: a('glinkstrEnoent'), meta: m('shmif_ioctl', 404, 410) },
+            {
+              guard: G('isGlinkstrWithoutBackfile'),
+              actions: a('glinkstrEnoent'),
+              meta: m('shmif_ioctl', 404, 410),
+            },
             { guard: G('isQuerylen'), actions: a('glinkstrQuerylen'), meta: m('shmif_ioctl', 412, 416) },
             { guard: G('isCmdNonZero'), actions: a('glinkstrEinval'), meta: m('shmif_ioctl', 418, 421) },
             { actions: a('glinkstrCopyout'), meta: m('shmif_ioctl', 423, 425) },
           ],
           [ev('ioctl.SIOCSLINKSTR')]: [
-            { guard: G('isSlinkstrWhileUp'), actions: ret('SIOCSLINKSTR', EBUSY), meta: m('shmif_ioctl', 427, 430) },
+            {
+              guard: G('isSlinkstrWhileUp'),
+              actions: ret('SIOCSLINKSTR', EBUSY),
+              meta: m('shmif_ioctl', 427, 430),
+            },
             { guard: G('isUnset'), actions: a('slinkstrUnset'), meta: m('shmif_ioctl', 432, 436) },
-            { guard: G('isCmdNonZero'), actions: ret('SIOCSLINKSTR', EINVAL), meta: m('shmif_ioctl', 437, 439) },
-            { guard: G('hasBackfileSet'), actions: ret('SIOCSLINKSTR', EBUSY), meta: m('shmif_ioctl', 440, 442) },
-            { guard: G('isLenAboveMaxpathlen'), actions: ret('SIOCSLINKSTR', E2BIG), meta: m('shmif_ioctl', 445, 447) },
-            { guard: G('isLenBelowOne'), actions: ret('SIOCSLINKSTR', EINVAL), meta: m('shmif_ioctl', 448, 451) },
+            {
+              guard: G('isCmdNonZero'),
+              actions: ret('SIOCSLINKSTR', EINVAL),
+              meta: m('shmif_ioctl', 437, 439),
+            },
+            {
+              guard: G('hasBackfileSet'),
+              actions: ret('SIOCSLINKSTR', EBUSY),
+              meta: m('shmif_ioctl', 440, 442),
+            },
+            {
+              guard: G('isLenAboveMaxpathlen'),
+              actions: ret('SIOCSLINKSTR', E2BIG),
+              meta: m('shmif_ioctl', 445, 447),
+            },
+            {
+              guard: G('isLenBelowOne'),
+              actions: ret('SIOCSLINKSTR', EINVAL),
+              meta: m('shmif_ioctl', 448, 451),
+            },
             {
               guard: G('isCopyinstrFailing'),
               actions: ret('SIOCSLINKSTR', ENAMETOOLONG),
@@ -234,8 +280,16 @@ export function ifnetRegion(i: number): RegionConfig {
             },
           ],
           [ev('if.up')]: [
-            { guard: G('isRunning'), actions: [a('setIffUp'), ret('init', 0)], meta: m('shmif_init', 372, 376) },
-            { guard: G('hasNoMemfd'), actions: [a('setIffUp'), ret('init', ENXIO)], meta: m('shmif_init', 378, 379) },
+            {
+              guard: G('isRunning'),
+              actions: [a('setIffUp'), ret('init', 0)],
+              meta: m('shmif_init', 372, 376),
+            },
+            {
+              guard: G('hasNoMemfd'),
+              actions: [a('setIffUp'), ret('init', ENXIO)],
+              meta: m('shmif_init', 378, 379),
+            },
             {
               guard: G('hasNoBusmem'),
               target: '#panicked',
@@ -245,7 +299,11 @@ export function ifnetRegion(i: number): RegionConfig {
             { actions: [a('setIffUp'), a('shmifInit')], meta: m('shmif_init', 382, 391) },
           ],
           [ev('if.down')]: [
-            { guard: G('isRunning'), actions: [a('ifDown'), a('shmifStop'), ret('stop', 0)], meta: m('shmif_stop', 555, 570) },
+            {
+              guard: G('isRunning'),
+              actions: [a('ifDown'), a('shmifStop'), ret('stop', 0)],
+              meta: m('shmif_stop', 555, 570),
+            },
             { actions: [a('ifDown'), ret('stop', 0)], meta: m('shmif_stop', 555, 570) },
           ],
           [ev('if.destroy')]: {
@@ -273,7 +331,11 @@ export function ifnetRegion(i: number): RegionConfig {
           backendReleased: {
             meta: m('shmif_unclone', 348),
             on: {
-              [ev('ifnet.step')]: { target: 'joining', actions: a('markDying'), meta: m('shmif_unclone', 350, 353) },
+              [ev('ifnet.step')]: {
+                target: 'joining',
+                actions: a('markDying'),
+                meta: m('shmif_unclone', 350, 353),
+              },
             },
           },
           joining: {
@@ -290,14 +352,23 @@ export function ifnetRegion(i: number): RegionConfig {
           freed: {
             meta: m('shmif_unclone', 359, 369),
             always: [
-              { guard: G('isUncloneForDestroy'), target: '#ifnetDestroyed', actions: ret('destroy', 0), meta: m('shmif_unclone', 369) },
+              {
+                guard: G('isUncloneForDestroy'),
+                target: '#ifnetDestroyed',
+                actions: ret('destroy', 0),
+                meta: m('shmif_unclone', 369),
+              },
               {
                 guard: G('isUncloneForAllocifFailure'),
                 target: '#ifnetCreateFailed',
                 actions: [a('closeCreateMemfd'), a('returnAttachError')],
                 meta: m('rump_shmif_create', 294, 297),
               },
-              { target: '#ifnetCreateFailed', actions: a('returnAttachError'), meta: m('rump_shmif_create', 303, 306) },
+              {
+                target: '#ifnetCreateFailed',
+                actions: a('returnAttachError'),
+                meta: m('rump_shmif_create', 303, 306),
+              },
             ],
           },
         },

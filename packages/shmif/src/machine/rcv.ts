@@ -43,14 +43,26 @@ export function rcvRegion(i: number): RegionConfig {
       },
       reup: {
         meta: m(F, 622, 626),
-        on: { [step]: { guard: G('isRunningOrDying'), target: 'loopCheck', actions: a('captureBusmem'), meta: m(F, 622, 628) } },
+        on: {
+          [step]: {
+            guard: G('isRunningOrDying'),
+            target: 'loopCheck',
+            actions: a('captureBusmem'),
+            meta: m(F, 622, 628),
+          },
+        },
       },
       loopCheck: {
         meta: m(F, 630, 639),
         on: {
           [step]: [
             { guard: G('isRunning'), target: 'locking', actions: a('allocMbuf'), meta: m(F, 630, 639) },
-            { guard: G('isDying'), target: 'exited', actions: [a('freeMbuf'), a('kthreadExit')], meta: m(F, 709, 715) },
+            {
+              guard: G('isDying'),
+              target: 'exited',
+              actions: [a('freeMbuf'), a('kthreadExit')],
+              meta: m(F, 709, 715),
+            },
             { target: 'reup', actions: a('freeMbuf'), meta: m(F, 709, 713) },
           ],
         },
@@ -84,15 +96,30 @@ export function rcvRegion(i: number): RegionConfig {
             actions: kassert(i, F, 'busmem->shm_gen >= sc->sc_devgen', 643),
             meta: m(F, 643),
           },
-          { guard: G('isNextpktoffOfLastBad'), target: '#panicked', actions: a('nextpktoffPanic'), meta: m(F, 646, 648) },
-          { guard: G('needsMoreData'), target: 'waitingForWrite', actions: a('rxUnlock'), meta: m(F, 645, 649) },
+          {
+            guard: G('isNextpktoffOfLastBad'),
+            target: '#panicked',
+            actions: a('nextpktoffPanic'),
+            meta: m(F, 646, 648),
+          },
+          {
+            guard: G('needsMoreData'),
+            target: 'waitingForWrite',
+            actions: a('rxUnlock'),
+            meta: m(F, 645, 649),
+          },
           {
             guard: G('isFirstEqualToLast'),
             target: '#panicked',
             actions: kassert(i, 'stillvalid_p', 'busmem->shm_first != busmem->shm_last', 586),
             meta: m('stillvalid_p', 586),
           },
-          { guard: G('isStillValid'), target: 'validated', actions: a('takeNextpacket'), meta: m(F, 658, 659) },
+          {
+            guard: G('isStillValid'),
+            target: 'validated',
+            actions: a('takeNextpacket'),
+            meta: m(F, 658, 659),
+          },
           {
             guard: G('isGenZero'),
             target: '#panicked',
@@ -105,7 +132,14 @@ export function rcvRegion(i: number): RegionConfig {
       waitingForWrite: {
         meta: m(F, 650, 655),
         always: { guard: G('hasPanicked'), target: '#panicked', meta: m('shmif_unlockbus', 142) },
-        on: { [step]: { guard: G('isWatchReady'), target: 'loopCheck', actions: a('consumeWatch'), meta: m(F, 651, 655) } },
+        on: {
+          [step]: {
+            guard: G('isWatchReady'),
+            target: 'loopCheck',
+            actions: a('consumeWatch'),
+            meta: m(F, 651, 655),
+          },
+        },
       },
       validated: {
         meta: m(F, 671, 676),
@@ -120,7 +154,13 @@ export function rcvRegion(i: number): RegionConfig {
             {
               guard: G('isReadPointerAhead'),
               target: '#panicked',
-              actions: kassert(i, F, '!(nextpkt > busmem->shm_last && sc->sc_devgen == busmem->shm_gen)', 675, 676),
+              actions: kassert(
+                i,
+                F,
+                '!(nextpkt > busmem->shm_last && sc->sc_devgen == busmem->shm_gen)',
+                675,
+                676,
+              ),
               meta: m(F, 671, 676),
             },
             { target: 'readingHeader', actions: a('readHeader'), meta: m(F, 678, 680) },

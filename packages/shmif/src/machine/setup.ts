@@ -70,9 +70,12 @@ const ge =
 
 /** An assign action over the whole context, parameterised by `P`. */
 function assignP<P extends IfParams>(f: (args: Args, params: P) => ShmifContext) {
-  return assign<ShmifContext, ShmifEvent, P, ShmifEvent, never>(({ context, event }, params) => f({ context, event }, params));
+  return assign<ShmifContext, ShmifEvent, P, ShmifEvent, never>(({ context, event }, params) =>
+    f({ context, event }, params),
+  );
 }
-const up = (f: (ctx: ShmifContext, i: number) => ShmifContext) => assignP<IfParams>(({ context }, { i }) => f(context, i));
+const up = (f: (ctx: ShmifContext, i: number) => ShmifContext) =>
+  assignP<IfParams>(({ context }, { i }) => f(context, i));
 
 /**
  * The shared setup: types, guards and actions.
@@ -155,7 +158,9 @@ export const shmifSetup = setup({
     cloneBegin: assignP(({ context, event }, { i }) =>
       lc.cloneBegin(context, i, event.type === 'if.clone' ? event.unit : -1),
     ),
-    returnCreateOpenError: up((c, i) => lc.returnError(c, i, 'create', lc.openErrorFor(c, scOf(c, i).attach.path!))),
+    returnCreateOpenError: up((c, i) =>
+      lc.returnError(c, i, 'create', lc.openErrorFor(c, scOf(c, i).attach.path!)),
+    ),
     openBusFile: up(lc.openBusFile),
     allocUnit: up(lc.allocUnit),
     reserveUnit: up(lc.reserveUnit),
@@ -186,7 +191,9 @@ export const shmifSetup = setup({
     markDying: up(lc.markDying),
     uncloneFinish: up(lc.uncloneFinish),
     closeCreateMemfd: up(lc.closeCreateMemfd),
-    returnAttachError: up((c, i) => lc.returnError(c, i, scOf(c, i).attach.via ?? 'create', scOf(c, i).attach.error)),
+    returnAttachError: up((c, i) =>
+      lc.returnError(c, i, scOf(c, i).attach.via ?? 'create', scOf(c, i).attach.error),
+    ),
     // init
     setIffUp: up(lc.setIffUp),
     shmifInit: up(lc.shmifInit),
@@ -205,7 +212,11 @@ export const shmifSetup = setup({
     slinkstrRecordBackfile: up(io.slinkstrRecordBackfile),
     // shmif_start
     startBegin: assignP(({ context, event }, { i }) =>
-      tx.startBegin(context, i, event.type === 'if.output' || event.type === 'peer.if.output' ? event.frames : []),
+      tx.startBegin(
+        context,
+        i,
+        event.type === 'if.output' || event.type === 'peer.if.output' ? event.frames : [],
+      ),
     ),
     startFinish: up(tx.startFinish),
     dequeueAndLock: up(tx.dequeueAndLock),
@@ -227,7 +238,8 @@ export const shmifSetup = setup({
     afterRead: up(rx.afterRead),
     ifInput: ({ context }: Args, { i }: IfParams) => {
       const s = scOf(context, i);
-      if (context.env.onInput !== undefined && s.rx.m !== null) context.env.onInput(i, s.rx.m.subarray(0, s.rx.mlen));
+      if (context.env.onInput !== undefined && s.rx.m !== null)
+        context.env.onInput(i, s.rx.m.subarray(0, s.rx.mlen));
     },
     passUp: up(rx.passUp),
     consumeWatch: up(rx.consumeWatch),

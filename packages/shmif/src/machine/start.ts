@@ -31,14 +31,23 @@ export function startRegion(i: number, prefix = ''): RegionConfig {
       idle: {
         meta: m('shmif_start', 486, 498),
         on: {
-          [ev(`${prefix}if.output`)]: { target: 'dequeueing', actions: a('startBegin'), meta: m('shmif_start', 486, 498) },
+          [ev(`${prefix}if.output`)]: {
+            target: 'dequeueing',
+            actions: a('startBegin'),
+            meta: m('shmif_start', 486, 498),
+          },
         },
       },
       dequeueing: {
         meta: m('shmif_start', 500, 520),
         on: {
           [step]: [
-            { guard: G('isSndEmpty'), target: 'idle', actions: a('startFinish'), meta: m('shmif_start', 504, 552) },
+            {
+              guard: G('isSndEmpty'),
+              target: 'idle',
+              actions: a('startFinish'),
+              meta: m('shmif_start', 504, 552),
+            },
             {
               guard: G('isNextPacketTooBig'),
               target: '#panicked',
@@ -51,7 +60,12 @@ export function startRegion(i: number, prefix = ''): RegionConfig {
               actions: segvAt(i, 'shmif_start', 'shmif_lockbus(busmem)', 520),
               meta: m('shmif_start', 520),
             },
-            { guard: G('canTxLock'), target: 'checkingMagic', actions: a('dequeueAndLock'), meta: m('shmif_start', 504, 520) },
+            {
+              guard: G('canTxLock'),
+              target: 'checkingMagic',
+              actions: a('dequeueAndLock'),
+              meta: m('shmif_start', 504, 520),
+            },
           ],
         },
       },

@@ -33,11 +33,23 @@ export function ev(type: string): string {
 }
 
 /** The `kassertFailed` action for `KASSERT(expr)` at `first..last` of `fn`. @internal */
-export function kassert(i: number, fn: string, expr: string, first: number, last: number = first): { type: string; params: object } {
+export function kassert(
+  i: number,
+  fn: string,
+  expr: string,
+  first: number,
+  last: number = first,
+): { type: string; params: object } {
   return { type: 'kassertFailed', params: { i, fn, expr, first, last } };
 }
 
 /** The `segvFault` action: an access through an unmapped `busmem` at `first..last` of `fn`. @internal */
-export function segvAt(i: number, fn: string, expr: string, first: number, last: number = first): { type: string; params: object } {
+export function segvAt(
+  i: number,
+  fn: string,
+  expr: string,
+  first: number,
+  last: number = first,
+): { type: string; params: object } {
   return { type: 'segvFault', params: { i, fn, expr, first, last } };
 }

@@ -70,13 +70,21 @@ export function ghostReaderReset(ctx: ShmifContext, i: number, path: string): Sh
 }
 
 /** Interface `from` wrote a frame (header at `off`, payload `frame`). @internal */
-export function ghostWrite(ctx: ShmifContext, path: string, from: number, off: number, frame: Uint8Array): ShmifContext {
+export function ghostWrite(
+  ctx: ShmifContext,
+  path: string,
+  from: number,
+  off: number,
+  frame: Uint8Array,
+): ShmifContext {
   const g = ctx.ghost;
   if (g === null || g.path !== path) return ctx;
   const size = ctx.env.host.dataSize;
   const span = SHMIF_PKTHDR_SIZE + frame.length;
   const writes = g.writes.map((w) =>
-    !w.overwritten && overlaps(off, span, w.off, SHMIF_PKTHDR_SIZE + w.len, size) ? { ...w, overwritten: true } : w,
+    !w.overwritten && overlaps(off, span, w.off, SHMIF_PKTHDR_SIZE + w.len, size)
+      ? { ...w, overwritten: true }
+      : w,
   );
   writes.push({ seq: g.writes.length, from, off, len: frame.length, hex: toHex(frame), overwritten: false });
   return { ...ctx, ghost: { ...g, writes } };
@@ -94,7 +102,13 @@ export function ghostOverrun(ctx: ShmifContext, i: number, path: string): ShmifC
  * identify it, and flag a gap in bus order not preceded by an overrun resync.
  * @internal
  */
-export function ghostRead(ctx: ShmifContext, i: number, path: string, off: number, bytes: Uint8Array): ShmifContext {
+export function ghostRead(
+  ctx: ShmifContext,
+  i: number,
+  path: string,
+  off: number,
+  bytes: Uint8Array,
+): ShmifContext {
   const g = ctx.ghost;
   if (g === null || g.path !== path || g.rx[i] === undefined) return ctx;
   const hex = toHex(bytes);

@@ -15,7 +15,16 @@
  *
  * @module
  */
-import { SHMIF_MAGIC, getFirst, getGenNumber, getLast, getMagic, setFirst, setMagic, shmifUnlockbus } from '@kspec/shared-memory';
+import {
+  SHMIF_MAGIC,
+  getFirst,
+  getGenNumber,
+  getLast,
+  getMagic,
+  setFirst,
+  setMagic,
+  shmifUnlockbus,
+} from '@kspec/shared-memory';
 import { IFF_RUNNING, IFF_UP } from '../constants.js';
 import type { ShmifContext, Softc } from '../context.js';
 import { vmemXalloc, vmemXfree } from '../units.js';
@@ -38,7 +47,10 @@ import { ghostCount, ghostReaderReset } from './ghost.js';
 /** `rump_shmif_create(path, &ifnum)` entered (line 278). @category Model */
 export function createBegin(ctx: ShmifContext, i: number, path: string | null): ShmifContext {
   const s = scOf(ctx, i);
-  return withIf(ctx, i, { attach: { ...s.attach, via: 'create', path, memfd: -1, error: 0, uncloneFor: null }, result: null });
+  return withIf(ctx, i, {
+    attach: { ...s.attach, via: 'create', path, memfd: -1, error: 0, uncloneFor: null },
+    result: null,
+  });
 }
 
 /** The errno `rumpuser_open(path, O_RDWR | O_CREAT)` returns for `path` (0: success). @category Model */
@@ -91,7 +103,11 @@ export function allocUnit(ctx: ShmifContext, i: number): ShmifContext {
 /** `shmif_clone(ifc, unit)` entered (line 321). @category Model */
 export function cloneBegin(ctx: ShmifContext, i: number, unit: number): ShmifContext {
   const s = scOf(ctx, i);
-  return withIf(ctx, i, { unit, attach: { ...s.attach, via: 'clone', path: null, memfd: -1, error: 0, uncloneFor: null }, result: null });
+  return withIf(ctx, i, {
+    unit,
+    attach: { ...s.attach, via: 'clone', path: null, memfd: -1, error: 0, uncloneFor: null },
+    result: null,
+  });
 }
 
 /** True when `vmem_xalloc(.., unit+1, unit+3, ..)` would not return `unit + 1` (`KASSERT`, 336). @category Model */
@@ -264,7 +280,11 @@ export function setupWatch(ctx: ShmifContext, i: number): ShmifContext {
 export function recordBackfileFromCreate(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
   const path = s.attach.path!;
-  return withIf(ctx, i, { backfile: path, backfilelen: byteLength(path) + 1, result: { op: 'create', rv: 0, unit: s.unit } });
+  return withIf(ctx, i, {
+    backfile: path,
+    backfilelen: byteLength(path) + 1,
+    result: { op: 'create', rv: 0, unit: s.unit },
+  });
 }
 
 /** `*ifnum = unit; return 0` without a path (lines 313-317) or after clone's `allocif`. @category Model */
@@ -343,7 +363,14 @@ export function setIffUp(ctx: ShmifContext, i: number): ShmifContext {
 export function shmifInit(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
   const path = mappedPath(ctx, i, s.busmem);
-  if (path === null) return withPanic(ctx, { kind: 'segv', fn: 'shmif_init', expr: 'sc->sc_busmem->shm_last', lines: [385, 386], ifx: i });
+  if (path === null)
+    return withPanic(ctx, {
+      kind: 'segv',
+      fn: 'shmif_init',
+      expr: 'sc->sc_busmem->shm_last',
+      lines: [385, 386],
+      ifx: i,
+    });
   const r = busRead(ctx, path, i, (mem) => ({ last: getLast(mem), gen: getGenNumber(mem) }));
   if (!r.ok) return withPanic(ctx, r.panic);
   const next = withIf(ctx, i, {
@@ -421,7 +448,10 @@ export function isReceiverJoinable(ctx: ShmifContext, i: number): boolean {
  */
 export function uncloneFinish(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
-  const units = s.unit >= 0 && ctx.kernel.units.taken.includes(s.unit + 1) ? vmemXfree(ctx.kernel.units, s.unit + 1) : ctx.kernel.units;
+  const units =
+    s.unit >= 0 && ctx.kernel.units.taken.includes(s.unit + 1)
+      ? vmemXfree(ctx.kernel.units, s.unit + 1)
+      : ctx.kernel.units;
   return withIf({ ...ctx, kernel: { ...ctx.kernel, units } }, i, { rcvl: false, allocated: false });
 }
 

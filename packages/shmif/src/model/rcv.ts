@@ -93,7 +93,14 @@ export function rxLock(ctx: ShmifContext, i: number): ShmifContext {
 }
 
 /** Records an access to an unmapped bus (SIGSEGV in the host process). @category Model */
-export function segv(ctx: ShmifContext, i: number, fn: string, expr: string, first: number, last = first): ShmifContext {
+export function segv(
+  ctx: ShmifContext,
+  i: number,
+  fn: string,
+  expr: string,
+  first: number,
+  last = first,
+): ShmifContext {
   return withPanic(ctx, { kind: 'segv', fn, expr, lines: [first, last], ifx: i });
 }
 
@@ -173,7 +180,11 @@ export function isGenZero(ctx: ShmifContext, i: number): boolean {
 export function resyncToFirst(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
   const path = busOf(ctx, i);
-  const b = ctx.env.host.read(ctx.host, path, (mem) => ({ first: getFirst(mem), last: getLast(mem), gen: getGenNumber(mem) }));
+  const b = ctx.env.host.read(ctx.host, path, (mem) => ({
+    first: getFirst(mem),
+    last: getLast(mem),
+    gen: getGenNumber(mem),
+  }));
   const devgen = b.first > b.last ? b.gen - 1 : b.gen;
   return ghostOverrun(withIf(ctx, i, { devgen, ...rxPatch(s, { nextpkt: b.first }) }), i, path);
 }

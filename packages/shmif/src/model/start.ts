@@ -83,7 +83,10 @@ export function canTxLock(ctx: ShmifContext, i: number): boolean {
 export function dequeueAndLock(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
   const [m0, ...rest] = s.snd;
-  return lockBus(withIf(ctx, i, { snd: rest, tx: { ...s.tx, m0: m0 ?? null, wrap: false } }), mappedPath(ctx, i, s.tx.busmem)!);
+  return lockBus(
+    withIf(ctx, i, { snd: rest, tx: { ...s.tx, m0: m0 ?? null, wrap: false } }),
+    mappedPath(ctx, i, s.tx.busmem)!,
+  );
 }
 
 /** `KASSERT(busmem->shm_magic == SHMIF_MAGIC)` (521) fails. @category Model */

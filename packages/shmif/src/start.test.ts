@@ -1,0 +1,63 @@
+// The transmitter shmif_start (if_shmem.c 485-553).
+import { busImageRead, decodePkthdr } from '@kspec/shared-memory';
+import { describe, expect, it } from 'vitest';
+import { BUS, frame, harness } from '../test/harness.js';
+import { IFF_OACTIVE } from './constants.js';
+
+function attachedUp(dataSize = 100, threads = false) {
+  const h = harness({ dataSize, threads });
+  h.send({ type: 'if.create', path: BUS });
+  h.send({ type: 'if.up' });
+  return h;
+}
+
+describe('shmif_start (485-553)', () => {
+  it('on a fresh bus the first frame goes to 12: shm_last = nextpktoff(0) skips the zero header (522)', () => {
+    const h = attachedUp();
+    h.send({ type: 'if.output', frames: [frame(h.sc.myaddr, 1, 20)] });
+    expect(h.header()).toMatchObject({ last: 12, gen: 0, first: 100 });
+    const hdr = h.bus((m) => decodePkthdr(m.data.subarray(12, 24)));
+    expect(hdr.len).toBe(20); // sp_len = pktsize (516)
+    expect(h.bus((m) => [...m.data.subarray(24, 44)])).toEqual(frame(h.sc.myaddr, 1, 20)); // 528-532
+  });
+
+  it('steps: dequeue+lock+write, then shm_gen++ and unlock, then clear IFF_OACTIVE and one wake-up', () => {
+    const h = attachedUp();
+    h.raw({ type: 'if.output', frames: [frame(h.sc.myaddr, 1), frame(h.sc.myaddr, 2)] });
+    expect(h.sc.flags & IFF_OACTIVE).toBe(IFF_OACTIVE); // 498
+    h.raw({ type: 'tx.step' }); // 504-533, lock held
+    expect(h.region('tx')).toBe('written');
+    expect(h.bus((m) => m.view.getUint32(24, true))).toBe(1);
+    h.raw({ type: 'tx.step' }); // 534-541
+    expect(h.bus((m) => m.view.getUint32(24, true))).toBe(0);
+    h.raw({ type: 'tx.step' });
+    h.raw({ type: 'tx.step' }); // second packet
+    expect(h.bus((m) => m.view.getUint32(4, true))).toBe(0); // no wake-up inside the loop
+    h.raw({ type: 'tx.step' }); // queue empty: 547-552
+    expect(h.region('tx')).toBe('idle');
+    expect(h.sc.flags & IFF_OACTIVE).toBe(0);
+    expect(h.bus((m) => m.view.getUint32(4, true))).toBe(2); // the wake-up pwrite of SHMIF_VERSION at IFMEM_WAKEUP
+    expect(h.header().last).toBe(12 + 26); // the second frame follows the first
+  });
+
+  it('a frame that reaches the end of the data area wraps: shm_gen++ and the next frame starts at 0 (534-536)', () => {
+    const h = attachedUp(100);
+    // frames of 26 bytes on the bus: 12..38, 38..64, 64..90, then 90..116 wraps (chunk to 100, rest at 0)
+    for (let n = 0; n < 3; n++) h.send({ type: 'if.output', frames: [frame(h.sc.myaddr, n)] });
+    expect(h.header()).toMatchObject({ last: 64, gen: 0 });
+    h.send({ type: 'if.output', frames: [frame(h.sc.myaddr, 3)] });
+    expect(h.header()).toMatchObject({ last: 90, gen: 1 });
+    // the header was split 10 + 2 bytes; the frame continues at 2
+    const bytes = busImageRead(h.ctx.host.buses[BUS]!, (m) => [...m.data.subarray(2, 16)]);
+    expect(bytes).toEqual(frame(h.sc.myaddr, 3));
+    // shm_first moved off its sentinel onto the oldest intact frame (busops advancefirst)
+    expect(h.header().first).toBe(38);
+  });
+
+  it('a frame of more than ETHERMTU + ETHER_HDR_LEN bytes fails KASSERT(pktsize <= ...) (513)', () => {
+    const h = attachedUp(4096);
+    h.send({ type: 'if.output', frames: [new Uint8Array(1515)] });
+    expect(h.actor.getSnapshot().value).toBe('panicked');
+    expect(h.ctx.panic).toMatchObject({ kind: 'kassert', fn: 'shmif_start', lines: [513, 513] });
+  });
+});
