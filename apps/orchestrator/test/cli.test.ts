@@ -38,12 +38,16 @@ describe('kspec --help and exit codes', () => {
     expect(r.err.join('\n')).toContain("no package 'floppy' with a manifest (known: all, ");
   });
 
-  it('package.json names the kspec binary, built from src/cli.ts with a node shebang', () => {
+  it('package.json names the kspec binary: an executable shim that runs the built dist/cli.js', () => {
     const pkg = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
-      version: string;
     };
-    expect(pkg.bin).toEqual({ kspec: './dist/cli.js' });
+    expect(pkg.bin).toEqual({ kspec: './bin/kspec.js' });
+    const shim = join(appDir, 'bin/kspec.js');
+    expect(statSync(shim).mode & 0o111).not.toBe(0);
+    const text = readFileSync(shim, 'utf8');
+    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(text).toContain("new URL('../dist/cli.js', import.meta.url)");
     expect(readFileSync(join(appDir, 'src/cli.ts'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 
