@@ -109,7 +109,7 @@ export const STEADY_STATE_PASSES: CheckConfig = {
   description:
     'A peer sends two frames and the interface one, no wrap, no lifecycle calls after up: every invariant holds in every interleaving.',
   bounds: { maxStates: 100_000, timeBudgetMs: 60_000 },
-  expect: { verdict: 'pass' },
+  expect: { verdict: 'pass', states: 4614, depth: 37 },
 };
 
 /**

@@ -99,10 +99,13 @@ export function decodeOrThrow<A>(codec: t.Decoder<unknown, A>, u: unknown, what:
   const r = codec.decode(u);
   if (isLeft(r)) {
     const msgs = r.left.map((e) => {
-      const path = e.context
-        .map((c) => c.key)
-        .filter((k) => k !== '')
-        .join('.');
+      // the keys of the context, without the member indices io-ts adds for intersections
+      const keys: string[] = [];
+      e.context.forEach((c, k) => {
+        const parent = k > 0 ? (e.context[k - 1]!.type as { _tag?: string })._tag : undefined;
+        if (c.key !== '' && parent !== 'IntersectionType') keys.push(c.key);
+      });
+      const path = keys.join('.');
       return `${path === '' ? what : `${what}.${path}`}: ${e.message ?? `invalid value ${JSON.stringify(e.value)}`}`;
     });
     throw new TypeError(msgs.join('; '));

@@ -151,6 +151,8 @@ type InterfaceActor = Actor<typeof shmifInterfaceMachine>;
  */
 export class ShmifInterface {
   private readonly listeners = new Set<(frame: Uint8Array) => void>();
+  private readonly inbox: Uint8Array[] = [];
+  private flushing = false;
   private actor!: InterfaceActor;
   private driver!: Driver;
   private gone = false;
@@ -171,7 +173,7 @@ export class ShmifInterface {
     });
     iface.actor = createActor(shmifInterfaceMachine, { input: { context: base } });
     iface.actor.start();
-    iface.driver = new Driver(iface.actor, kernel.driverOptions);
+    iface.driver = new Driver(iface.actor, kernel.driverOptions, () => iface.flush());
     iface.driver.send(event);
     const c = iface.context;
     kernel.rng = c.kernel.rng;
@@ -217,9 +219,22 @@ export class ShmifInterface {
     return r;
   }
 
-  /** @internal `if_input`. */
+  /** @internal `if_input`: queued, handed to the listeners when the threads are idle. */
   deliver(frame: Uint8Array): void {
-    for (const l of this.listeners) l(frame);
+    this.inbox.push(frame);
+  }
+
+  private flush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.inbox.length > 0 && !this.gone) {
+        const f = this.inbox.shift()!;
+        for (const l of this.listeners) l(f);
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /** The unit number (`shmif<unit>`). */

@@ -80,6 +80,14 @@ export interface DriverOptions {
 }
 
 /**
+ * Called when a pump ends (the threads are quiescent or the receiver's budget is spent),
+ * outside the actor's processing: the facade hands received frames to its listeners here, so
+ * a listener may call back into the interface.
+ * @category Facade
+ */
+export type IdleHook = () => void;
+
+/**
  * Drives one live interface actor.
  * @category Facade
  */
@@ -92,6 +100,7 @@ export class Driver {
   constructor(
     private readonly actor: InterfaceActor,
     options: DriverOptions = {},
+    private readonly onIdle: IdleHook = () => {},
   ) {
     this.rcvBudget = options.rcvBudget ?? 4096;
   }
@@ -107,9 +116,14 @@ export class Driver {
     this.stopped = true;
   }
 
-  /** Runs the threads until quiescent. */
+  /** Runs the threads until quiescent, then calls the idle hook. */
   pump(): void {
     if (this.stopped) return;
+    this.run();
+    this.onIdle();
+  }
+
+  private run(): void {
     const a = this.actor;
     for (;;) {
       let moved = false;
