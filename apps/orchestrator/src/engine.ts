@@ -147,6 +147,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       for (const [k, v] of Object.entries(run.sample())) (values[k] ??= []).push(v);
     }
   };
+  let closed = false;
+  /** Stops every run (their last events, e.g. release(), still go to the trace), then the trace. */
+  const closeAll = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    try {
+      for (const { run } of runs) await run.close();
+    } finally {
+      watcher.close();
+      sink?.close();
+    }
+  };
   try {
     for (const driver of order) {
       runs.push({ driver, run: await driver.start(scenario.subsystems.get(driver.subsystem), services) });
@@ -183,6 +195,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const ms = performance.now() - started;
     const events = subsystems.reduce((n, s) => n + s.events, 0);
     const busFile = room.save();
+    await closeAll();
     return {
       scenario: scenario.name,
       description: scenario.description,
@@ -200,8 +213,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       series,
     };
   } finally {
-    for (const { run } of runs) await run.close();
-    watcher.close();
-    sink?.close();
+    await closeAll();
   }
 }

@@ -166,7 +166,7 @@ export class ActorWatcher {
       }
     } else if (ev.type === '@xstate.snapshot') {
       const event = ev.event as AnyEventObject;
-      if (event.type === 'xstate.init') return;
+      if (event.type === 'xstate.init' || event.type === 'xstate.stop') return;
       w.events++;
       const after = (ev.snapshot as { value?: unknown }).value;
       if (this.sink) {

@@ -238,9 +238,40 @@ class EvtchnRun implements DriverRun {
     };
   }
 
-  summary(): SubsystemSummary {
+  /** The device as the run left it, taken just before the reader closes the file. */
+  private final: {
+    ringSize: number;
+    occupancy: number;
+    enabled: Map<number, boolean>;
+    bound: number;
+    releaseRc: number;
+    releasedBound: number;
+  } | null = null;
+
+  /** The end of the run: the reader closes the file (`evtchn_release` unbinds every port). */
+  finish(): void {
+    if (this.final) return;
+    this.observeRing();
     const r = this.ring;
-    const occupancy = evtchnRingOccupancy(r);
+    const ctx = this.dev.snapshot.context;
+    const enabled = new Map(ctx.evtchns.map((e) => [e.port, e.enabled] as const));
+    const bound = this.dev.boundPorts.length;
+    const releaseRc = this.dev.snapshot.status === 'active' ? this.dev.release() : 0;
+    const after = this.dev.snapshot;
+    this.final = {
+      ringSize: r.size,
+      occupancy: evtchnRingOccupancy(r),
+      enabled,
+      bound,
+      releaseRc,
+      releasedBound: after.status === 'active' ? after.context.evtchns.length : 0,
+    };
+  }
+
+  summary(): SubsystemSummary {
+    this.finish();
+    const f = this.final!;
+    const occupancy = f.occupancy;
     const c = this.c;
     const actors = this.services.watcher
       .counts()
@@ -252,7 +283,7 @@ class EvtchnRun implements DriverRun {
       events: actors.reduce((n, a) => n + a.events, 0),
       actors,
       counters: {
-        portsBound: this.dev.boundPorts.length,
+        portsBound: f.bound,
         raises: c.raises,
         pushed: c.pushed,
         eventsRead: c.eventsRead,
@@ -260,7 +291,7 @@ class EvtchnRun implements DriverRun {
         eoiWrites: c.eoiWrites,
         overflows: c.overflows,
         resets: c.resets,
-        ringSize: r.size,
+        ringSize: f.ringSize,
         maxOccupancy: c.maxOccupancy,
         queuedAtEnd: occupancy,
       },
@@ -268,7 +299,7 @@ class EvtchnRun implements DriverRun {
         port: p,
         raises: this.perPort.get(p)!.raises,
         read: this.perPort.get(p)!.read,
-        enabled: this.dev.snapshot.context.evtchns.find((e) => e.port === p)?.enabled ? 'yes' : 'no',
+        enabledAtEnd: f.enabled.get(p) ? 'yes' : 'no',
       })),
       checks: [
         {
@@ -285,6 +316,12 @@ class EvtchnRun implements DriverRun {
           holds: c.raises === c.raisesQueued + c.raisesCoalesced + c.raisesLostToOverflow,
           detail: `${c.raises} = ${c.raisesQueued} + ${c.raisesCoalesced} + ${c.raisesLostToOverflow}`,
         },
+        {
+          name: 'releaseLeavesNothingBound',
+          statement: 'closing the file (evtchn_release) returns 0 and leaves no port bound',
+          holds: f.releaseRc === 0 && f.releasedBound === 0,
+          detail: `release() = ${f.releaseRc}, ${f.releasedBound} port(s) still bound`,
+        },
       ],
       notes: [
         `reader: read every ${this.readEvery} tick(s), eoi ${this.eoi}, on overflow ${this.onOverflow}; last tick ${this.lastTick}`,
@@ -295,6 +332,8 @@ class EvtchnRun implements DriverRun {
 
   async close(): Promise<void> {
     if (this.dev.snapshot.status === 'active') this.dev.release();
+    for (const p of this.ports) this.dev.binding(p)?.stop();
+    this.dev.actor.stop();
   }
 }
 

@@ -5,9 +5,11 @@
  * of what it sent and received. The same class runs in the main thread and in a worker.
  *
  * Scheduling: the orchestrator sends the machine's atomic steps (`ifnet.step`, `tx.step`,
- * `rcv.step`) until the thread blocks (a step that takes no transition leaves the snapshot
- * unchanged): the transmitter runs until its queue is empty, the receiver until it waits on
- * the write watch (or on the bus lock another thread holds).
+ * `rcv.step`) while the machine can take them (`snapshot.can`): the transmitter runs until its
+ * queue is empty, the receiver until it waits on the write watch (or on the bus lock another
+ * thread holds). The facade of `@kspec/shmif` schedules the same steps itself, but wakes
+ * receivers from the event loop and stamps frames with the wall clock; driving the steps here
+ * keeps a run a function of its seed and lets a scenario make receivers slow.
  *
  * Accounting per receiver, from the frames it is given (`if_input`), independent of the
  * model: every scenario frame names its sender and sequence number, so a receiver knows which
@@ -94,6 +96,12 @@ export interface InterfaceRunnerOptions {
   readonly onDelivered?: (receiver: number, sender: number, seq: number) => void;
 }
 
+const STEP = {
+  'ifnet.step': { type: 'ifnet.step' },
+  'tx.step': { type: 'tx.step' },
+  'rcv.step': { type: 'rcv.step' },
+} as const;
+
 /** Steps beyond which a thread that keeps moving is taken to be spinning (a bug, reported). */
 const MAX_PUMP = 1_000_000;
 
@@ -173,7 +181,11 @@ export class ShmifInterfaceRunner {
     for (;;) {
       const before = this.snap;
       if (before.status !== 'active') return moved;
-      this.actor.send({ type });
+      const event = STEP[type];
+      // Only steps the thread can take are sent (a guard check, no actions): a blocked thread
+      // is not sent a step it would ignore.
+      if (!before.can(event)) return moved;
+      this.actor.send(event);
       this.flush();
       if (this.snap.status === 'error') {
         throw new Error(
