@@ -131,11 +131,11 @@ describe('what each example scenario is about', () => {
     });
     expect(shmif.counters['deliveredUnique']).toBe(3 * 400);
     expect(shmif.counters['framesOnBus']).toBe(600);
-    // SHMIF-BUS-1: each interface attached to the fresh bus passes up the zero-length phantom at offset 0
+    // SHMIF-1 (SHMIF-BUS-1): each interface attached to the fresh bus passes up the zero-length phantom at offset 0
     expect(shmif.counters['malformed']).toBe(3);
-    expect(shmif.checks.find((c) => c.name === 'deliversOnlyWrittenFrames')).toMatchObject({
+    expect(shmif.checks.find((c) => c.name === 'neverDeliversTornFrame')).toMatchObject({
       holds: false,
-      findings: ['SHMIF-BUS-1'],
+      findings: ['SHMIF-1'],
     });
     expect(result.verdict).toBe('findings');
   });

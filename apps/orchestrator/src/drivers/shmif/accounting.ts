@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { manifest as shmifManifest } from '@kspec/shmif';
 import type { AccountingCheck } from '../../driver.js';
 import type { InterfaceCounters } from './interface.js';
 
@@ -48,7 +49,7 @@ export function interfaceRows(
       duplicates: t.duplicates,
       malformed: c.malformed,
       ...(c.stale ? { stale: c.stale } : {}),
-      state: c.panic ? `panicked: ${c.panic}` : (states[i] ?? '?'),
+      state: c.panic ? `panicked: ${c.panic.text}` : (states[i] ?? '?'),
     };
   });
 }
@@ -75,58 +76,115 @@ export function shmifCounters(all: readonly InterfaceCounters[]): Record<string,
   };
 }
 
+/** The recorded findings of `@kspec/shmif` about invariant `name`. */
+function findingsOf(name: string): string[] {
+  return shmifManifest.findings.filter((f) => f.invariant === name).map((f) => f.id);
+}
+
 /**
- * The accounting checks of a run. `phantoms` counts the zero-length frames among the
- * malformed ones (SHMIF-BUS-1).
+ * The recorded findings of `@kspec/shmif` whose seed lines cover a panic's lines (the
+ * `KASSERT` or fault that stopped a rump kernel).
  * @category shmif driver
  */
-export function shmifChecks(all: readonly InterfaceCounters[], phantoms: number): AccountingCheck[] {
+export function findingsOfPanic(panic: {
+  readonly fn: string;
+  readonly lines: readonly [number, number];
+}): string[] {
+  return shmifManifest.findings
+    .filter((f) =>
+      f.seed.some((r) => r.fn === panic.fn && r.lines[0] <= panic.lines[1] && panic.lines[0] <= r.lines[1]),
+    )
+    .map((f) => f.id);
+}
+
+/**
+ * The findings explaining a failed check whose failure has several reasons: only when every
+ * reason has a recorded finding (otherwise the failure is not explained).
+ */
+function explainedBy(
+  holds: boolean,
+  reasons: readonly (readonly string[])[],
+): { findings?: readonly string[] } {
+  if (holds || reasons.length === 0 || reasons.some((r) => r.length === 0)) return {};
+  return { findings: [...new Set(reasons.flat())] };
+}
+
+function withFindings(holds: boolean, ids: readonly string[]): { findings?: readonly string[] } {
+  return !holds && ids.length > 0 ? { findings: ids } : {};
+}
+
+/**
+ * The accounting checks of a run, named after the `@kspec/shmif` invariants they observe
+ * live; a failure is explained by the recorded findings of that invariant, when there are.
+ * `phantoms` counts the zero-length frames among the malformed ones; `wedgedBy` is the
+ * interface that stopped holding the bus lock, when one did (no other receiver can go on).
+ * @category shmif driver
+ */
+export function shmifChecks(
+  all: readonly InterfaceCounters[],
+  phantoms: number,
+  wedgedBy: InterfaceCounters | null = null,
+): AccountingCheck[] {
   const checks: AccountingCheck[] = [];
   for (const c of all) {
     const t = totals(c);
     const sentByOthers = all.reduce((n, o) => n + (o.index === c.index ? 0 : o.sent), 0);
+    const holds = !c.panic && t.unique + t.lostToOverrun === sentByOthers;
     checks.push({
       name: `shmif${c.index}.everyFrameAccounted`,
       statement: `receiver shmif${c.index}: frames delivered once + frames lost to a counted overrun = frames sent by the others`,
-      holds: !c.panic && t.unique + t.lostToOverrun === sentByOthers,
+      holds,
       detail:
         `${t.unique} + ${t.lostToOverrun} = ${t.unique + t.lostToOverrun} vs ${sentByOthers} sent by others` +
         (t.silentlyLost ? `; ${t.silentlyLost} lost without an overrun` : '') +
-        (c.panic ? `; the receiver stopped: ${c.panic}` : ''),
-      ...(t.silentlyLost > 0 || c.panic ? { findings: ['SHMIF-BUS-3'] } : {}),
+        (c.panic ? `; the receiver stopped: ${c.panic.text}` : '') +
+        (wedgedBy && !c.panic ? `; the bus is wedged by shmif${wedgedBy.index}` : ''),
+      ...explainedBy(holds, [
+        ...(t.silentlyLost ? [findingsOf('everyOverwrittenFrameIsAnOverrun')] : []),
+        ...(c.panic ? [findingsOfPanic(c.panic)] : []),
+        ...(wedgedBy?.panic && !c.panic ? [findingsOfPanic(wedgedBy.panic)] : []),
+      ]),
     });
   }
   const sum = shmifCounters(all);
+  const silent = sum['silentlyLost']!;
   checks.push({
-    name: 'deliversEachFrameOnce',
-    statement: 'no receiver delivers a frame twice',
-    holds: sum['duplicates'] === 0,
-    detail: `${sum['duplicates']} duplicate deliveries`,
-    ...(sum['duplicates']! > 0 ? { findings: ['SHMIF-BUS-3'] } : {}),
+    name: 'everyOverwrittenFrameIsAnOverrun',
+    statement: 'a receiver misses a frame only across an overrun resync (if_shmem.c 660-669)',
+    holds: silent === 0,
+    detail: `${silent} frame(s) missed without an overrun`,
+    ...withFindings(silent === 0, findingsOf('everyOverwrittenFrameIsAnOverrun')),
+  });
+  const dups = sum['duplicates']!;
+  checks.push({
+    name: 'deliversInBusOrder',
+    statement: 'a receiver passes frames up in bus order, none twice',
+    holds: dups === 0,
+    detail: `${dups} frame(s) delivered again`,
+    ...withFindings(dups === 0, findingsOf('deliversInBusOrder')),
   });
   const torn = sum['malformed']! - phantoms;
   checks.push({
-    name: 'deliversOnlyWrittenFrames',
-    statement: 'every frame delivered is a whole frame some interface wrote',
+    name: 'neverDeliversTornFrame',
+    statement: 'every frame passed up is a whole frame some interface wrote',
     holds: sum['malformed'] === 0,
     detail: `${phantoms} zero-length phantom frame(s) of a fresh bus, ${torn} torn or foreign frame(s)`,
-    ...(sum['malformed']! > 0
-      ? { findings: [...(phantoms > 0 ? ['SHMIF-BUS-1'] : []), ...(torn > 0 ? ['SHMIF-BUS-2'] : [])] }
-      : {}),
+    ...withFindings(sum['malformed'] === 0, findingsOf('neverDeliversTornFrame')),
   });
   checks.push({
     name: 'neverDeliversOwnFrames',
     statement: 'no receiver passes up a frame its own interface sent',
     holds: sum['ownDelivered'] === 0,
     detail: `${sum['ownDelivered']} own frame(s) delivered`,
+    ...withFindings(sum['ownDelivered'] === 0, findingsOf('neverDeliversOwnFrames')),
   });
   const panics = all.filter((c) => c.panic);
   checks.push({
-    name: 'noKassert',
+    name: 'noKassertFails',
     statement: 'no rump kernel stops at a failed KASSERT or a fault',
     holds: panics.length === 0,
-    detail: panics.length ? panics.map((c) => `shmif${c.index}: ${c.panic}`).join('; ') : 'none',
-    ...(panics.length ? { findings: ['SHMIF-BUS-2', 'SHMIF-BUS-3'] } : {}),
+    detail: panics.length ? panics.map((c) => `shmif${c.index}: ${c.panic!.text}`).join('; ') : 'none',
+    ...withFindings(panics.length === 0, [...new Set(panics.flatMap((c) => findingsOfPanic(c.panic!)))]),
   });
   return checks;
 }

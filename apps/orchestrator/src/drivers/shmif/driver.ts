@@ -67,6 +67,7 @@ function summarise(
   states: readonly string[],
   events: readonly number[],
   notes: string[],
+  wedgedBy: InterfaceCounters | null = null,
 ): SubsystemSummary {
   const bus = services.memory.shmifBus();
   const onBus = framesOnBus(services);
@@ -84,7 +85,7 @@ function summarise(
     })),
     counters,
     units: interfaceRows(all, states),
-    checks: shmifChecks(all, phantoms),
+    checks: shmifChecks(all, phantoms, wedgedBy),
     notes: [
       `bus ${services.memory.busPath}: data size ${bus.dataSize}, shm_gen ${bus.gen}, shm_first ${bus.first}, shm_last ${bus.last}, ${onBus < 0 ? 'frames not walkable' : `${onBus} frame(s) on the bus`}`,
       ...(stale
@@ -138,20 +139,40 @@ class ShmifLocalRun implements DriverRun {
     for (const r of this.runners) r.bringUp();
   }
 
+  /** The interface whose rump kernel panicked holding the bus lock, once that happened. */
+  private wedgedBy: InterfaceCounters | null = null;
+
+  /**
+   * In one thread, the bus lock is free between two scheduler steps unless a rump kernel
+   * panicked holding it; then `shmif_lockbus` (if_shmem.c 114-133, no owner, no timeout)
+   * would spin forever in every other interface, and the run stops here.
+   */
+  private isWedged(): boolean {
+    if (this.wedgedBy) return true;
+    if (this.services.memory.shmifBus().lock === 0) return false;
+    this.wedgedBy = this.runners.find((r) => r.panicked)?.counters ?? null;
+    return this.wedgedBy !== null;
+  }
+
   step(tick: number): void {
     for (const i of this.rng.order(this.runners.length)) {
+      if (this.isWedged()) return;
       const r = this.runners[i]!;
       if (r.remaining > 0 && !r.panicked && this.rng.chance(this.s.sendProbability)) {
         if (r.send(this.s.burst) > 0) this.dirty = true;
       }
     }
     if (tick % this.s.receiveEvery === 0) {
-      for (const i of this.rng.order(this.runners.length)) this.runners[i]!.receive();
+      for (const i of this.rng.order(this.runners.length)) {
+        if (this.isWedged()) return;
+        if (!this.runners[i]!.panicked) this.runners[i]!.receive();
+      }
       this.dirty = false;
     }
   }
 
   done(): boolean {
+    if (this.isWedged()) return true;
     return !this.dirty && this.runners.every((r) => r.panicked || (r.remaining === 0 && r.waitingForWrite));
   }
 
@@ -175,7 +196,8 @@ class ShmifLocalRun implements DriverRun {
     this.finished = true;
     const sentBy = this.runners.map((r) => r.counters.sent);
     for (const r of this.runners) r.settle(sentBy);
-    for (const r of this.runners) r.destroy();
+    // destroy() locks the bus (finibackend): not on a wedged bus
+    if (!this.isWedged()) for (const r of this.runners) r.destroy();
   }
 
   summary(): SubsystemSummary {
@@ -189,7 +211,13 @@ class ShmifLocalRun implements DriverRun {
       events,
       [
         `in this thread, deterministic for the seed: send chance ${this.s.sendProbability}, burst ${this.s.burst}, receivers every ${this.s.receiveEvery} tick(s)`,
+        ...(this.wedgedBy
+          ? [
+              `the bus is wedged: shmif${this.wedgedBy.index} stopped (${this.wedgedBy.panic!.text}) holding the bus lock; shmif_lockbus (if_shmem.c 114-133) has no owner or timeout, so every other interface would spin forever: the run stopped there`,
+            ]
+          : []),
       ],
+      this.wedgedBy,
     );
   }
 

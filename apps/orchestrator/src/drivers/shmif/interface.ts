@@ -59,7 +59,7 @@ export interface InterfaceCounters {
   delivered: number;
   /** Frames passed up that are not whole scenario frames (the zero-length phantom of a fresh bus, torn frames). */
   malformed: number;
-  /** Of those, zero-length frames (the phantom at offset 0 of a fresh bus, SHMIF-BUS-1). */
+  /** Of those, zero-length frames (the phantom at offset 0 of a fresh bus, finding SHMIF-1). */
   phantoms: number;
   /** Whole frames of an earlier run on the same bus file (another nonce). */
   stale: number;
@@ -69,8 +69,8 @@ export interface InterfaceCounters {
   overruns: number;
   /** Per sender index (own index included, always empty). */
   peers: PeerAccount[];
-  /** Final state, or the panic. */
-  panic: string | null;
+  /** The failed `KASSERT` or fault that stopped the rump kernel, or `null`. */
+  panic: { readonly fn: string; readonly lines: readonly [number, number]; readonly text: string } | null;
 }
 
 /**
@@ -201,7 +201,11 @@ export class ShmifInterfaceRunner {
   private checkPanic(): void {
     const p = this.snap.context.panic;
     if (p && this.counters.panic === null) {
-      this.counters.panic = `${p.kind} in ${p.fn} (${p.expr}) at if_shmem.c ${p.lines[0]}-${p.lines[1]}`;
+      this.counters.panic = {
+        fn: p.fn,
+        lines: [p.lines[0], p.lines[1]],
+        text: `${p.kind === 'kassert' ? 'KASSERT' : 'fault'} in ${p.fn} (${p.expr}) at if_shmem.c ${p.lines[0]}-${p.lines[1]}`,
+      };
     }
   }
 
