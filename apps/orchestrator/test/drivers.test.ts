@@ -6,7 +6,7 @@
  * shmif_rcv) holding the lock, which `shmif_lockbus` (114-133) never gives back: the run must
  * report the wedge and stop, not spin.
  */
-import * as t from 'io-ts/lib/index.js';
+import type * as t from 'io-ts/lib/index.js';
 import { describe, expect, it } from 'vitest';
 import { intIn, strictObject } from '../src/codec.js';
 import type { AnyScenarioDriver, ScenarioDriver } from '../src/driver.js';
