@@ -130,7 +130,7 @@ function subsystemSection(s: SubsystemSummary, plots: readonly PlotSpec[], r: Ru
   return `<section><h2>${escapeHtml(s.subsystem)} — ${escapeHtml(s.title)}</h2>
 <p>${s.events.toLocaleString('en-US')} events processed.</p>
 ${svgs.map((x) => `<figure>${x}</figure>`).join('\n')}
-<h3>Counters</h3>${table([s.counters])}
+<h3>Counters</h3><div class="kv">${table(Object.entries(s.counters).map(([counter, value]) => ({ counter, value })))}</div>
 ${s.units?.length ? `<h3>Units</h3>${table(s.units)}` : ''}
 <h3>Checks</h3>${table(checks)}
 <h3>Actors</h3>${table(s.actors.map((a) => ({ actor: a.actor, events: a.events, 'final state': a.state })))}
@@ -175,7 +175,7 @@ export function renderHtmlReport(r: RunResult, plots: Readonly<Record<string, re
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 980px; color: #222; padding: 0 16px; }
 h1 { font-size: 22px; } h2 { font-size: 18px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 32px; } h3 { font-size: 15px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 12.5px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
-th { background: #f5f5f5; } figure { margin: 12px 0; }
+th { background: #f5f5f5; } figure { margin: 12px 0; } .kv table { display: inline-table; } section > table { display: block; overflow-x: auto; }
 .verdict { padding: 8px 12px; border-radius: 4px; } .good { background: #e6f4ea; } .known { background: #fff4e5; } .bad { background: #fdecea; }
 svg .grid { stroke: #eee; } svg .axis { stroke: #888; } svg .tick { font-size: 11px; fill: #555; } svg .lab { font-size: 12px; fill: #333; } svg .pt { font-size: 13px; font-weight: 600; }
 </style></head><body>
