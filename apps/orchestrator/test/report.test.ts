@@ -91,7 +91,7 @@ describe('report and summary pieces', () => {
     expect(text).toMatch(/verdict: FINDINGS: .*SHMIF-1/);
     expect(text).toMatch(/shmif — .*: [\d,]+ events processed/);
     expect(text).toMatch(/interfaces 4 · framesSent 600 · delivered [\d,]+ · .*overruns [\d,]+/);
-    expect(text).toMatch(/xen-evtchn — .*\n  portsBound 4 · raises [\d,]+/);
+    expect(text).toMatch(/xen-evtchn — .*\n {2}portsBound 4 · raises [\d,]+/);
     expect(text).toMatch(/shmif\/shmifInterface#3 +[\d,]+ +kernel\.\{ifnet:destroyed/);
     expect(text).toContain('KNOWN neverDeliversTornFrame');
     expect(text).toContain('ok   shmif0.everyFrameAccounted');
