@@ -67,6 +67,8 @@ export interface TxLocals {
   readonly wrap: boolean;
   /** `shm_last` of the packet being written (its header offset), for tracing. */
   readonly off: number;
+  /** Where the last `tx.run` ended (live use; routes the machine to that state). */
+  readonly runAt: string | null;
 }
 
 /**
@@ -86,6 +88,8 @@ export interface RxLocals {
   readonly spLen: number;
   /** Error of the last write-watch wait (0, or EBADF for a closed kqueue). */
   readonly waitError: number;
+  /** Where the last `rcv.run` ended (live use; routes the machine to that state). */
+  readonly runAt: string | null;
 }
 
 /**
@@ -312,6 +316,9 @@ export type ShmifEvent =
   | { readonly type: 'ifnet.step' }
   | { readonly type: 'tx.step' }
   | { readonly type: 'rcv.step' }
+  | { readonly type: 'tx.run' }
+  | { readonly type: 'rcv.run' }
+  | { readonly type: 'peer.tx.run' }
   | { readonly type: 'host.fault'; readonly faults: ShmifFaults }
   | { readonly type: 'peer.if.output'; readonly frames: readonly FrameBytes[] }
   | { readonly type: 'peer.tx.step' };

@@ -28,6 +28,10 @@ type InterfaceActor = Actor<typeof shmifInterfaceMachine>;
 const IFNET_STEP: ShmifEvent = { type: 'ifnet.step' };
 const TX_STEP: ShmifEvent = { type: 'tx.step' };
 const RCV_STEP: ShmifEvent = { type: 'rcv.step' };
+const TX_RUN: ShmifEvent = { type: 'tx.run' };
+const RCV_RUN: ShmifEvent = { type: 'rcv.run' };
+/** Steps one `rcv.run` may take (the budget parameter of the chart's `rcvRun` actions). */
+const RUN_STEPS = 512;
 
 function region(value: unknown, name: string): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -77,6 +81,12 @@ export function rcvReady(value: unknown, c: ShmifContext): boolean {
 export interface DriverOptions {
   /** Receiver steps per round before yielding to the event loop. Default 4096. */
   readonly rcvBudget?: number;
+  /**
+   * `'run'` (default): one `tx.run` / `rcv.run` transition per run of a loop (the run-to-block
+   * model functions, cross-checked against the chart); `'step'`: one transition per atomic
+   * step, exactly as the checker explores.
+   */
+  readonly granularity?: 'run' | 'step';
 }
 
 /**
@@ -96,6 +106,9 @@ export class Driver {
   private scheduled = false;
   private stopped = false;
   private readonly rcvBudget: number;
+  private readonly txEvent: ShmifEvent;
+  private readonly rcvEvent: ShmifEvent;
+  private readonly rcvCost: number;
 
   constructor(
     private readonly actor: InterfaceActor,
@@ -103,6 +116,10 @@ export class Driver {
     private readonly onIdle: IdleHook = () => {},
   ) {
     this.rcvBudget = options.rcvBudget ?? 4096;
+    const run = (options.granularity ?? 'run') === 'run';
+    this.txEvent = run ? TX_RUN : TX_STEP;
+    this.rcvEvent = run ? RCV_RUN : RCV_STEP;
+    this.rcvCost = run ? RUN_STEPS : 1;
   }
 
   /** Sends `event`, then runs every thread until none can move (or the receiver's budget ends). */
@@ -134,19 +151,24 @@ export class Driver {
         moved = true;
       }
       while (s.status === 'active' && txReady(s.value)) {
-        a.send(TX_STEP);
+        a.send(this.txEvent);
         s = a.getSnapshot();
         moved = true;
       }
       let budget = this.rcvBudget;
-      while (s.status === 'active' && budget > 0 && rcvReady(s.value, s.context)) {
-        a.send(RCV_STEP);
+      // never yield while the receiver holds the bus lock (validated): other threads would spin
+      while (
+        s.status === 'active' &&
+        (budget > 0 || region(s.value, 'rcv') === 'validated') &&
+        rcvReady(s.value, s.context)
+      ) {
+        a.send(this.rcvEvent);
         s = a.getSnapshot();
-        budget--;
+        budget -= this.rcvCost;
         moved = true;
       }
       if (s.status !== 'active') return;
-      if (budget === 0) {
+      if (budget <= 0 && rcvReady(s.value, s.context)) {
         this.schedule();
         return;
       }

@@ -33,6 +33,12 @@ export function rcvRegion(i: number): RegionConfig {
   const G = (type: string) => gd(type, p);
   const step = ev('rcv.step');
   const F = 'shmif_rcv';
+  // live use: run the loop until it blocks (model/run.ts), then route to the state it ended in
+  const run = (at: string) => ({
+    target: 'routing',
+    actions: act('rcvRun', { i, at }),
+    meta: m(F, 610, 716),
+  });
   return {
     initial: 'notSpawned',
     meta: m(F, 610, 716),
@@ -44,6 +50,7 @@ export function rcvRegion(i: number): RegionConfig {
       reup: {
         meta: m(F, 622, 626),
         on: {
+          [ev('rcv.run')]: run('reup'),
           [step]: {
             guard: G('isRunningOrDying'),
             target: 'loopCheck',
@@ -55,6 +62,7 @@ export function rcvRegion(i: number): RegionConfig {
       loopCheck: {
         meta: m(F, 630, 639),
         on: {
+          [ev('rcv.run')]: run('loopCheck'),
           [step]: [
             { guard: G('isRunning'), target: 'locking', actions: a('allocMbuf'), meta: m(F, 630, 639) },
             {
@@ -70,6 +78,7 @@ export function rcvRegion(i: number): RegionConfig {
       locking: {
         meta: m(F, 641),
         on: {
+          [ev('rcv.run')]: run('locking'),
           [step]: [
             {
               guard: G('isRxBusUnmapped'),
@@ -133,6 +142,7 @@ export function rcvRegion(i: number): RegionConfig {
         meta: m(F, 650, 655),
         always: { guard: G('hasPanicked'), target: '#panicked', meta: m('shmif_unlockbus', 142) },
         on: {
+          [ev('rcv.run')]: run('waitingForWrite'),
           [step]: {
             guard: G('isWatchReady'),
             target: 'loopCheck',
@@ -144,6 +154,7 @@ export function rcvRegion(i: number): RegionConfig {
       validated: {
         meta: m(F, 671, 676),
         on: {
+          [ev('rcv.run')]: run('validated'),
           [step]: [
             {
               guard: G('isRxBusUnmapped'),
@@ -191,6 +202,7 @@ export function rcvRegion(i: number): RegionConfig {
         meta: m(F, 691, 707),
         always: { guard: G('hasPanicked'), target: '#panicked', meta: m(F, 689) },
         on: {
+          [ev('rcv.run')]: run('unlocked'),
           [step]: [
             { guard: G('isOwnFrame'), target: 'loopCheck', actions: a('afterRead'), meta: m(F, 691, 702) },
             {
@@ -202,6 +214,19 @@ export function rcvRegion(i: number): RegionConfig {
         },
       },
       exited: { type: 'final', meta: m(F, 715) },
+      routing: {
+        meta: m(F, 610, 716),
+        always: [
+          ...(
+            ['reup', 'loopCheck', 'locking', 'waitingForWrite', 'validated', 'unlocked', 'exited'] as const
+          ).map((at) => ({
+            guard: gd('isRcvRunAt', { i, at }),
+            target: at,
+            meta: m(F, 610, 716),
+          })),
+          { target: '#panicked', meta: m(F, 639, 689) },
+        ],
+      },
     },
   };
 }

@@ -17,6 +17,8 @@ import type { IfdrvArgs } from '../model/ioctl.js';
 import * as lc from '../model/lifecycle.js';
 import * as rx from '../model/rcv.js';
 import * as tx from '../model/start.js';
+import { rcvRun, txRun } from '../model/run.js';
+import type { RcvAt, TxAt } from '../model/run.js';
 
 /**
  * The input of every shmif machine: its initial context (build it with
@@ -38,6 +40,12 @@ export interface PanicParams extends IfParams {
   readonly expr: string;
   readonly first: number;
   readonly last: number;
+}
+
+/** Parameters of the run actions and routing guards: where the region is. @category Machines */
+export interface RunParams extends IfParams {
+  readonly at: string;
+  readonly budget?: number;
 }
 
 /** Parameters of `returnErrno`: the entry point and the errno it returns. @category Machines */
@@ -141,6 +149,8 @@ export const shmifSetup = setup({
     isSpLenTooBig: g(rx.isSpLenTooBig),
     isOwnFrame: g(rx.isOwnFrame),
     isWatchReady: g(rx.isWatchReady),
+    isRcvRunAt: (({ context }, p) => scOf(context, p.i).rx.runAt === (p as RunParams).at) as G,
+    isTxRunAt: (({ context }, p) => scOf(context, p.i).tx.runAt === (p as RunParams).at) as G,
   },
   actions: {
     kassertFailed: assignP<PanicParams>(({ context }, p) =>
@@ -243,5 +253,15 @@ export const shmifSetup = setup({
     },
     passUp: up(rx.passUp),
     consumeWatch: up(rx.consumeWatch),
+    rcvRun: assignP<RunParams>(({ context }, p) => {
+      const r = rcvRun(context, p.i, p.at as RcvAt, p.budget ?? 512);
+      const s = scOf(r.c, p.i);
+      return withIf(r.c, p.i, { rx: { ...s.rx, runAt: r.at } });
+    }),
+    txRun: assignP<RunParams>(({ context }, p) => {
+      const r = txRun(context, p.i, p.at as TxAt);
+      const s = scOf(r.c, p.i);
+      return withIf(r.c, p.i, { tx: { ...s.tx, runAt: r.at } });
+    }),
   },
 });

@@ -24,6 +24,12 @@ export function startRegion(i: number, prefix = ''): RegionConfig {
   const a = (type: string) => act(type, p);
   const G = (type: string) => gd(type, p);
   const step = ev(`${prefix}tx.step`);
+  // live use: run the loop until the queue is empty (model/run.ts), then route to where it ended
+  const run = (at: string) => ({
+    target: 'routing',
+    actions: act('txRun', { i, at }),
+    meta: m('shmif_start', 486, 553),
+  });
   return {
     initial: 'idle',
     meta: m('shmif_start', 485, 553),
@@ -41,6 +47,7 @@ export function startRegion(i: number, prefix = ''): RegionConfig {
       dequeueing: {
         meta: m('shmif_start', 500, 520),
         on: {
+          [ev(`${prefix}tx.run`)]: run('dequeueing'),
           [step]: [
             {
               guard: G('isSndEmpty'),
@@ -85,8 +92,20 @@ export function startRegion(i: number, prefix = ''): RegionConfig {
         meta: m('shmif_start', 533, 538),
         always: { guard: G('hasPanicked'), target: '#panicked', meta: m('shmif_start', 522, 532) },
         on: {
+          [ev(`${prefix}tx.run`)]: run('written'),
           [step]: { target: 'dequeueing', actions: a('genAndUnlock'), meta: m('shmif_start', 534, 541) },
         },
+      },
+      routing: {
+        meta: m('shmif_start', 486, 553),
+        always: [
+          ...(['idle', 'dequeueing', 'written'] as const).map((at) => ({
+            guard: gd('isTxRunAt', { i, at }),
+            target: at,
+            meta: m('shmif_start', 486, 553),
+          })),
+          { target: '#panicked', meta: m('shmif_start', 513, 538) },
+        ],
       },
     },
   };

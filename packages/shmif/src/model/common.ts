@@ -17,8 +17,17 @@ export function scOf(ctx: ShmifContext, i: number): Softc {
   return s;
 }
 
-/** A new context with interface `i` patched. @internal */
+/**
+ * A new context with interface `i` patched. With a live host (`env.host.live`) the softc is
+ * updated in place instead: a live actor keeps no earlier snapshots that could observe it,
+ * and this is what keeps the live path fast. The checker's pure host always gets new objects.
+ * @internal
+ */
 export function withIf(ctx: ShmifContext, i: number, patch: Partial<Softc>): ShmifContext {
+  if (ctx.env.host.live) {
+    Object.assign(scOf(ctx, i), patch);
+    return ctx;
+  }
   const ifs = ctx.ifs.slice();
   ifs[i] = { ...scOf(ctx, i), ...patch };
   return { ...ctx, ifs };
@@ -54,8 +63,8 @@ export function emptySoftc(): Softc {
     snd: [],
     fds: [],
     maps: [],
-    tx: { busmem: null, m0: null, wrote: false, wrap: false, off: 0 },
-    rx: { busmem: null, m: null, mlen: 0, nextpkt: 0, wrap: false, spLen: 0, waitError: 0 },
+    tx: { busmem: null, m0: null, wrote: false, wrap: false, off: 0, runAt: null },
+    rx: { busmem: null, m: null, mlen: 0, nextpkt: 0, wrap: false, spLen: 0, waitError: 0, runAt: null },
     attach: { via: null, path: null, memfd: -1, error: 0, len: 0, uncloneFor: null },
     result: null,
   };

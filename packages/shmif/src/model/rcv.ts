@@ -38,8 +38,29 @@ import { busRead, isMapped, mappedPath, scOf, withIf, withPanic } from './common
 import { ghostDeliver, ghostOverrun, ghostRead } from './ghost.js';
 import { isBusLockFree, lockBus, unlockBus } from './lifecycle.js';
 
-function rxPatch(s: Softc, patch: Partial<Softc['rx']>): Partial<Softc> {
+/** A patch of the receiver's locals (updated in place for a live host, like `withIf`). */
+function rxPatch(ctx: ShmifContext, s: Softc, patch: Partial<Softc['rx']>): Partial<Softc> {
+  if (ctx.env.host.live) {
+    Object.assign(s.rx, patch);
+    return {};
+  }
   return { rx: { ...s.rx, ...patch } };
+}
+
+const SLAB = 1 << 20;
+let slab = new Uint8Array(0);
+let slabOff = 0;
+
+/** A zeroed cluster of `size` bytes; live clusters are carved from 1 MiB slabs (no per-frame zeroing). */
+function cluster(ctx: ShmifContext, size: number): Uint8Array {
+  if (!ctx.env.host.live || size > SLAB) return new Uint8Array(size);
+  if (slabOff + size > slab.length) {
+    slab = new Uint8Array(SLAB);
+    slabOff = 0;
+  }
+  const m = slab.subarray(slabOff, slabOff + size);
+  slabOff += size;
+  return m;
 }
 
 /** The `reup` wait ends: `IFF_RUNNING` or `sc_dying` (624). @category Model */
@@ -51,20 +72,20 @@ export function isRunningOrDying(ctx: ShmifContext, i: number): boolean {
 /** `busmem = sc->sc_busmem` after the wait (628). @category Model */
 export function captureBusmem(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
-  return withIf(ctx, i, rxPatch(s, { busmem: s.busmem }));
+  return withIf(ctx, i, rxPatch(ctx, s, { busmem: s.busmem }));
 }
 
 /** `if (m == NULL) { m = m_gethdr(M_WAIT, MT_DATA); MCLGET(m, M_WAIT); }` (633-636). @category Model */
 export function allocMbuf(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
   if (s.rx.m !== null) return ctx;
-  return withIf(ctx, i, rxPatch(s, { m: new Uint8Array(ctx.env.mclbytes), mlen: 0 }));
+  return withIf(ctx, i, rxPatch(ctx, s, { m: cluster(ctx, ctx.env.mclbytes), mlen: 0 }));
 }
 
 /** `m_freem(m); m = NULL` after the loop (709-710). @category Model */
 export function freeMbuf(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
-  return s.rx.m === null ? ctx : withIf(ctx, i, rxPatch(s, { m: null, mlen: 0 }));
+  return s.rx.m === null ? ctx : withIf(ctx, i, rxPatch(ctx, s, { m: null, mlen: 0 }));
 }
 
 /** `sc_dying` (712). @category Model */
@@ -164,7 +185,7 @@ export function isStillValid(ctx: ShmifContext, i: number): boolean {
 /** `nextpkt = sc->sc_nextpacket` (659). @category Model */
 export function takeNextpacket(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
-  return withIf(ctx, i, rxPatch(s, { nextpkt: s.nextpacket }));
+  return withIf(ctx, i, rxPatch(ctx, s, { nextpkt: s.nextpacket }));
 }
 
 /** `KASSERT(busmem->shm_gen > 0)` (661) fails. @category Model */
@@ -186,7 +207,7 @@ export function resyncToFirst(ctx: ShmifContext, i: number): ShmifContext {
     gen: getGenNumber(mem),
   }));
   const devgen = b.first > b.last ? b.gen - 1 : b.gen;
-  return ghostOverrun(withIf(ctx, i, { devgen, ...rxPatch(s, { nextpkt: b.first }) }), i, path);
+  return ghostOverrun(withIf(ctx, i, { devgen, ...rxPatch(ctx, s, { nextpkt: b.first }) }), i, path);
 }
 
 /** `KASSERT(!(nextpkt > shm_last && sc_devgen == shm_gen))` (675-676) fails. @category Model */
@@ -210,7 +231,7 @@ export function readHeader(ctx: ShmifContext, i: number): ShmifContext {
     return { next, wrap: wrap.wrap, len: decodePkthdr(SP).len };
   });
   if (!r.ok) return withPanic(ctx, r.panic);
-  return withIf(ctx, i, rxPatch(s, { nextpkt: r.value.next, wrap: r.value.wrap, spLen: r.value.len }));
+  return withIf(ctx, i, rxPatch(ctx, s, { nextpkt: r.value.next, wrap: r.value.wrap, spLen: r.value.len }));
 }
 
 /** `KASSERT(sp.sp_len <= ETHERMTU + ETHER_HDR_LEN)` (681) fails. @category Model */
@@ -240,7 +261,7 @@ export function readPayload(ctx: ShmifContext, i: number): ShmifContext {
     return { next, wrap: wrap.wrap };
   });
   if (!r.ok) return withPanic(ctx, r.panic);
-  const next = withIf(ctx, i, rxPatch(s, { m, nextpkt: r.value.next, wrap: r.value.wrap }));
+  const next = withIf(ctx, i, rxPatch(ctx, s, { m, nextpkt: r.value.next, wrap: r.value.wrap }));
   if (ctx.ghost === null) return next;
   return ghostRead(next, i, path, headerOffset(ctx, s.rx.nextpkt), m.subarray(0, len));
 }
@@ -258,7 +279,10 @@ export function storeNextpacketAndUnlock(ctx: ShmifContext, i: number): ShmifCon
 /** `if (wrap) sc_devgen++`, then `m->m_len = sp.sp_len` (691-698). @category Model */
 export function afterRead(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
-  return withIf(ctx, i, { devgen: s.rx.wrap ? s.devgen + 1 : s.devgen, ...rxPatch(s, { mlen: s.rx.spLen }) });
+  return withIf(ctx, i, {
+    devgen: s.rx.wrap ? s.devgen + 1 : s.devgen,
+    ...rxPatch(ctx, s, { mlen: s.rx.spLen }),
+  });
 }
 
 /** `memcmp(eth->ether_shost, sc->sc_myaddr, 6) == 0`: our own frame, dropped (700-702). @category Model */
@@ -274,7 +298,7 @@ export function isOwnFrame(ctx: ShmifContext, i: number): boolean {
 /** `ifp->if_input(ifp, m); m = NULL` (703-706): the state part (the call is the `ifInput` action). @category Model */
 export function passUp(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
-  return ghostDeliver(withIf(ctx, i, rxPatch(s, { m: null, mlen: 0 })), i);
+  return ghostDeliver(withIf(ctx, i, rxPatch(ctx, s, { m: null, mlen: 0 })), i);
 }
 
 /**
@@ -293,10 +317,10 @@ export function isWatchReady(ctx: ShmifContext, i: number): boolean {
 export function consumeWatch(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
   const f = s.fds.find((x) => x.fd === s.kq && x.kind === 'kq');
-  if (f === undefined) return withIf(ctx, i, rxPatch(s, { waitError: 9 }));
+  if (f === undefined) return withIf(ctx, i, rxPatch(ctx, s, { waitError: 9 }));
   const seen = ctx.env.host.live ? ctx.env.host.wakeSeq(ctx.host, f.path) : 0;
   return withIf(ctx, i, {
     fds: s.fds.map((x) => (x === f ? { ...x, seen, pending: false } : x)),
-    ...rxPatch(s, { waitError: 0 }),
+    ...rxPatch(ctx, s, { waitError: 0 }),
   });
 }

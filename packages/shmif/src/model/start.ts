@@ -42,7 +42,7 @@ export function startBegin(ctx: ShmifContext, i: number, frames: readonly FrameB
   return withIf(ghostCount(ctx, `output${i}`), i, {
     snd: [...s.snd, ...frames.map(asBytes)],
     flags: s.flags | IFF_OACTIVE,
-    tx: { busmem: s.busmem, m0: null, wrote: false, wrap: false, off: 0 },
+    tx: { busmem: s.busmem, m0: null, wrote: false, wrap: false, off: 0, runAt: null },
   });
 }
 
@@ -82,11 +82,15 @@ export function canTxLock(ctx: ShmifContext, i: number): boolean {
 /** `IF_DEQUEUE(&ifp->if_snd, m0)` and `shmif_lockbus(busmem)` (504, 520). @category Model */
 export function dequeueAndLock(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
-  const [m0, ...rest] = s.snd;
-  return lockBus(
-    withIf(ctx, i, { snd: rest, tx: { ...s.tx, m0: m0 ?? null, wrap: false } }),
-    mappedPath(ctx, i, s.tx.busmem)!,
-  );
+  const m0 = s.snd[0] ?? null;
+  const path = mappedPath(ctx, i, s.tx.busmem)!;
+  if (ctx.env.host.live) {
+    // live host: the queue and the locals are updated in place (see withIf)
+    (s.snd as Uint8Array[]).shift();
+    Object.assign(s.tx, { m0, wrap: false });
+    return lockBus(ctx, path);
+  }
+  return lockBus(withIf(ctx, i, { snd: s.snd.slice(1), tx: { ...s.tx, m0, wrap: false } }), path);
 }
 
 /** `KASSERT(busmem->shm_magic == SHMIF_MAGIC)` (521) fails. @category Model */
