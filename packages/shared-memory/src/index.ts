@@ -58,10 +58,12 @@ export {
   shmifBuswrite,
   shmifNextpktoff,
   shmifPeekLen,
+  shmifBuswritePkthdr,
+  shmifBusreadPkthdr,
 } from './bus/busops.js';
-export type { WrapFlag } from './bus/busops.js';
+export type { WrapFlag, PkthdrOut } from './bus/busops.js';
 export { shmifLockbus, shmifTrylockbus, shmifUnlockbus, lockWord, sleepMs } from './bus/lock.js';
-export type { LockOptions } from './bus/lock.js';
+export type { LockOptions, LockStats } from './bus/lock.js';
 export { shmifDowakeup, wakeupWordOffset, ShmifWriteWatch } from './bus/wakeup.js';
 export type { WatchResult } from './bus/wakeup.js';
 export {

@@ -1,6 +1,6 @@
 // Bus operations of shmif_busops.c (rev 1.8.2.1; facts.md 1.4) and the writer body of
 // shmif_start (if_shmem.c 511-541), reproducing facts.md 1.4's worked example on a 100-byte ring.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   BUSMEM_DATASIZE,
   ShmifBus,
@@ -14,12 +14,20 @@ import {
   shmifAdvancefirst,
   shmifAttachBus,
   shmifBusread,
+  shmifBusreadPkthdr,
   shmifBuswrite,
+  shmifBuswritePkthdr,
+  shmifLockbus,
   shmifNextpktoff,
   shmifRcvStep,
   shmifSendPacket,
+  decodePkthdr,
+  encodePkthdr,
+  getLock,
+  setLock,
+  shmifMemOver,
 } from '../index.js';
-import type { WrapFlag } from '../index.js';
+import type { LockStats, PkthdrOut, WrapFlag } from '../index.js';
 
 const frame = (len: number, fill: number): Uint8Array => new Uint8Array(len).fill(fill);
 
@@ -184,5 +192,109 @@ describe('fast copies in a shared WebAssembly memory (fastcopy.ts) change speed,
     bus.allocStaging(64);
     bus.allocStaging(64);
     expect(() => bus.allocStaging(1 << 20)).toThrow(/no room/);
+  });
+});
+
+describe('the packet header as words (shmif_start 526, shmif_rcv 674): the same as busread/buswrite of 12 bytes', () => {
+  // A 100-byte ring full of frames of assorted lengths, then every header offset: the direct
+  // word path (header inside the ring) and the byte path (header reaching the end) must leave
+  // the same bytes, shm_first, wrap flag and return value as the generic function.
+  const bus = ShmifBus.create({ dataSize: 100 });
+  bus.attach();
+  for (let i = 0; i < 40; i++) bus.send(frame(14 + ((i * 7) % 20), i), i, 0);
+  const image = bus.toImage();
+  const hdr = { len: 0x1234, sec: 0xdeadbeef, usec: 999_999 };
+  const copy = () => shmifMemOver(image.slice().buffer, 100);
+  const outcome = (f: () => number) => {
+    try {
+      return { ret: f() };
+    } catch (e) {
+      return { kind: (e as ShmifError).kind };
+    }
+  };
+  it('write: bytes, shm_first, wrap and the returned offset at every offset 0..DATASIZE', () => {
+    for (let off = 0; off <= 100; off++) {
+      const a = copy();
+      const b = copy();
+      const wa: WrapFlag = { wrap: false };
+      const wb: WrapFlag = { wrap: false };
+      const ra = outcome(() => shmifBuswritePkthdr(a, off, hdr.len, hdr.sec, hdr.usec, wa));
+      const rb = outcome(() => shmifBuswrite(b, off, encodePkthdr(hdr), 12, wb));
+      expect({ off, ...ra, wrap: wa.wrap }).toEqual({ off, ...rb, wrap: wb.wrap });
+      expect(Buffer.compare(Buffer.from(a.bytes), Buffer.from(b.bytes))).toBe(0);
+    }
+  });
+  it('read: fields, wrap and the returned offset at every offset 0..DATASIZE', () => {
+    const mem = copy();
+    const bytes = new Uint8Array(12);
+    for (let off = 0; off <= 100; off++) {
+      const wa: WrapFlag = { wrap: false };
+      const wb: WrapFlag = { wrap: false };
+      const out: PkthdrOut = { len: 0, sec: 0, usec: 0 };
+      const ra = shmifBusreadPkthdr(mem, off, wa, out);
+      const rb = shmifBusread(mem, bytes, off, 12, wb);
+      expect({ off, ret: ra, wrap: wa.wrap, ...out }).toEqual({
+        off,
+        ret: rb,
+        wrap: wb.wrap,
+        ...decodePkthdr(bytes),
+      });
+    }
+  });
+  it('keeps the KASSERT len < DATASIZE/2 on the smallest ring', () => {
+    const mem = createShmifMem(25);
+    expect(() => shmifBuswritePkthdr(mem, 0, 0, 0, 0, { wrap: false })).toThrow(
+      expect.objectContaining({ kind: 'kassert' }),
+    );
+    expect(() => shmifBusreadPkthdr(mem, 0, { wrap: false }, { len: 0, sec: 0, usec: 0 })).toThrow(
+      expect.objectContaining({ kind: 'kassert' }),
+    );
+  });
+});
+
+describe('lock statistics (LockOptions.stats)', () => {
+  it('count the failed attempts and the sleeps of a contended lockbus, nothing when it is free', () => {
+    const mem = createShmifMem(100, true);
+    const stats: LockStats = { failures: 0, sleeps: 0 };
+    expect(shmifLockbus(mem, { stats })).toBe(0);
+    expect(stats).toEqual({ failures: 0, sleeps: 0 });
+    expect(getLock(mem)).toBe(1);
+    // held (by "a thread that died"): cooldown 3, so a sleep after every 3 more failures
+    expect(() => shmifLockbus(mem, { stats, cooldown: 3, sleepMs: 0, timeoutMs: 0 })).toThrow(
+      expect.objectContaining({ kind: 'lockWedged' }),
+    );
+    expect(stats).toEqual({ failures: 4, sleeps: 0 }); // the watchdog fires at the first sleep
+    // the clock of the watchdog says: 0 at the start, 0 at the first check (sleep), then 10 ms
+    const now = vi.spyOn(Date, 'now');
+    now.mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValue(10);
+    try {
+      expect(() => shmifLockbus(mem, { stats, cooldown: 3, sleepMs: 0, timeoutMs: 5 })).toThrow(
+        expect.objectContaining({ kind: 'lockWedged' }),
+      );
+    } finally {
+      now.mockRestore();
+    }
+    expect(stats).toEqual({ failures: 4 + 8, sleeps: 1 });
+    setLock(mem, 0);
+    expect(shmifLockbus(mem, { stats })).toBe(0);
+    expect(stats.failures).toBe(12);
+  });
+});
+
+describe('the write watch (kqueue EV_CLEAR model) with polling before Atomics.wait', () => {
+  it('returns woken for a pending wake-up and timed-out without one, polling or not', () => {
+    const bus = ShmifBus.create({ dataSize: 100 });
+    const watch = bus.watch();
+    expect(watch.wait(0, 100)).toBe('timed-out');
+    expect(watch.wait(0)).toBe('timed-out');
+    bus.wakeup();
+    expect(watch.pending()).toBe(true);
+    expect(watch.wait(0, 100)).toBe('woken');
+    expect(watch.pending()).toBe(false);
+    expect(watch.wait(0, 100)).toBe('timed-out');
+    bus.wakeup();
+    bus.wakeup();
+    expect(watch.wait(0)).toBe('woken'); // both consumed at once (EV_CLEAR)
+    expect(watch.wait(0, 5)).toBe('timed-out');
   });
 });

@@ -20,19 +20,56 @@
  * @module
  */
 import { ShmifError, kassert } from './errors.js';
-import { BUSMEM_DATASIZE, IFMEM_DATA, SHMIF_PKTHDR_SIZE, getFirst, getU32le, setFirst } from './layout.js';
+import {
+  BUSMEM_DATASIZE,
+  IFMEM_DATA,
+  SHMIF_PKTHDR_SIZE,
+  getFirst,
+  getU32le,
+  putU32le,
+  setFirst,
+} from './layout.js';
 import type { ShmifMem } from './layout.js';
+import { fastCopyFor } from './fastcopy.js';
+import type { FastCopy } from './fastcopy.js';
 
-/** Copies shorter than this are byte loops (no view allocation, no slow shared-memory path). */
+/** Copies up to this long are byte loops when there is no fast copy (no view allocation, no slow shared-memory path). */
 const SMALL_COPY = 32;
+
+// The fast copy of the buffer under the last two arrays seen (a small cache per thread): the
+// `buffer` getter of a typed array is a call of about 30-50 ns, twice per check, and a thread
+// sends from and receives into the same one or two frame buffers every time.
+let cacheA: Uint8Array | null = null;
+let cacheACopy: FastCopy | null = null;
+let cacheB: Uint8Array | null = null;
+let cacheBCopy: FastCopy | null = null;
+
+/** The fast copy when `a` lies in `mem`'s shared WebAssembly memory, else null. */
+function fastCopyWith(mem: ShmifMem, a: Uint8Array): FastCopy | null {
+  const fc = mem.fastCopy;
+  if (fc === null) return null;
+  let c: FastCopy | null;
+  if (a === cacheA) c = cacheACopy;
+  else if (a === cacheB) c = cacheBCopy;
+  else {
+    c = fastCopyFor(a.buffer);
+    cacheB = cacheA;
+    cacheBCopy = cacheACopy;
+    cacheA = a;
+    cacheACopy = c;
+  }
+  // One fast copy function is registered per buffer: the same function means the same buffer.
+  return c === fc ? fc : null;
+}
 
 /** memcpy(dest + destOff, shm_data + off, n). */
 function copyOut(mem: ShmifMem, dest: Uint8Array, destOff: number, off: number, n: number): void {
-  if (n <= SMALL_COPY) {
+  const fc = fastCopyWith(mem, dest);
+  if (fc !== null) {
+    fc(dest.byteOffset + destOff, mem.bytes.byteOffset + IFMEM_DATA + off, n);
+  } else if (n <= SMALL_COPY) {
     const d = mem.data;
     for (let i = 0; i < n; i++) dest[destOff + i] = d[off + i] as number;
-  } else if (mem.fastCopy !== null && dest.buffer === mem.bytes.buffer) {
-    mem.fastCopy(dest.byteOffset + destOff, mem.bytes.byteOffset + IFMEM_DATA + off, n);
   } else {
     dest.set(mem.data.subarray(off, off + n), destOff);
   }
@@ -40,11 +77,12 @@ function copyOut(mem: ShmifMem, dest: Uint8Array, destOff: number, off: number, 
 
 /** memcpy(shm_data + off, src + srcOff, n). */
 function copyIn(mem: ShmifMem, off: number, src: Uint8Array, srcOff: number, n: number): void {
-  if (n <= SMALL_COPY) {
+  const fc = fastCopyWith(mem, src);
+  if (fc !== null) {
+    fc(mem.bytes.byteOffset + IFMEM_DATA + off, src.byteOffset + srcOff, n);
+  } else if (n <= SMALL_COPY) {
     const d = mem.data;
     for (let i = 0; i < n; i++) d[off + i] = src[srcOff + i] as number;
-  } else if (mem.fastCopy !== null && src.buffer === mem.bytes.buffer) {
-    mem.fastCopy(mem.bytes.byteOffset + IFMEM_DATA + off, src.byteOffset + srcOff, n);
   } else {
     mem.data.set(src.subarray(srcOff, srcOff + n), off);
   }
@@ -191,8 +229,8 @@ export function shmifPeekLen(mem: ShmifMem, off: number): number {
     off,
   );
   if (off === size) off = 0;
+  if (off + 4 <= size) return mem.view.getUint32(IFMEM_DATA + off, true);
   const d = mem.data;
-  if (off + 4 <= size) return getU32le(d, off);
   const b0 = d[off] ?? 0;
   const b1 = d[(off + 1) % size] ?? 0;
   const b2 = d[(off + 2) % size] ?? 0;
@@ -209,4 +247,73 @@ export function shmifNextpktoff(mem: ShmifMem, oldoff: number): number {
   const spLen = shmifPeekLen(mem, oldoff);
   kassert(spLen < mem.dataSize, 'shmif_nextpktoff', 'sp.sp_len < BUSMEM_DATASIZE', oldoff);
   return shmifAdvance(oldoff, SHMIF_PKTHDR_SIZE + spLen, mem.dataSize);
+}
+
+/**
+ * A decoded packet header that {@link shmifBusreadPkthdr} fills in (the C `struct
+ * shmif_pkthdr sp` on the receiver's stack).
+ * @category Shmif bus
+ */
+export interface PkthdrOut {
+  len: number;
+  sec: number;
+  usec: number;
+}
+
+const HDR_BYTES = new Uint8Array(SHMIF_PKTHDR_SIZE);
+
+/**
+ * `shmif_buswrite(busmem, off, &sp, sizeof(sp), &wrap)` for the packet header `{ len, sec,
+ * usec }` (what `shmif_start` writes at `shm_last`). The same as {@link shmifBuswrite} of the
+ * 12 encoded bytes; when the header does not reach the end of the ring the three words are
+ * stored directly (after `shmif_advancefirst`, as `buswrite` does), with no staging copy.
+ * @category Shmif bus
+ */
+export function shmifBuswritePkthdr(
+  mem: ShmifMem,
+  off: number,
+  len: number,
+  sec: number,
+  usec: number,
+  wrap: WrapFlag,
+): number {
+  const size = mem.dataSize;
+  if (off + SHMIF_PKTHDR_SIZE >= size || SHMIF_PKTHDR_SIZE >= Math.floor(size / 2)) {
+    // reaches the end (wrap, the "+1") or a ring too small for the KASSERT: the general path
+    putU32le(HDR_BYTES, 0, len);
+    putU32le(HDR_BYTES, 4, sec);
+    putU32le(HDR_BYTES, 8, usec);
+    return shmifBuswrite(mem, off, HDR_BYTES, SHMIF_PKTHDR_SIZE, wrap);
+  }
+  // chunk = 12, filledbus = false: advancefirst(off, 12), copy, return off + 12
+  shmifAdvancefirst(mem, off, SHMIF_PKTHDR_SIZE);
+  const v = mem.view;
+  const at = IFMEM_DATA + off;
+  v.setUint32(at, len, true);
+  v.setUint32(at + 4, sec, true);
+  v.setUint32(at + 8, usec, true);
+  return off + SHMIF_PKTHDR_SIZE;
+}
+
+/**
+ * `shmif_busread(busmem, &sp, off, sizeof(sp), &wrap)`: reads the packet header at `off` into
+ * `out`, returns the offset after it. The same as {@link shmifBusread} of 12 bytes; when the
+ * header does not reach the end of the ring the three words are loaded directly.
+ * @category Shmif bus
+ */
+export function shmifBusreadPkthdr(mem: ShmifMem, off: number, wrap: WrapFlag, out: PkthdrOut): number {
+  const size = mem.dataSize;
+  if (off + SHMIF_PKTHDR_SIZE >= size || SHMIF_PKTHDR_SIZE >= Math.floor(size / 2)) {
+    const next = shmifBusread(mem, HDR_BYTES, off, SHMIF_PKTHDR_SIZE, wrap);
+    out.len = getU32le(HDR_BYTES, 0);
+    out.sec = getU32le(HDR_BYTES, 4);
+    out.usec = getU32le(HDR_BYTES, 8);
+    return next;
+  }
+  const v = mem.view;
+  const at = IFMEM_DATA + off;
+  out.len = v.getUint32(at, true);
+  out.sec = v.getUint32(at + 4, true);
+  out.usec = v.getUint32(at + 8, true);
+  return off + SHMIF_PKTHDR_SIZE;
 }

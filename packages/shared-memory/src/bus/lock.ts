@@ -31,6 +31,19 @@ export interface LockOptions {
   readonly cooldown?: number;
   /** Sleep length in ms. Default 1, as the C code's `nsec = 1000*1000`. */
   readonly sleepMs?: number;
+  /** Counters the slow path adds to (failed attempts, sleeps), for benchmarks and statistics. */
+  readonly stats?: LockStats;
+}
+
+/**
+ * Lock contention counters ({@link LockOptions.stats}): only the contended path touches them.
+ * @category Shmif bus
+ */
+export interface LockStats {
+  /** Failed compare-and-swap attempts. */
+  failures: number;
+  /** 1 ms sleeps after `LOCK_COOLDOWN` failed attempts. */
+  sleeps: number;
 }
 
 const lockWords = new WeakMap<ShmifMem, Int32Array>();
@@ -66,30 +79,43 @@ export function sleepMs(ms: number): void {
  * was free), for statistics. Throws `lockWedged` only when a watchdog `timeoutMs` is given.
  * @category Shmif bus
  */
-export function shmifLockbus(mem: ShmifMem, options: LockOptions = {}): number {
+export function shmifLockbus(mem: ShmifMem, options?: LockOptions): number {
+  if (Atomics.compareExchange(mem.atomics, LOCK_INDEX, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED) return 0;
+  return lockbusContended(mem, options ?? NO_OPTIONS);
+}
+
+const NO_OPTIONS: LockOptions = Object.freeze({});
+
+/** The spin of `shmif_lockbus` after a first failed CAS (kept out of the uncontended path). */
+function lockbusContended(mem: ShmifMem, options: LockOptions): number {
   const word = mem.atomics;
-  if (Atomics.compareExchange(word, LOCK_INDEX, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED) return 0;
   const cooldown = options.cooldown ?? LOCK_COOLDOWN;
   const sleep = options.sleepMs ?? 1;
   const timeout = options.timeoutMs;
+  const stats = options.stats;
   const start = timeout === undefined ? 0 : Date.now();
   let i = 0;
   let failures = 1;
-  for (;;) {
-    if (++i > cooldown) {
-      if (timeout !== undefined && Date.now() - start >= timeout) {
-        throw new ShmifError(
-          'lockWedged',
-          `shmif_lockbus: bus lock held for more than ${timeout} ms (${failures} failed attempts); ` +
-            'its holder may have died holding it (if_shmem.c 109-112: no owner, no timeout)',
-        );
+  try {
+    for (;;) {
+      if (++i > cooldown) {
+        if (timeout !== undefined && Date.now() - start >= timeout) {
+          throw new ShmifError(
+            'lockWedged',
+            `shmif_lockbus: bus lock held for more than ${timeout} ms (${failures} failed attempts); ` +
+              'its holder may have died holding it (if_shmem.c 109-112: no owner, no timeout)',
+          );
+        }
+        if (stats !== undefined) stats.sleeps++;
+        sleepMs(sleep);
+        i = 0;
       }
-      sleepMs(sleep);
-      i = 0;
+      if (Atomics.compareExchange(word, LOCK_INDEX, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED)
+        return failures;
+      failures++;
     }
-    if (Atomics.compareExchange(word, LOCK_INDEX, LOCK_UNLOCKED, LOCK_LOCKED) !== LOCK_LOCKED)
-      return failures;
-    failures++;
+  } finally {
+    if (stats !== undefined) stats.failures += failures;
   }
 }
 

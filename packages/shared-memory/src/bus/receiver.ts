@@ -15,19 +15,10 @@
  *
  * @module
  */
-import { shmifBusread, shmifNextpktoff } from './busops.js';
-import type { WrapFlag } from './busops.js';
+import { shmifBusread, shmifBusreadPkthdr, shmifNextpktoff } from './busops.js';
+import type { PkthdrOut, WrapFlag } from './busops.js';
 import { kassert } from './errors.js';
-import {
-  ETHER_HDR_LEN,
-  SHMIF_MAGIC,
-  SHMIF_MAX_FRAME,
-  SHMIF_PKTHDR_SIZE,
-  getFirst,
-  getLast,
-  getMagic,
-  getU32le,
-} from './layout.js';
+import { ETHER_HDR_LEN, SHMIF_MAGIC, SHMIF_MAX_FRAME, getFirst, getLast, getMagic } from './layout.js';
 import type { ShmifMem } from './layout.js';
 import { shmifLockbus, shmifUnlockbus } from './lock.js';
 import type { LockOptions } from './lock.js';
@@ -111,7 +102,9 @@ export function shmifStillvalidP(mem: ShmifMem, pos: ShmifReaderPosition): boole
   const size = mem.dataSize;
   const first = getFirst(mem);
   const last = getLast(mem);
-  const gendiff = (((getGenNumber(mem) - pos.devgen) % 0x100000000) + 0x100000000) % 0x100000000;
+  const d = getGenNumber(mem) - pos.devgen;
+  // unsigned gendiff = shm_gen - sc_devgen: modulo 2^32 (the remainders only off the common case)
+  const gendiff = d >= 0 && d < 0x100000000 ? d : ((d % 0x100000000) + 0x100000000) % 0x100000000;
   kassert(first !== last, 'stillvalid_p', 'busmem->shm_first != busmem->shm_last', first);
 
   /* normalize onto a 2x busmem chunk */
@@ -167,21 +160,20 @@ export interface ShmifRcvFrame {
   readonly skipped: boolean;
 }
 
-const HDR = new Uint8Array(SHMIF_PKTHDR_SIZE);
+// The `struct shmif_pkthdr sp` and `bool wrap` locals of `shmif_rcv` (one receive at a time per
+// thread), and what the last locked read found: the result object is built after the unlock, so
+// that no allocation (and no garbage collection it may start) happens while the bus is locked.
+const SP: PkthdrOut = { len: 0, sec: 0, usec: 0 };
+const WRAP: WrapFlag = { wrap: false };
+const READ = { offset: 0, overrun: false };
 
-/**
- * The locked part of one `shmif_rcv` iteration after the "need more data?" test (lines
- * 658-688): check validity or resync, read the header and the payload into `dest`, advance
- * `sc_nextpacket`. The caller holds the bus lock and applies `sc_devgen++` after unlocking
- * when `wrapped` (line 691-694) — {@link shmifRcvStep} does all of it.
- * @category Shmif receiver
- */
-export function shmifRcvReadLocked(
+/** The body of {@link shmifRcvReadLocked}, leaving its findings in `SP`, `WRAP` and `READ`. */
+function rcvReadLocked(
   mem: ShmifMem,
   pos: ShmifReaderPosition,
   dest: Uint8Array,
-  variant: ShmifReaderVariant = 'faithful',
-): ShmifRcvFrame {
+  variant: ShmifReaderVariant,
+): void {
   let nextpkt: number;
   let overrun = false;
   if (shmifStillvalidP(mem, pos)) {
@@ -201,17 +193,47 @@ export function shmifRcvReadLocked(
   );
 
   const offset = nextpkt;
-  const wrap: WrapFlag = { wrap: false };
-  nextpkt = shmifBusread(mem, HDR, nextpkt, SHMIF_PKTHDR_SIZE, wrap);
-  const len = getU32le(HDR, 0);
-  const sec = getU32le(HDR, 4);
-  const usec = getU32le(HDR, 8);
+  const wrap = WRAP;
+  wrap.wrap = false;
+  nextpkt = shmifBusreadPkthdr(mem, nextpkt, wrap, SP);
+  const len = SP.len;
   kassert(len <= SHMIF_MAX_FRAME, 'shmif_rcv', 'sp.sp_len <= ETHERMTU + ETHER_HDR_LEN', offset);
   nextpkt = shmifBusread(mem, dest, nextpkt, len, wrap);
   pos.nextpacket = nextpkt;
-  // SHMIF-BUS-1 (corrected only): a frame too short to be Ethernet is not passed up.
-  const skipped = variant === 'corrected' && len < ETHER_HDR_LEN;
-  return { len, sec, usec, offset, overrun, wrapped: wrap.wrap, skipped };
+  READ.offset = offset;
+  READ.overrun = overrun;
+}
+
+/** The frame record of the last {@link rcvReadLocked}. */
+function lastFrame(variant: ShmifReaderVariant): ShmifRcvFrame {
+  const len = SP.len;
+  return {
+    len,
+    sec: SP.sec,
+    usec: SP.usec,
+    offset: READ.offset,
+    overrun: READ.overrun,
+    wrapped: WRAP.wrap,
+    // SHMIF-BUS-1 (corrected only): a frame too short to be Ethernet is not passed up.
+    skipped: variant === 'corrected' && len < ETHER_HDR_LEN,
+  };
+}
+
+/**
+ * The locked part of one `shmif_rcv` iteration after the "need more data?" test (lines
+ * 658-688): check validity or resync, read the header and the payload into `dest`, advance
+ * `sc_nextpacket`. The caller holds the bus lock and applies `sc_devgen++` after unlocking
+ * when `wrapped` (line 691-694) — {@link shmifRcvStep} does all of it.
+ * @category Shmif receiver
+ */
+export function shmifRcvReadLocked(
+  mem: ShmifMem,
+  pos: ShmifReaderPosition,
+  dest: Uint8Array,
+  variant: ShmifReaderVariant = 'faithful',
+): ShmifRcvFrame {
+  rcvReadLocked(mem, pos, dest, variant);
+  return lastFrame(variant);
 }
 
 /**
@@ -243,8 +265,9 @@ export function shmifRcvStep(
     shmifUnlockbus(mem);
     return null;
   }
-  const frame = shmifRcvReadLocked(mem, pos, dest, options.variant ?? 'faithful');
+  const variant = options.variant ?? 'faithful';
+  rcvReadLocked(mem, pos, dest, variant);
   shmifUnlockbus(mem);
-  if (frame.wrapped) pos.devgen++;
-  return frame;
+  if (WRAP.wrap) pos.devgen++;
+  return lastFrame(variant);
 }

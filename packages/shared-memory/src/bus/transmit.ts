@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { shmifBuswrite, shmifNextpktoff } from './busops.js';
+import { shmifBuswrite, shmifBuswritePkthdr, shmifNextpktoff } from './busops.js';
 import type { WrapFlag } from './busops.js';
 import { ENOEXEC, ShmifError, kassert } from './errors.js';
 import { shmifLockbus, shmifUnlockbus } from './lock.js';
@@ -20,8 +20,6 @@ import type { LockOptions } from './lock.js';
 import {
   SHMIF_MAGIC,
   SHMIF_MAX_FRAME,
-  SHMIF_PKTHDR_SIZE,
-  encodePkthdr,
   getGen,
   getLast,
   getMagic,
@@ -97,7 +95,32 @@ export interface ShmifWriteResult {
   readonly wrapped: boolean;
 }
 
-const HDR = new Uint8Array(SHMIF_PKTHDR_SIZE);
+// The `wrap` local of `shmif_start` (reset per packet; a thread runs one write at a time), and
+// where the last locked write put its packet: the result object is built after the unlock, so
+// that no allocation (and no garbage collection it may start) happens while the bus is locked.
+const WRAP: WrapFlag = { wrap: false };
+const WROTE = { offset: 0, end: 0 };
+
+/** The body of {@link shmifWritePacketLocked}, leaving its findings in `WRAP` and `WROTE`. */
+function writePacketLocked(mem: ShmifMem, segments: readonly Uint8Array[], sec: number, usec: number): void {
+  const n = segments.length;
+  let pktsize = 0;
+  for (let i = 0; i < n; i++) pktsize += (segments[i] as Uint8Array).length;
+  kassert(pktsize <= SHMIF_MAX_FRAME, 'shmif_start', 'pktsize <= ETHERMTU + ETHER_HDR_LEN');
+  kassert(getMagic(mem) === SHMIF_MAGIC, 'shmif_start', 'busmem->shm_magic == SHMIF_MAGIC');
+  const last = shmifNextpktoff(mem, getLast(mem));
+  setLast(mem, last);
+  const wrap = WRAP;
+  wrap.wrap = false;
+  let dataoff = shmifBuswritePkthdr(mem, last, pktsize, sec, usec, wrap);
+  for (let i = 0; i < n; i++) {
+    const s = segments[i] as Uint8Array;
+    dataoff = shmifBuswrite(mem, dataoff, s, s.length, wrap);
+  }
+  if (wrap.wrap) incrementGen(mem);
+  WROTE.offset = last;
+  WROTE.end = dataoff;
+}
 
 /**
  * The locked middle of `shmif_start` for one packet (lines 520-537), the caller holding the
@@ -112,18 +135,8 @@ export function shmifWritePacketLocked(
   sec: number,
   usec: number,
 ): ShmifWriteResult {
-  let pktsize = 0;
-  for (const s of segments) pktsize += s.length;
-  kassert(pktsize <= SHMIF_MAX_FRAME, 'shmif_start', 'pktsize <= ETHERMTU + ETHER_HDR_LEN');
-  kassert(getMagic(mem) === SHMIF_MAGIC, 'shmif_start', 'busmem->shm_magic == SHMIF_MAGIC');
-  const last = shmifNextpktoff(mem, getLast(mem));
-  setLast(mem, last);
-  const wrap: WrapFlag = { wrap: false };
-  encodePkthdr({ len: pktsize, sec, usec }, HDR);
-  let dataoff = shmifBuswrite(mem, last, HDR, SHMIF_PKTHDR_SIZE, wrap);
-  for (const s of segments) dataoff = shmifBuswrite(mem, dataoff, s, s.length, wrap);
-  if (wrap.wrap) incrementGen(mem);
-  return { offset: last, end: dataoff, wrapped: wrap.wrap };
+  writePacketLocked(mem, segments, sec, usec);
+  return { offset: WROTE.offset, end: WROTE.end, wrapped: WRAP.wrap };
 }
 
 /**
@@ -136,14 +149,14 @@ export function shmifSendPacket(
   frame: Uint8Array | readonly Uint8Array[],
   sec: number,
   usec: number,
-  lock: LockOptions = {},
+  lock?: LockOptions,
 ): ShmifWriteResult {
   const segments = frame instanceof Uint8Array ? [frame] : frame;
   let pktsize = 0;
-  for (const s of segments) pktsize += s.length;
+  for (let i = 0; i < segments.length; i++) pktsize += (segments[i] as Uint8Array).length;
   kassert(pktsize <= SHMIF_MAX_FRAME, 'shmif_start', 'pktsize <= ETHERMTU + ETHER_HDR_LEN');
   shmifLockbus(mem, lock);
-  const r = shmifWritePacketLocked(mem, segments, sec, usec);
+  writePacketLocked(mem, segments, sec, usec);
   shmifUnlockbus(mem);
-  return r;
+  return { offset: WROTE.offset, end: WROTE.end, wrapped: WRAP.wrap };
 }

@@ -61,18 +61,27 @@ export class ShmifWriteWatch {
   /**
    * Blocks until a wake-up newer than the last one consumed (returns at once if one is
    * pending), or until `timeoutMs` passes (default: forever, as the C wait with no timeout).
+   * With `spin` > 0 it first polls the counter up to `spin` times before it sleeps in
+   * `Atomics.wait` (a thread that waits there needs a notify and a reschedule to run again,
+   * tens of microseconds; a wake-up that comes within the spin costs neither). Same result
+   * either way.
    */
-  wait(timeoutMs: number = Infinity): WatchResult {
-    const deadline = Date.now() + timeoutMs;
-    let cur = Atomics.load(this.wake, 0);
-    // A notify can belong to an increment this watch already consumed (the counter was bumped,
-    // we saw it, then the notify arrived while we wait again): keep waiting until the counter
-    // really moves or the time is up.
-    while (cur === this.seen) {
-      const left = deadline - Date.now();
-      if (left <= 0) return 'timed-out';
-      Atomics.wait(this.wake, 0, this.seen, left);
-      cur = Atomics.load(this.wake, 0);
+  wait(timeoutMs: number = Infinity, spin = 0): WatchResult {
+    const wake = this.wake;
+    const seen = this.seen;
+    let cur = Atomics.load(wake, 0);
+    for (let i = 0; i < spin && cur === seen; i++) cur = Atomics.load(wake, 0);
+    if (cur === seen) {
+      const deadline = Date.now() + timeoutMs;
+      // A notify can belong to an increment this watch already consumed (the counter was
+      // bumped, we saw it, then the notify arrived while we wait again): keep waiting until
+      // the counter really moves or the time is up.
+      while (cur === seen) {
+        const left = deadline - Date.now();
+        if (left <= 0) return 'timed-out';
+        Atomics.wait(wake, 0, seen, left);
+        cur = Atomics.load(wake, 0);
+      }
     }
     this.seen = cur;
     return 'woken';
