@@ -73,8 +73,16 @@ export interface RunResult {
   readonly failures: readonly string[];
   readonly busFile: string | null;
   readonly traceLines: number | null;
-  /** Wall time and throughput (not deterministic). */
-  readonly timing: { readonly ms: number; readonly events: number; readonly eventsPerSecond: number };
+  /**
+   * Wall time and throughput (not deterministic): `ms` in all, of which `startMs` starting
+   * the drivers (worker threads, bringing interfaces up).
+   */
+  readonly timing: {
+    readonly ms: number;
+    readonly startMs: number;
+    readonly events: number;
+    readonly eventsPerSecond: number;
+  };
   readonly series: Series;
 }
 
@@ -163,6 +171,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     for (const driver of order) {
       runs.push({ driver, run: await driver.start(scenario.subsystems.get(driver.subsystem), services) });
     }
+    const startMs = performance.now() - started;
     sample();
     let completed = false;
     const progressEvery = Math.max(1, Math.min(scenario.sampleEvery, 50));
@@ -209,7 +218,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       ...verdictOf(subsystems, completed),
       busFile,
       traceLines: sink && 'lines' in sink && typeof sink.lines === 'number' ? sink.lines : null,
-      timing: { ms: Math.round(ms), events, eventsPerSecond: Math.round(events / (ms / 1000)) },
+      timing: {
+        ms: Math.round(ms),
+        startMs: Math.round(startMs),
+        events,
+        eventsPerSecond: Math.round(events / (ms / 1000)),
+      },
       series,
     };
   } finally {

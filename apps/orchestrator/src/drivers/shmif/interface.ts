@@ -102,6 +102,20 @@ const STEP = {
   'rcv.step': { type: 'rcv.step' },
 } as const;
 
+/**
+ * Thread states where the step is enabled whatever the context (with a live host, whose bus
+ * lock is taken by spinning): the transmitter anywhere but `idle`; the receiver inside its
+ * loop (`loopCheck`, `locking`, `validated`, `unlocked`). Elsewhere (the receiver's `reup`
+ * and `waitingForWrite` waits, the entry points) the machine's own guards decide (`can`).
+ */
+function surelyReady(type: keyof typeof STEP, value: unknown): boolean {
+  if (type === 'ifnet.step' || typeof value !== 'object' || value === null) return false;
+  const k = (value as { kernel?: { tx?: unknown; rcv?: unknown } }).kernel;
+  if (type === 'tx.step') return typeof k?.tx === 'string' && k.tx !== 'idle';
+  const r = k?.rcv;
+  return r === 'loopCheck' || r === 'locking' || r === 'validated' || r === 'unlocked';
+}
+
 /** Steps beyond which a thread that keeps moving is taken to be spinning (a bug, reported). */
 const MAX_PUMP = 1_000_000;
 
@@ -182,9 +196,9 @@ export class ShmifInterfaceRunner {
       const before = this.snap;
       if (before.status !== 'active') return moved;
       const event = STEP[type];
-      // Only steps the thread can take are sent (a guard check, no actions): a blocked thread
-      // is not sent a step it would ignore.
-      if (!before.can(event)) return moved;
+      // Only steps the thread can take are sent: a blocked thread is not sent a step it would
+      // ignore. Where the state alone says so, no guard is evaluated (see `surelyReady`).
+      if (!surelyReady(type, before.value) && !before.can(event)) return moved;
       this.actor.send(event);
       this.flush();
       if (this.snap.status === 'error') {

@@ -1,0 +1,199 @@
+/**
+ * Benchmark of the `kspec` orchestrator (issue 8): events per second through the composed
+ * system (shmif interfaces on one bus + the xen-evtchn device raising a port per delivered
+ * frame), side by side in one run with the machines' own `actor.send` throughput.
+ *
+ * 1. composed, in this thread: `runScenario` of the default scenario scaled up (no trace);
+ * 2. composed, with worker threads: the same scenario, interfaces in `WORKERS` worker threads
+ *    (events/s over the run after the workers are up; the start-up is shown separately);
+ * 3. standalone: the exact events every actor received in run 1 (recorded by a traced run of
+ *    the same seed), replayed in the same global order straight into fresh actors of the same
+ *    machines with `actor.send` and nothing else (no scheduler, no `can()` checks, no
+ *    accounting, no inspection, no signals), timing each actor's sends. Per machine: its
+ *    events / its send time. The replay is checked to end in the same states as the run.
+ *
+ * Figures: the sum over machines of their standalone throughputs (what perfectly parallel
+ * machines could do), the same events at the standalone cost run one after another
+ * (events / total send time: the floor of one thread), and the overhead = that floor's
+ * events/s / the composed events/s. Target: overhead <= 2x.
+ *
+ * Timing: the machine this runs on is shared (2 cores), so the one-thread figures are taken
+ * as the best of `REPS` repetitions of CPU time of this process (user + system), which a busy
+ * neighbour disturbs far less than wall time; wall-time figures are shown beside them. The
+ * worker-thread run is wall time (CPU time would add the threads up).
+ *
+ * Run from the repository root:
+ *   npx tsx --conditions=@kspec/source tools/bench/orchestrator.bench.ts [framesPerInterface] [workers]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createActor, type AnyActorRef, type AnyEventObject } from 'xstate';
+import { ShmifBus } from '@kspec/shared-memory';
+import { createShmifContext, sharedHostPort, shmifInterfaceMachine } from '@kspec/shmif';
+import { evtchnBindingMachine, openEvtchn } from '@kspec/xen-evtchn';
+import {
+  DEFAULT_DRIVERS,
+  DEFAULT_SCENARIO_FILE,
+  createRng,
+  loadScenario,
+  runScenario,
+  stateText,
+  type RunResult,
+  type Scenario,
+  type TraceLine,
+} from '@kspec/orchestrator';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const FRAMES = Number(process.argv[2] ?? 600);
+const WORKERS = Number(process.argv[3] ?? 3);
+const REPS = Number(process.env['BENCH_REPS'] ?? 3);
+
+/** CPU milliseconds (user + system) and wall milliseconds of `fn`. */
+async function measure<T>(fn: () => Promise<T> | T): Promise<{ value: T; cpuMs: number; wallMs: number }> {
+  const c = process.cpuUsage();
+  const w = performance.now();
+  const value = await fn();
+  const d = process.cpuUsage(c);
+  return { value, cpuMs: (d.user + d.system) / 1000, wallMs: performance.now() - w };
+}
+
+const base = loadScenario(DEFAULT_SCENARIO_FILE, DEFAULT_DRIVERS);
+const shmifConfig = {
+  ...(base.subsystems.get('shmif') as Record<string, unknown>),
+  framesPerInterface: FRAMES,
+};
+const scenario: Scenario = { ...base, subsystems: new Map([...base.subsystems, ['shmif', shmifConfig]]) };
+const interfaces = (shmifConfig['interfaces'] as number | undefined) ?? 3;
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const rate = (events: number, ms: number) => (events / ms) * 1000;
+
+// --- 1. composed, this thread (a warm-up run first: JIT) ---
+await runScenario(
+  {
+    ...scenario,
+    subsystems: new Map([...scenario.subsystems, ['shmif', { ...shmifConfig, framesPerInterface: 50 }]]),
+  },
+  { drivers: DEFAULT_DRIVERS },
+);
+let local!: RunResult;
+let localCpuMs = Infinity;
+let localWallMs = Infinity;
+for (let r = 0; r < REPS; r++) {
+  const m = await measure(() => runScenario(scenario, { drivers: DEFAULT_DRIVERS }));
+  local = m.value;
+  localCpuMs = Math.min(localCpuMs, m.cpuMs);
+  localWallMs = Math.min(localWallMs, m.wallMs);
+}
+const localRate = rate(local.timing.events, localCpuMs);
+
+// --- 2. composed, worker threads ---
+const threaded: RunResult = await runScenario(scenario, { drivers: DEFAULT_DRIVERS, workers: WORKERS });
+const threadedRate = rate(threaded.timing.events, threaded.timing.ms - threaded.timing.startMs);
+
+// --- 3. standalone replay of the same events ---
+const log: { actor: string; event: AnyEventObject }[] = [];
+const traced = await runScenario(scenario, {
+  drivers: DEFAULT_DRIVERS,
+  traceSink: {
+    write: (l: TraceLine) => void log.push({ actor: l.actor, event: l.event as AnyEventObject }),
+    close: () => undefined,
+  },
+});
+if (traced.timing.events !== local.timing.events)
+  throw new Error('the traced run differs from the timed one');
+
+/** Replays the log into fresh actors; returns per-machine events and CPU ms of their sends, and the actors. */
+function replay() {
+  const bus = ShmifBus.create(scenario.busDataSize === undefined ? {} : { dataSize: scenario.busDataSize });
+  const host = sharedHostPort({ dataSize: bus.dataSize });
+  host.register('shm:kspec-bus', bus);
+  const macSeeds = createRng(scenario.seed, 'shmif');
+  const actors = new Map<string, AnyActorRef>();
+  for (let i = 0; i < interfaces; i++) {
+    const context = createShmifContext({
+      host,
+      seed: macSeeds.nextU32(),
+      interfaces: 1,
+      onInput: () => undefined,
+      uptime: () => ({ sec: 0, usec: 0 }),
+    });
+    actors.set(
+      `shmif/shmifInterface#${i}`,
+      createActor(shmifInterfaceMachine, { input: { context } as never }).start(),
+    );
+  }
+  const dev = openEvtchn({ comm: 'kspec', nonblock: true });
+  actors.set('xen-evtchn/evtchnDevice', dev.actor);
+  const spent = new Map<string, { events: number; ms: number }>();
+  for (const { actor, event } of log) {
+    let a = actors.get(actor);
+    if (!a && machineOf(actor) === 'xen-evtchn/evtchnBinding') {
+      a = createActor(evtchnBindingMachine, { input: { port: Number(actor.split('#')[1]) } }).start();
+      actors.set(actor, a);
+    }
+    if (!a) throw new Error(`no replay actor for ${actor}`);
+    const c = process.cpuUsage();
+    a.send(event);
+    const d = process.cpuUsage(c);
+    const m = spent.get(machineOf(actor)) ?? { events: 0, ms: 0 };
+    m.events++;
+    m.ms += (d.user + d.system) / 1000;
+    spent.set(machineOf(actor), m);
+  }
+  return { spent, actors };
+}
+const machineOf = (actor: string) => actor.split('#')[0]!;
+let best: ReturnType<typeof replay> | null = null;
+let replayWallMs = Infinity;
+for (let r = 0; r < REPS; r++) {
+  const m = await measure(replay);
+  replayWallMs = Math.min(replayWallMs, m.wallMs);
+  const total = (x: ReturnType<typeof replay>) => [...x.spent.values()].reduce((n, v) => n + v.ms, 0);
+  if (!best || total(m.value) < total(best)) best = m.value;
+}
+const { spent, actors } = best!;
+const finals = local.subsystems.flatMap((s) => s.actors);
+const mismatched = finals.filter((f) => stateText(actors.get(f.actor)?.getSnapshot().value) !== f.state);
+
+// --- figures ---
+const machines = [...spent.entries()].map(([machine, m]) => ({
+  machine,
+  events: m.events,
+  ms: m.ms,
+  perSecond: rate(m.events, m.ms),
+}));
+const sumOfRates = machines.reduce((n, m) => n + m.perSecond, 0);
+const replayEvents = machines.reduce((n, m) => n + m.events, 0);
+const replayMs = machines.reduce((n, m) => n + m.ms, 0);
+const floor = rate(replayEvents, replayMs);
+const overhead = floor / localRate;
+/** The standalone floor by wall time of the whole replay (includes creating the actors). */
+function floorWall(): number {
+  return rate(replayEvents, replayWallMs);
+}
+
+const lines = [
+  `kspec orchestrator benchmark: default scenario, ${interfaces} interfaces x ${FRAMES} frames (seed ${scenario.seed})`,
+  '',
+  'standalone actor.send (the same events, replayed into fresh actors in the same order):',
+  ...machines.map(
+    (m) =>
+      `  ${m.machine.padEnd(28)} ${fmt(m.events).padStart(8)} events  ${fmt(m.perSecond).padStart(9)} events/s`,
+  ),
+  `  sum of the machines' throughputs       ${fmt(sumOfRates).padStart(9)} events/s (perfectly parallel machines)`,
+  `  all events one after another           ${fmt(floor).padStart(9)} events/s (one thread, no orchestration; CPU time of the sends; replay wall ${fmt(replayWallMs)} ms)`,
+  `  replay ends in the run's final states: ${mismatched.length === 0 ? 'yes' : `NO (${mismatched.map((m) => m.actor).join(', ')})`}`,
+  '',
+  'composed (kspec run, no trace):',
+  `  this thread                            ${fmt(localRate).padStart(9)} events/s  (${fmt(local.timing.events)} events, ${fmt(localCpuMs)} ms CPU; wall ${fmt(localWallMs)} ms)`,
+  `  ${WORKERS} worker thread(s)                     ${fmt(threadedRate).padStart(9)} events/s  (${fmt(threaded.timing.events)} events, ${fmt(threaded.timing.ms - threaded.timing.startMs)} ms after ${fmt(threaded.timing.startMs)} ms of start-up)`,
+  '',
+  `orchestration overhead (one thread, CPU time): ${overhead.toFixed(2)}x  (standalone ${fmt(floor)} / composed ${fmt(localRate)} events/s; target <= 2x: ${overhead <= 2 ? 'met' : 'NOT met'})`,
+  `  by wall time: ${(local.timing.events / localWallMs > 0 ? floorWall() / ((local.timing.events / localWallMs) * 1000) : 0).toFixed(2)}x`,
+  `workers vs the sum of standalone throughputs: ${(threadedRate / sumOfRates).toFixed(2)} of it; vs one thread composed: ${(threadedRate / localRate).toFixed(2)}x`,
+];
+console.log(lines.join('\n'));
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', 'orchestrator.txt'), `${lines.join('\n')}\n`);
