@@ -187,6 +187,20 @@ describe('fast copies in a shared WebAssembly memory (fastcopy.ts) change speed,
     expect(Buffer.compare(Buffer.from(fast.toImage()), Buffer.from(plain.toImage()))).toBe(0);
     expect(fast.gen).toBeGreaterThan(10n);
   });
+  it('the lock takes and releases the shm_lock word through WebAssembly atomics, seen by Atomics', () => {
+    const bus = ShmifBus.create({ dataSize: 100 });
+    expect(bus.mem.wasmAtomics).not.toBeNull();
+    expect(ShmifBus.create({ dataSize: 100, wasm: false }).mem.wasmAtomics).toBeNull();
+    expect(bus.trylockbus()).toBe(true);
+    expect(Atomics.load(bus.mem.atomics, 6)).toBe(1);
+    expect(bus.trylockbus()).toBe(false);
+    bus.unlockbus();
+    expect(Atomics.load(bus.mem.atomics, 6)).toBe(0);
+    Atomics.store(bus.mem.atomics, 6, 1); // taken by someone using Atomics
+    expect(bus.trylockbus()).toBe(false);
+    bus.unlockbus();
+    expect(() => bus.unlockbus()).toThrow(expect.objectContaining({ kind: 'kassert' })); // KASSERT(old == LOCK_LOCKED)
+  });
   it('staging space is bounded', () => {
     const bus = ShmifBus.create({ dataSize: 100, stagingBytes: 128 });
     bus.allocStaging(64);

@@ -36,37 +36,41 @@ import type { FastCopy } from './fastcopy.js';
 /** Copies up to this long are byte loops when there is no fast copy (no view allocation, no slow shared-memory path). */
 const SMALL_COPY = 32;
 
-// The fast copy of the buffer under the last two arrays seen (a small cache per thread): the
-// `buffer` getter of a typed array is a call of about 30-50 ns, twice per check, and a thread
-// sends from and receives into the same one or two frame buffers every time.
+// Where the last two arrays seen lie: the fast copy of their buffer (if any) and their byte
+// offset in it (a small cache per thread). The `buffer` and `byteOffset` getters of a typed array
+// are calls of some 20-50 ns here, and a thread sends from and receives into the same one or two
+// frame buffers every time.
 let cacheA: Uint8Array | null = null;
 let cacheACopy: FastCopy | null = null;
+let cacheAOffset = 0;
 let cacheB: Uint8Array | null = null;
 let cacheBCopy: FastCopy | null = null;
+let cacheBOffset = 0;
 
-/** The fast copy when `a` lies in `mem`'s shared WebAssembly memory, else null. */
-function fastCopyWith(mem: ShmifMem, a: Uint8Array): FastCopy | null {
+/**
+ * The byte address of `a` in `mem`'s buffer when both lie in one shared WebAssembly memory (so
+ * `mem.fastCopy` can copy between them), else -1.
+ */
+function fastAddressOf(mem: ShmifMem, a: Uint8Array): number {
   const fc = mem.fastCopy;
-  if (fc === null) return null;
-  let c: FastCopy | null;
-  if (a === cacheA) c = cacheACopy;
-  else if (a === cacheB) c = cacheBCopy;
-  else {
-    c = fastCopyFor(a.buffer);
-    cacheB = cacheA;
-    cacheBCopy = cacheACopy;
-    cacheA = a;
-    cacheACopy = c;
-  }
+  if (fc === null) return -1;
+  if (a === cacheA) return cacheACopy === fc ? cacheAOffset : -1;
+  if (a === cacheB) return cacheBCopy === fc ? cacheBOffset : -1;
+  cacheB = cacheA;
+  cacheBCopy = cacheACopy;
+  cacheBOffset = cacheAOffset;
+  cacheA = a;
   // One fast copy function is registered per buffer: the same function means the same buffer.
-  return c === fc ? fc : null;
+  cacheACopy = fastCopyFor(a.buffer);
+  cacheAOffset = a.byteOffset;
+  return cacheACopy === fc ? cacheAOffset : -1;
 }
 
 /** memcpy(dest + destOff, shm_data + off, n). */
 function copyOut(mem: ShmifMem, dest: Uint8Array, destOff: number, off: number, n: number): void {
-  const fc = fastCopyWith(mem, dest);
-  if (fc !== null) {
-    fc(dest.byteOffset + destOff, mem.bytes.byteOffset + IFMEM_DATA + off, n);
+  const at = fastAddressOf(mem, dest);
+  if (at >= 0) {
+    (mem.fastCopy as FastCopy)(at + destOff, mem.base + IFMEM_DATA + off, n);
   } else if (n <= SMALL_COPY) {
     const d = mem.data;
     for (let i = 0; i < n; i++) dest[destOff + i] = d[off + i] as number;
@@ -77,9 +81,9 @@ function copyOut(mem: ShmifMem, dest: Uint8Array, destOff: number, off: number, 
 
 /** memcpy(shm_data + off, src + srcOff, n). */
 function copyIn(mem: ShmifMem, off: number, src: Uint8Array, srcOff: number, n: number): void {
-  const fc = fastCopyWith(mem, src);
-  if (fc !== null) {
-    fc(mem.bytes.byteOffset + IFMEM_DATA + off, src.byteOffset + srcOff, n);
+  const at = fastAddressOf(mem, src);
+  if (at >= 0) {
+    (mem.fastCopy as FastCopy)(mem.base + IFMEM_DATA + off, at + srcOff, n);
   } else if (n <= SMALL_COPY) {
     const d = mem.data;
     for (let i = 0; i < n; i++) d[off + i] = src[srcOff + i] as number;

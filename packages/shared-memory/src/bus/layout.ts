@@ -24,8 +24,8 @@
  * @module
  */
 import { ShmifError } from './errors.js';
-import { fastCopyFor } from './fastcopy.js';
-import type { FastCopy } from './fastcopy.js';
+import { fastCopyFor, wasmAtomicsFor } from './fastcopy.js';
+import type { FastCopy, WasmAtomics } from './fastcopy.js';
 
 /** `SHMIF_MAGIC`. @category Shmif bus */
 export const SHMIF_MAGIC = 0xca11d054;
@@ -105,6 +105,13 @@ export interface ShmifMem {
   readonly atomics: Int32Array;
   /** A memcpy-speed copy within `bytes.buffer` when it is a shared WebAssembly memory (see `fastcopy.ts`). */
   readonly fastCopy: FastCopy | null;
+  /**
+   * The lock's compare-and-swap and swap as WebAssembly atomics when `bytes.buffer` is a shared
+   * WebAssembly memory (see `fastcopy.ts`; byte addresses in that buffer), else null.
+   */
+  readonly wasmAtomics: WasmAtomics | null;
+  /** `bytes.byteOffset`: where the bus starts in its buffer (the typed-array getter is a call). */
+  readonly base: number;
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -165,6 +172,8 @@ export function shmifMemOver(
     words: new Uint32Array(buffer, byteOffset, 8),
     atomics: new Int32Array(buffer, byteOffset, 8),
     fastCopy: fastCopyFor(buffer),
+    wasmAtomics: wasmAtomicsFor(buffer),
+    base: byteOffset,
   };
 }
 
