@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: builds every package, then runs the main job. Until the orchestrator (`kspec`
-// CLI) lands, the main job is: build, and export the statecharts of every package that has
-// machines into docs/statecharts (see README "Quick start").
+// `npm start`: builds every package, then the main job with the `kspec` CLI (apps/orchestrator):
+// `kspec run` of the default scenario (shmif interfaces exchanging frames over a shmif bus in
+// shared memory, a xen-evtchn device raising a port per delivered frame), then `kspec export`
+// of every package's statecharts into docs/statecharts (see README "Quick start").
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 

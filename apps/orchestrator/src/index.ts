@@ -29,6 +29,13 @@ export { shmifDriver, shmifActorName } from './drivers/shmif/driver.js';
 export { ShmifScenarioCodec, shmifSettings } from './drivers/shmif/config.js';
 export type { ShmifScenario, ShmifSettings } from './drivers/shmif/config.js';
 export { ShmifInterfaceRunner } from './drivers/shmif/interface.js';
+export {
+  settleCounters,
+  shmifChecks,
+  shmifCounters,
+  interfaceRows,
+  findingsOfPanic,
+} from './drivers/shmif/accounting.js';
 export type {
   InterfaceCounters,
   PeerAccount,
