@@ -10,6 +10,10 @@
  * under both ring locks. `ghost` is written by the model for the checker and never read by
  * the modelled code.
  *
+ * The array fields (`evtchns`, `ring.slots`, `env.hv.channels`, `env.irq.bindings`, the
+ * ghost's lists) are read-only views over persistent maps (`persistent.ts`): they behave as
+ * frozen arrays, cost nothing until read, and share structure between snapshots.
+ *
  * @module
  */
 import type { EvtchnRing, ProdSnapshot, UserEvtchn } from './model.js';
@@ -69,9 +73,9 @@ export interface EvtchnGhost {
   readonly forbiddenBinds: number;
   /** The port a failed bind ioctl had obtained from the hypervisor (until the next ioctl). */
   readonly failedBindPort: number | null;
-  /** Per port: pushes into the ring since it was last (re-)enabled. */
+  /** Per port, in port order: pushes into the ring since it was last (re-)enabled. */
   readonly queuedSinceEnable: readonly { readonly port: number; readonly n: number }[];
-  /** Ports the user has read and not written back yet (drives the well-behaved alphabet). */
+  /** Ports the user has read and not written back yet, ascending, each once (drives the well-behaved alphabet). */
   readonly readNotWritten: readonly number[];
   /** Environment faults and port reuses armed so far (bounds the checker's alphabet). */
   readonly armed: number;

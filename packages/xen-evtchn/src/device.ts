@@ -31,7 +31,14 @@ import {
   type IoctlArch,
 } from './codecs.js';
 import { evtchnBindingMachine, evtchnDeviceMachine } from './machine.js';
-import { evtchnBytesToPorts, evtchnPortsToBytes, evtchnRingQueued, evtchnRoundCount } from './model.js';
+import {
+  evtchnBytesToPorts,
+  evtchnPortsToBytes,
+  evtchnRingQueued,
+  evtchnRoundCount,
+  findEvtchn,
+} from './model.js';
+import { recordMap } from './persistent.js';
 import {
   FAULT_OPS,
   offerRemotePort,
@@ -77,6 +84,11 @@ export class EvtchnWouldBlockError extends Error {
 }
 
 const BIND_EVENTS = new Set(['ioctl.bindVirq', 'ioctl.bindInterdomain', 'ioctl.bindUnboundPort']);
+
+/** The fast path of the `U32` codec for values from hot paths (the codec still reports errors). */
+function isU32(n: unknown): boolean {
+  return typeof n === 'number' && n >>> 0 === n;
+}
 
 /**
  * One open `/dev/xen/evtchn` file.
@@ -156,9 +168,10 @@ export class EvtchnDevice {
   }
 
   private deliverAll(): void {
-    const pending = this.snapshot.context.env.hv.channels
-      .filter((c) => c.pending && !c.masked)
-      .map((c) => c.port);
+    const pending: number[] = [];
+    recordMap(this.snapshot.context.env.hv.channels).forEach((c) => {
+      if (c.pending && !c.masked) pending.push(c.port);
+    });
     this.upcall(pending, false);
   }
 
@@ -190,9 +203,10 @@ export class EvtchnDevice {
   }
 
   private dropBindingActors(): void {
-    const bound = new Set(this.snapshot.context.evtchns.map((e) => e.port));
+    if (this.bindings.size === 0) return;
+    const tree = this.snapshot.context.evtchns;
     for (const [port, a] of this.bindings) {
-      if (!bound.has(port) || this.snapshot.status !== 'active') {
+      if (findEvtchn(tree, port) === undefined || this.snapshot.status !== 'active') {
         a.send({ type: 'unbind' });
         a.stop();
         this.bindings.delete(port);
@@ -201,10 +215,10 @@ export class EvtchnDevice {
   }
 
   private typed(event: EvtchnEvent): number {
-    const before = new Set(this.boundPorts);
+    const before = this.snapshot.context.evtchns;
     this.send(event);
     const rc = this.controlResult();
-    if (BIND_EVENTS.has(event.type) && rc >= 0 && this.bindingActorsOn && !before.has(rc)) {
+    if (BIND_EVENTS.has(event.type) && rc >= 0 && this.bindingActorsOn && !findEvtchn(before, rc)) {
       this.bindings.set(rc, createActor(evtchnBindingMachine, { input: { port: rc } }).start());
     }
     if (event.type === 'ioctl.unbind' || this.snapshot.status !== 'active') this.dropBindingActors();
@@ -342,7 +356,11 @@ export class EvtchnDevice {
 
   /** Hypervisor side: an event arrives on `port`; the handler runs if the channel is bound and unmasked. */
   raise(port: number): void {
-    this.send({ type: 'irq.upcall', ports: [decodeOrThrow(U32, port, 'raise port')], raise: true });
+    this.send({
+      type: 'irq.upcall',
+      ports: [isU32(port) ? port : decodeOrThrow(U32, port, 'raise port')],
+      raise: true,
+    });
     if (this.bindingActorsOn) {
       for (const p of this.snapshot.context.delivered) this.bindings.get(p)?.send({ type: 'irq.handle' });
     }
@@ -354,7 +372,9 @@ export class EvtchnDevice {
    * the same as `raise()` of each port in turn, in one machine step.
    */
   raiseMany(ports: readonly number[]): void {
-    const checked = ports.map((p, i) => decodeOrThrow(U32, p, `raiseMany[${i}]`));
+    const checked = ports.every((p) => isU32(p))
+      ? ports
+      : ports.map((p, i) => decodeOrThrow(U32, p, `raiseMany[${i}]`));
     this.ensureOpen();
     this.upcall(checked, true);
   }

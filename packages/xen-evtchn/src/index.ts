@@ -45,6 +45,7 @@ export {
   evtchnResizeRing,
   evtchnPushOutcome,
   evtchnInterruptPushInPlace,
+  evtchnInterruptPush,
   evtchnRoundCount,
   evtchnReadChunks,
   evtchnReadCopy,

@@ -526,7 +526,9 @@ export const evtchnPortReuseCheckModel = model(
         'A port handed out again hits add_evtchn -EEXIST; the err path empties the tree (EVTCHN-4).',
       bounds: { maxStates: 20_000, maxDepth: 6 },
       invariants: ['nrEvtchnsCountsTree'],
-      expect: { verdict: 'findings', findings: ['EVTCHN-4'], states: 140, depth: 6 },
+      // 137 since the irq layer keeps its bindings in port order: they used to be kept in
+      // binding order, which no behaviour reads, and three states differed only in that order.
+      expect: { verdict: 'findings', findings: ['EVTCHN-4'], states: 137, depth: 6 },
     },
   ],
 );

@@ -12,6 +12,10 @@
  * - `evtchnBindingMachine`: the lifecycle of one bound port (`struct user_evtchn`): enabled,
  *   disabled by its interrupt until `write()` re-enables it with a late EOI, unbound.
  *
+ * Cost: the tree, the ring slots, the environment's tables and the ghost's per-port lists are
+ * persistent maps behind array views (`persistent.ts`), so a step that touches k ports costs
+ * O(k log n) in the number n of bound ports, and every snapshot stays immutable.
+ *
  * Abstractions: ioctls and writes are atomic (they hold `bind_mutex`; a bind or reset that
  * needs the ring locks waits until neither thread holds them; unbind and release wait for a
  * running handler, as `disable_irq` does). The environment (hypervisor, irq layer, memory) is
@@ -37,14 +41,14 @@ import {
   UNRESTRICTED_DOMID,
   addEvtchn,
   delEvtchn,
-  evtchnInterruptPushInPlace,
+  EvtchnRingBatch,
+  evtchnInterruptPush,
   evtchnPollMask,
   evtchnPushOutcome,
   evtchnReadCopy,
   evtchnResetRing,
   evtchnResizeRing,
   evtchnResizeTarget,
-  evtchnRingDraft,
   evtchnRoundCount,
   findEvtchn,
   setEvtchnEnabled,
@@ -61,8 +65,19 @@ import {
   offerRemotePort,
   takeFault,
   type EvtchnEnv,
+  type UpcallTarget,
 } from './ports.js';
 import type { EvtchnContext, EvtchnEvent, EvtchnGhost, EvtchnInput, PendingBind } from './context.js';
+import {
+  countMap,
+  countView,
+  emptyPortView,
+  portSetMap,
+  portSetView,
+  recordMap,
+  recordView,
+  type PortMapEditor,
+} from './persistent.js';
 
 /** The seed this package models. @category Machine */
 export const SEED = 'linux-xen-evtchn.c' as const;
@@ -76,8 +91,8 @@ const INITIAL_GHOST: EvtchnGhost = {
   warnings: 0,
   forbiddenBinds: 0,
   failedBindPort: null,
-  queuedSinceEnable: [],
-  readNotWritten: [],
+  queuedSinceEnable: emptyPortView(),
+  readNotWritten: emptyPortView(),
   armed: 0,
 };
 
@@ -123,12 +138,8 @@ function ghostAtIoctl(g: EvtchnGhost): EvtchnGhost {
 }
 
 function bumpQueued(g: EvtchnGhost, port: number): EvtchnGhost {
-  const cur = g.queuedSinceEnable.find((q) => q.port === port);
-  const rest = g.queuedSinceEnable.filter((q) => q.port !== port);
-  return {
-    ...g,
-    queuedSinceEnable: [...rest, { port, n: (cur?.n ?? 0) + 1 }].sort((a, b) => a.port - b.port),
-  };
+  const queued = countMap(g.queuedSinceEnable);
+  return { ...g, queuedSinceEnable: countView(queued.set(port, (queued.get(port) ?? 0) + 1)) };
 }
 
 function isForbiddenBind(context: EvtchnContext, b: PendingBind): boolean {
@@ -154,8 +165,7 @@ function enterHandler(context: EvtchnContext, port: number): Partial<EvtchnConte
 
 /** The handler's step 3 (lines 178-190) from a snapshot. */
 function pushFromSnapshot(context: EvtchnContext, port: number, snap: { prod: number; cons: number }) {
-  const ring = evtchnRingDraft(context.ring);
-  const outcome = evtchnInterruptPushInPlace(ring, port, snap);
+  const { ring, outcome } = evtchnInterruptPush(context.ring, port, snap);
   return {
     ring,
     irqThread: null,
@@ -164,62 +174,88 @@ function pushFromSnapshot(context: EvtchnContext, port: number, snap: { prod: nu
 }
 
 /**
- * `irq.upcall`: the handler of each deliverable port in order, on drafts copied once (the
- * result equals the sequence of `hv.raise` + whole `irq.interrupt` steps; a property test
- * checks it). Uses the in-memory ports' batch helpers when those ports are in use.
+ * `irq.upcall`: the handler of each deliverable port in order, in one edit batch of each
+ * persistent map (the result equals the sequence of `hv.raise` + whole `irq.interrupt` steps; a
+ * property test checks it). O(k log n) for k ports.
  */
-function upcallBatch(context: EvtchnContext, ports: readonly number[], raiseFirst: boolean) {
-  const evtchns = context.evtchns.slice();
-  const idx = new Map<number, number>();
-  evtchns.forEach((e, i) => idx.set(e.port, i));
-  let orphans = context.orphans;
-  const ring = evtchnRingDraft(context.ring);
-  const queued = new Map(context.ghost.queuedSinceEnable.map((q) => [q.port, q.n] as const));
-  let warnings = context.ghost.warnings;
-  let woke = false;
-  const delivered: number[] = [];
-  const hasHandler = (port: number): boolean => idx.has(port) || orphans.some((o) => o.port === port);
-  const onDeliver = (port: number): void => {
-    delivered.push(port);
-    const i = idx.get(port);
-    if (i !== undefined) {
-      const e = evtchns[i] as UserEvtchn;
-      if (!e.enabled) warnings++;
-      else evtchns[i] = { port, enabled: false };
+class UpcallBatch implements UpcallTarget {
+  private readonly tree: PortMapEditor<UserEvtchn>;
+  private orphans: readonly UserEvtchn[];
+  private readonly ring: EvtchnRingBatch;
+  private readonly queued: PortMapEditor<number>;
+  private warnings: number;
+  woke = false;
+  readonly delivered: number[] = [];
+
+  constructor(private readonly context: EvtchnContext) {
+    this.tree = recordMap(context.evtchns).edit();
+    this.orphans = context.orphans;
+    this.ring = new EvtchnRingBatch(context.ring);
+    this.queued = countMap(context.ghost.queuedSinceEnable).edit();
+    this.warnings = context.ghost.warnings;
+  }
+
+  hasHandler(port: number): boolean {
+    return this.tree.get(port) !== undefined || (this.orphans.length > 0 && isOrphan(this.orphans, port));
+  }
+
+  /** `evtchn_interrupt` (lines 167-190) for a delivered port, with the snapshot taken at once. */
+  deliver(port: number): void {
+    this.delivered.push(port);
+    const e = this.tree.get(port);
+    if (e !== undefined) {
+      if (!e.enabled) this.warnings++;
+      else this.tree.set(port, { port, enabled: false });
     } else {
-      if (orphans.some((o) => o.port === port && !o.enabled)) warnings++;
-      orphans = orphans.map((o) => (o.port === port ? { port, enabled: false } : o));
+      if (this.orphans.some((o) => o.port === port && !o.enabled)) this.warnings++;
+      this.orphans = this.orphans.map((o) => (o.port === port ? { port, enabled: false } : o));
     }
-    const outcome = evtchnInterruptPushInPlace(ring, port, { prod: ring.prod, cons: ring.cons });
-    if (outcome === 'pushedAndWoke') woke = true;
-    if (outcome !== 'overflowed') queued.set(port, (queued.get(port) ?? 0) + 1);
-  };
-  let env: EvtchnEnv;
-  if (context.hypervisor === inMemoryHypervisor && context.irqLayer === inMemoryIrqLayer) {
-    env = inMemoryUpcall(context.env, ports, raiseFirst, hasHandler, onDeliver);
-  } else {
-    env = context.env;
-    for (const port of ports) {
-      if (raiseFirst) env = context.hypervisor.raise(env, port);
-      if (hasHandler(port) && context.irqLayer.isDeliverable(env, context.hypervisor, port)) {
-        env = context.irqLayer.deliver(env, context.hypervisor, port);
-        onDeliver(port);
+    const outcome = this.ring.push(port);
+    if (outcome === 'pushedAndWoke') this.woke = true;
+    if (outcome !== 'overflowed') this.queued.set(port, (this.queued.get(port) ?? 0) + 1);
+  }
+
+  /** Runs the upcall for `ports` and returns the context update. */
+  run(ports: readonly number[], raiseFirst: boolean): Partial<EvtchnContext> {
+    const { context } = this;
+    let env: EvtchnEnv;
+    if (context.hypervisor === inMemoryHypervisor && context.irqLayer === inMemoryIrqLayer) {
+      env = inMemoryUpcall(context.env, ports, raiseFirst, this);
+    } else {
+      env = context.env;
+      for (const port of ports) {
+        if (raiseFirst) env = context.hypervisor.raise(env, port);
+        if (this.hasHandler(port) && context.irqLayer.isDeliverable(env, context.hypervisor, port)) {
+          env = context.irqLayer.deliver(env, context.hypervisor, port);
+          this.deliver(port);
+        }
       }
     }
-  }
-  if (delivered.length === 0) return { update: { env, delivered }, woke };
-  const queuedSinceEnable = [...queued].map(([port, n]) => ({ port, n })).sort((a, b) => a.port - b.port);
-  return {
-    update: {
+    const evtchns = this.tree.done();
+    const ring = this.ring.done();
+    const queued = this.queued.done();
+    if (this.delivered.length === 0) return { env, delivered: this.delivered };
+    return {
       env,
-      evtchns,
-      orphans,
+      evtchns: recordView(evtchns),
+      orphans: this.orphans,
       ring,
-      delivered,
-      ghost: { ...context.ghost, warnings, queuedSinceEnable },
-    },
-    woke,
-  };
+      delivered: this.delivered,
+      ghost: { ...context.ghost, warnings: this.warnings, queuedSinceEnable: countView(queued) },
+    };
+  }
+}
+
+function isOrphan(orphans: readonly UserEvtchn[], port: number): boolean {
+  return orphans.some((o) => o.port === port);
+}
+
+/** `ports` added to the set of ports read and not written back (the ghost's `readNotWritten`). */
+function addPorts(set: readonly number[], ports: readonly number[]): readonly number[] {
+  if (ports.length === 0) return set;
+  const e = portSetMap(set).edit();
+  for (const p of ports) e.set(p, true);
+  return portSetView(e.done());
 }
 
 /** Unbinds one node as `IOCTL_EVTCHN_UNBIND` and `evtchn_release` do (lines 533-534, 654-655, 417-427). */
@@ -231,10 +267,10 @@ function unbindNode(context: EvtchnContext, port: number): Partial<EvtchnContext
   const r = context.irqLayer.unbindFromIrqhandler(env, context.hypervisor, port);
   env = r.env;
   const d = delEvtchn(context.evtchns, context.nrEvtchns, port, true);
-  const ghost = {
-    ...context.ghost,
-    queuedSinceEnable: context.ghost.queuedSinceEnable.filter((q) => q.port !== port),
-  };
+  const queued = countMap(context.ghost.queuedSinceEnable);
+  const ghost = queued.has(port)
+    ? { ...context.ghost, queuedSinceEnable: countView(queued.delete(port)) }
+    : context.ghost;
   return {
     env,
     evtchns: d.tree,
@@ -473,18 +509,16 @@ export const evtchnDeviceMachine = setup({
       const e = ev(event, 'write');
       const count = evtchnRoundCount(e.count);
       const ports = (e.ports ?? []).slice(0, count / 4);
-      const evtchns = context.evtchns.slice();
-      const idx = new Map<number, number>();
-      evtchns.forEach((x, i) => idx.set(x.port, i));
+      const tree = recordMap(context.evtchns).edit();
       const eoi: number[] = [];
       for (const port of ports) {
-        const i = idx.get(port);
-        const evtchn = i === undefined ? undefined : evtchns[i];
+        const evtchn = tree.get(port);
         if (evtchn && !evtchn.enabled) {
-          evtchns[i as number] = { port, enabled: true };
+          tree.set(port, { port, enabled: true });
           eoi.push(port);
         }
       }
+      const evtchns = tree.done();
       let env = context.env;
       if (context.irqLayer === inMemoryIrqLayer && context.hypervisor === inMemoryHypervisor) {
         env = inMemoryLateeoiMany(env, eoi);
@@ -493,15 +527,17 @@ export const evtchnDeviceMachine = setup({
       }
       let ghost = context.ghost;
       if (eoi.length > 0) {
-        const re = new Set(eoi);
-        ghost = { ...ghost, queuedSinceEnable: ghost.queuedSinceEnable.filter((q) => !re.has(q.port)) };
+        const queued = countMap(ghost.queuedSinceEnable).edit();
+        for (const port of eoi) queued.delete(port);
+        ghost = { ...ghost, queuedSinceEnable: countView(queued.done()) };
       }
       if (ghost.readNotWritten.length > 0 && ports.length > 0) {
-        const written = new Set(ports);
-        ghost = { ...ghost, readNotWritten: ghost.readNotWritten.filter((p) => !written.has(p)) };
+        const unwritten = portSetMap(ghost.readNotWritten).edit();
+        for (const port of ports) unwritten.delete(port);
+        ghost = { ...ghost, readNotWritten: portSetView(unwritten.done()) };
       }
       return {
-        evtchns: eoi.length > 0 ? evtchns : context.evtchns,
+        evtchns: eoi.length > 0 ? recordView(evtchns) : context.evtchns,
         env,
         ghost,
         result: reply('write', count),
@@ -537,15 +573,15 @@ export const evtchnDeviceMachine = setup({
         ring: { ...context.ring, cons: copy.cons },
         reader: null,
         readResult: { op: 'read', rc: copy.bytes, ports: copy.ports },
-        ghost: { ...context.ghost, readNotWritten: [...context.ghost.readNotWritten, ...copy.ports] },
+        ghost: { ...context.ghost, readNotWritten: addPorts(context.ghost.readNotWritten, copy.ports) },
       };
     }),
     wakeUpInterruptible: raise({ type: 'reader.wake' }),
     upcall: enqueueActions(({ context, event, enqueue }) => {
       const e = ev(event, 'irq.upcall');
-      const { update, woke } = upcallBatch(context, e.ports, e.raise);
-      enqueue.assign(update);
-      if (woke) enqueue.raise({ type: 'reader.wake' });
+      const batch = new UpcallBatch(context);
+      enqueue.assign(batch.run(e.ports, e.raise));
+      if (batch.woke) enqueue.raise({ type: 'reader.wake' });
     }),
     interruptWhole: assign(({ context, event }) => {
       const port = ev(event, 'irq.interrupt').port;
@@ -576,8 +612,10 @@ export const evtchnDeviceMachine = setup({
     releaseFile: assign(({ context }) => {
       let ctx = context;
       // while ((node = u->evtchns.rb_node)) { disable_irq; evtchn_unbind_from_user; }
-      while (ctx.evtchns.length > 0 && ctx.bug === null) {
-        ctx = { ...ctx, ...unbindNode(ctx, (ctx.evtchns[0] as UserEvtchn).port) };
+      for (;;) {
+        const first = recordMap(ctx.evtchns).first();
+        if (first === undefined || ctx.bug !== null) break;
+        ctx = { ...ctx, ...unbindNode(ctx, first[0]) };
       }
       return { ...ctx, ring: EMPTY_RING, result: reply('release', 0) };
     }),
@@ -607,7 +645,7 @@ export const evtchnDeviceMachine = setup({
     nrChannels: input?.nrChannels ?? EVTCHN_2L_NR_CHANNELS,
     restrictDomid: UNRESTRICTED_DOMID,
     nrEvtchns: 0,
-    evtchns: [],
+    evtchns: emptyPortView(),
     orphans: [],
     ring: EMPTY_RING,
     nonblock: input?.nonblock ?? false,

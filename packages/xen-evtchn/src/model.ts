@@ -11,7 +11,9 @@
  *
  * What it abstracts: the rb-tree is a port-sorted array of `user_evtchn` records (the tree's
  * shape is unobservable except in one place: `rb_erase` of a node that was never linked, see
- * {@link delEvtchn}); kernel memory is arrays.
+ * {@link delEvtchn}); kernel memory is arrays. The arrays these helpers return are read-only
+ * views over persistent maps (`persistent.ts`), so an update costs O(log n), not a copy of the
+ * whole tree or ring; plain arrays are accepted as input.
  *
  * Where the C departs from its evident intent: `add_evtchn` counts the node before its
  * duplicate check (lines 111-124), and `del_evtchn` erases a node that may not be in the tree
@@ -24,6 +26,15 @@
  * @module
  */
 import { linuxErr } from '@kspec/spec-kit';
+import {
+  PortMap,
+  recordMap,
+  recordView,
+  slotsMap,
+  slotsView,
+  sourceOf,
+  type PortMapEditor,
+} from './persistent.js';
 
 /** `PAGE_SIZE` (4 KiB): the cap of one read or write. @category Constants */
 export const PAGE_SIZE = 4096;
@@ -122,9 +133,16 @@ export function evtchnRingDraft(ring: EvtchnRing): MutableEvtchnRing {
 export function evtchnRingQueued(ring: EvtchnRing): number[] {
   const n = evtchnRingOccupancy(ring);
   const out: number[] = [];
-  for (let i = 0; i < n && ring.size > 0; i++)
-    out.push(ring.slots[evtchnRingOffset(ring.size, ring.cons + i)] ?? 0);
+  if (ring.size === 0) return out;
+  const slot = slotReader(ring.slots);
+  for (let i = 0; i < n; i++) out.push(slot(evtchnRingOffset(ring.size, ring.cons + i)));
   return out;
+}
+
+/** Reads slots without materializing a view: through its map, or the array itself. */
+function slotReader(slots: readonly number[]): (i: number) => number {
+  const m = sourceOf<number>(slots);
+  return m ? (i) => m.get(i) ?? 0 : (i) => slots[i] ?? 0;
 }
 
 /**
@@ -145,13 +163,21 @@ export function evtchnResizeTarget(nrEvtchns: number, size: number): number | un
  * @category Ring
  */
 export function evtchnResizeRing(ring: EvtchnRing, newSize: number): EvtchnRing {
-  const slots = new Array<number>(newSize).fill(0);
+  const old = slotReader(ring.slots);
+  const e = PortMap.empty<number>().edit();
   for (let i = 0; i < ring.size; i++) {
-    const v = ring.slots[i] ?? 0;
-    slots[i] = v;
-    if (ring.size + i < newSize) slots[ring.size + i] = v;
+    const v = old(i);
+    if (v === 0) continue;
+    e.set(i, v);
+    if (ring.size + i < newSize) e.set(ring.size + i, v);
   }
-  return { size: newSize, slots, cons: ring.cons, prod: ring.prod, overflow: ring.overflow };
+  return {
+    size: newSize,
+    slots: slotsView(e.done(), newSize),
+    cons: ring.cons,
+    prod: ring.prod,
+    overflow: ring.overflow,
+  };
 }
 
 /**
@@ -196,6 +222,72 @@ export function evtchnInterruptPushInPlace(
     ring.prod = u32(snap.prod + 1);
   }
   return outcome;
+}
+
+/**
+ * The same body of `evtchn_interrupt` (lines 178-188) on an immutable ring: a new ring that
+ * shares all slots but the one written. O(log size).
+ * @category Ring
+ */
+export function evtchnInterruptPush(
+  ring: EvtchnRing,
+  port: number,
+  snap: ProdSnapshot,
+): { readonly ring: EvtchnRing; readonly outcome: PushOutcome } {
+  const outcome = evtchnPushOutcome(ring.size, snap);
+  if (outcome === 'overflowed') return { ring: ring.overflow ? ring : { ...ring, overflow: true }, outcome };
+  const slots = slotsMap(ring.slots).set(evtchnRingOffset(ring.size, snap.prod), port);
+  return {
+    ring: { ...ring, slots: slotsView(slots, ring.size), prod: u32(snap.prod + 1) },
+    outcome,
+  };
+}
+
+/**
+ * A ring being pushed into by one batch (the batched upcall): the slots are edited in place in
+ * a batch of the persistent slot map; `done()` returns the new immutable ring.
+ * @category Ring
+ */
+export class EvtchnRingBatch {
+  private readonly slots: PortMapEditor<number>;
+  private readonly size: number;
+  private readonly cons: number;
+  private prod: number;
+  private overflow: boolean;
+  private touched = false;
+
+  constructor(private readonly ring: EvtchnRing) {
+    this.slots = slotsMap(ring.slots).edit();
+    this.size = ring.size;
+    this.cons = ring.cons;
+    this.prod = ring.prod;
+    this.overflow = ring.overflow;
+  }
+
+  /** `evtchn_interrupt`'s push (lines 175-188) with a snapshot taken now. */
+  push(port: number): PushOutcome {
+    const outcome = evtchnPushOutcome(this.size, { prod: this.prod, cons: this.cons });
+    this.touched = true;
+    if (outcome === 'overflowed') {
+      this.overflow = true;
+    } else {
+      this.slots.set(evtchnRingOffset(this.size, this.prod), port);
+      this.prod = u32(this.prod + 1);
+    }
+    return outcome;
+  }
+
+  done(): EvtchnRing {
+    const slots = this.slots.done();
+    if (!this.touched) return this.ring;
+    return {
+      size: this.size,
+      slots: slotsView(slots, this.size),
+      cons: this.cons,
+      prod: this.prod,
+      overflow: this.overflow,
+    };
+  }
 }
 
 /**
@@ -257,8 +349,9 @@ export function evtchnReadCopy(ring: EvtchnRing, c: number, p: number, count: nu
   const { bytes1, bytes2 } = evtchnReadChunks(c, p, ring.size, count);
   const ports: number[] = [];
   const start = evtchnRingOffset(ring.size, c);
-  for (let i = 0; i < bytes1 / EVTCHN_PORT_BYTES; i++) ports.push(ring.slots[start + i] ?? 0);
-  for (let i = 0; i < bytes2 / EVTCHN_PORT_BYTES; i++) ports.push(ring.slots[i] ?? 0);
+  const slot = slotReader(ring.slots);
+  for (let i = 0; i < bytes1 / EVTCHN_PORT_BYTES; i++) ports.push(slot(start + i));
+  for (let i = 0; i < bytes2 / EVTCHN_PORT_BYTES; i++) ports.push(slot(i));
   return { ports, bytes: bytes1 + bytes2, cons: u32(c + (bytes1 + bytes2) / EVTCHN_PORT_BYTES) };
 }
 
@@ -305,7 +398,7 @@ export interface UserEvtchn {
   readonly enabled: boolean;
 }
 
-/** Binary search in a port-sorted array: the index of `port`, or `-(insertion point) - 1`. */
+/** Binary search in a port-sorted plain array: the index of `port`, or `-(insertion point) - 1`. */
 function search(tree: readonly UserEvtchn[], port: number): number {
   let lo = 0;
   let hi = tree.length - 1;
@@ -319,8 +412,10 @@ function search(tree: readonly UserEvtchn[], port: number): number {
   return -lo - 1;
 }
 
-/** `find_evtchn(u, port)` (lines 141-159). @category Bound ports */
+/** `find_evtchn(u, port)` (lines 141-159). O(log n). @category Bound ports */
 export function findEvtchn(tree: readonly UserEvtchn[], port: number): UserEvtchn | undefined {
+  const m = sourceOf<UserEvtchn>(tree);
+  if (m) return m.get(port);
   const i = search(tree, port);
   return i >= 0 ? tree[i] : undefined;
 }
@@ -345,10 +440,9 @@ export function addEvtchn(
   evtchn: UserEvtchn,
 ): AddEvtchnResult {
   const nr = u32(nrEvtchns + 1);
-  const i = search(tree, evtchn.port);
-  if (i >= 0) return { tree, nrEvtchns: nr, rc: linuxErr('EEXIST') };
-  const at = -i - 1;
-  return { tree: [...tree.slice(0, at), evtchn, ...tree.slice(at)], nrEvtchns: nr, rc: 0 };
+  const m = recordMap(tree);
+  if (m.has(evtchn.port)) return { tree, nrEvtchns: nr, rc: linuxErr('EEXIST') };
+  return { tree: recordView(m.set(evtchn.port, evtchn)), nrEvtchns: nr, rc: 0 };
 }
 
 /** Result of {@link delEvtchn}. @category Bound ports */
@@ -375,21 +469,19 @@ export function delEvtchn(
   linked: boolean,
 ): DelEvtchnResult {
   const nr = u32(nrEvtchns - 1);
-  if (!linked) return { tree: [], nrEvtchns: nr, lost: tree };
-  const i = search(tree, port);
-  if (i < 0) return { tree, nrEvtchns: nr, lost: [] };
-  return { tree: [...tree.slice(0, i), ...tree.slice(i + 1)], nrEvtchns: nr, lost: [] };
+  if (!linked) return { tree: recordView(PortMap.empty<UserEvtchn>()), nrEvtchns: nr, lost: tree };
+  const m = recordMap(tree);
+  if (!m.has(port)) return { tree, nrEvtchns: nr, lost: [] };
+  return { tree: recordView(m.delete(port)), nrEvtchns: nr, lost: [] };
 }
 
-/** Replaces the `enabled` flag of `port` (a no-op when absent). @category Bound ports */
+/** Replaces the `enabled` flag of `port` (a no-op when absent). O(log n). @category Bound ports */
 export function setEvtchnEnabled(
   tree: readonly UserEvtchn[],
   port: number,
   enabled: boolean,
 ): readonly UserEvtchn[] {
-  const i = search(tree, port);
-  if (i < 0 || (tree[i] as UserEvtchn).enabled === enabled) return tree;
-  const out = tree.slice();
-  out[i] = { port, enabled };
-  return out;
+  const e = findEvtchn(tree, port);
+  if (e === undefined || e.enabled === enabled) return tree;
+  return recordView(recordMap(tree).set(port, { port, enabled }));
 }

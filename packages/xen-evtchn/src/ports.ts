@@ -16,6 +16,9 @@
  * delivering an event masks the channel, a raise while masked stays pending, and
  * `xen_irq_lateeoi` unmasks it so the pending event fires again.
  *
+ * Channels and irq bindings are kept in persistent maps by port behind their array fields
+ * (`persistent.ts`): one channel or binding update costs O(log n), not a copy of the table.
+ *
  * Abstractions: one guest vCPU; no FIFO ABI priorities; remote domains only offer unbound
  * ports and count notifications; `XEN_EOI_FLAG_SPURIOUS` back-off is not modelled (evtchn.c
  * always passes 0). Where behaviour of Xen or events_base.c is not in facts.md it is marked
@@ -25,6 +28,7 @@
  */
 import { linuxErr } from '@kspec/spec-kit';
 import { DOMID_SELF } from './model.js';
+import { emptyPortView, recordMap, recordView, type PortMap } from './persistent.js';
 
 /**
  * Operations that can be told to fail.
@@ -92,6 +96,7 @@ export interface RemoteDomain {
 export interface HypervisorState {
   readonly selfDomid: number;
   readonly nrVirqs: number;
+  /** The open channels, in port order. */
   readonly channels: readonly HvChannel[];
   readonly nextPort: number;
   readonly domains: readonly RemoteDomain[];
@@ -110,6 +115,7 @@ export interface IrqBinding {
 
 /** The in-memory irq layer's state. @category Ports */
 export interface IrqLayerState {
+  /** The bindings, in port order. */
   readonly bindings: readonly IrqBinding[];
 }
 
@@ -187,7 +193,7 @@ export function createEvtchnEnv(options: EvtchnEnvOptions = {}): EvtchnEnv {
     hv: {
       selfDomid: options.selfDomid ?? 0,
       nrVirqs: options.nrVirqs ?? 24,
-      channels: [],
+      channels: emptyPortView(),
       nextPort: 1,
       domains: (options.remoteDomains ?? [1]).map((domid) => ({
         domid,
@@ -197,7 +203,7 @@ export function createEvtchnEnv(options: EvtchnEnvOptions = {}): EvtchnEnv {
       })),
       reuse: [],
     },
-    irq: { bindings: [] },
+    irq: { bindings: emptyPortView() },
     faults: [],
   };
 }
@@ -231,22 +237,24 @@ export function offerRemotePort(env: EvtchnEnv, domid: number): { env: EvtchnEnv
   return { env: { ...env, hv: { ...env.hv, domains } }, port };
 }
 
+function channelMap(env: EvtchnEnv): PortMap<HvChannel> {
+  return recordMap(env.hv.channels);
+}
+
 function withChannels(
   env: EvtchnEnv,
-  channels: readonly HvChannel[],
+  channels: PortMap<HvChannel>,
   extra: Partial<HypervisorState> = {},
 ): EvtchnEnv {
-  return { ...env, hv: { ...env.hv, ...extra, channels } };
+  return { ...env, hv: { ...env.hv, ...extra, channels: recordView(channels) } };
 }
 
 function updateChannel(env: EvtchnEnv, port: number, patch: Partial<HvChannel>): EvtchnEnv {
-  const i = env.hv.channels.findIndex((c) => c.port === port);
-  if (i < 0) return env;
-  const c = env.hv.channels[i] as HvChannel;
+  const channels = channelMap(env);
+  const c = channels.get(port);
+  if (c === undefined) return env;
   if (Object.entries(patch).every(([k, v]) => (c as unknown as Record<string, unknown>)[k] === v)) return env;
-  const channels = env.hv.channels.slice();
-  channels[i] = { ...c, ...patch };
-  return withChannels(env, channels);
+  return withChannels(env, channels.set(port, { ...c, ...patch }));
 }
 
 /** Allocates a port (fresh, or the next armed reuse) and records the channel, masked. */
@@ -261,9 +269,7 @@ function allocChannel(env: EvtchnEnv, ch: Omit<HvChannel, 'port' | 'pending' | '
     extra = { nextPort: port + 1 };
   }
   const fresh: HvChannel = { ...ch, port, pending: false, masked: true };
-  const others = env.hv.channels.filter((c) => c.port !== port);
-  const channels = [...others, fresh].sort((a, b) => a.port - b.port);
-  return { env: withChannels(env, channels, extra), rc: 0, port };
+  return { env: withChannels(env, channelMap(env).set(port, fresh), extra), rc: 0, port };
 }
 
 /**
@@ -280,7 +286,7 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
     if (f.errno) return { env: f.env, rc: f.errno };
     const env = f.env;
     if (virq >= env.hv.nrVirqs || vcpu !== 0) return { env, rc: linuxErr('EINVAL') };
-    if (env.hv.channels.some((c) => c.kind === 'virq' && c.virq === virq))
+    if (channelMap(env).find((c) => c.kind === 'virq' && c.virq === virq) !== undefined)
       return { env, rc: linuxErr('EEXIST') };
     return allocChannel(env, { kind: 'virq', remoteDom: 0, remotePort: 0, virq });
   },
@@ -292,7 +298,7 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
     const dom = remoteDom === DOMID_SELF ? self : remoteDom;
     if (dom === self) {
       // Loopback: the remote port is one of our own unbound channels waiting for ourselves.
-      const peer = env.hv.channels.find((c) => c.port === remotePort);
+      const peer = channelMap(env).get(remotePort);
       if (!peer || peer.kind !== 'unbound' || peer.remoteDom !== self) return { env, rc: linuxErr('EINVAL') };
       const r = allocChannel(env, { kind: 'interdomain', remoteDom: self, remotePort, virq: 0 });
       return {
@@ -330,7 +336,7 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
     const f = takeFault(env0, 'close');
     if (f.errno) return { env: f.env, rc: f.errno };
     let env = f.env;
-    const c = env.hv.channels.find((x) => x.port === port);
+    const c = channelMap(env).get(port);
     if (!c) return { env, rc: linuxErr('EINVAL') };
     if (c.kind === 'interdomain') {
       if (c.remoteDom === env.hv.selfDomid) {
@@ -342,19 +348,13 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
         env = { ...env, hv: { ...env.hv, domains } };
       }
     }
-    return {
-      env: withChannels(
-        env,
-        env.hv.channels.filter((x) => x.port !== port),
-      ),
-      rc: 0,
-    };
+    return { env: withChannels(env, channelMap(env).delete(port)), rc: 0 };
   },
   send(env0: EvtchnEnv, port: number): PortResult {
     const f = takeFault(env0, 'send');
     if (f.errno) return { env: f.env, rc: f.errno };
     const env = f.env;
-    const c = env.hv.channels.find((x) => x.port === port);
+    const c = channelMap(env).get(port);
     if (!c) return { env, rc: linuxErr('EINVAL') };
     if (c.kind === 'unbound') return { env, rc: 0 };
     if (c.kind === 'virq') return { env, rc: linuxErr('EINVAL') };
@@ -374,12 +374,16 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
     return updateChannel(env, port, { pending: false });
   },
   channel(env: EvtchnEnv, port: number): HvChannel | undefined {
-    return env.hv.channels.find((c) => c.port === port);
+    return channelMap(env).get(port);
   },
 });
 
-function withBindings(env: EvtchnEnv, bindings: readonly IrqBinding[]): EvtchnEnv {
-  return { ...env, irq: { bindings } };
+function bindingMap(env: EvtchnEnv): PortMap<IrqBinding> {
+  return recordMap(env.irq.bindings);
+}
+
+function withBindings(env: EvtchnEnv, bindings: PortMap<IrqBinding>): EvtchnEnv {
+  return { ...env, irq: { bindings: recordView(bindings) } };
 }
 
 /**
@@ -395,75 +399,52 @@ export const inMemoryIrqLayer: IrqLayer = Object.freeze({
     const a = takeFault(env0, 'irq_alloc');
     if (a.errno) return { env: a.env, rc: a.errno };
     const r = takeFault(a.env, 'request_irq');
-    const busy = r.env.irq.bindings.some((b) => b.port === port);
+    const busy = bindingMap(r.env).has(port);
     if (r.errno || busy) {
       // request_irq failed: the helper calls unbind_from_irq, which closes the channel
       // (refcount still -1) and drops the irq mapping.
       const closed = hv.close(r.env, port).env;
-      return {
-        env: withBindings(
-          closed,
-          closed.irq.bindings.filter((b) => b.port !== port),
-        ),
-        rc: r.errno || linuxErr('EBUSY'),
-      };
+      return { env: withBindings(closed, bindingMap(closed).delete(port)), rc: r.errno || linuxErr('EBUSY') };
     }
-    const bound = withBindings(r.env, [...r.env.irq.bindings, { port, refcnt: -1, disabled: false }]);
+    const bound = withBindings(r.env, bindingMap(r.env).set(port, { port, refcnt: -1, disabled: false }));
     return { env: hv.setMasked(bound, port, false), rc: 0 };
   },
   evtchnMakeRefcounted(env0: EvtchnEnv, port: number): PortResult {
     const f = takeFault(env0, 'make_refcounted');
     if (f.errno) return { env: f.env, rc: f.errno };
     const env = f.env;
-    if (!env.irq.bindings.some((b) => b.port === port)) return { env, rc: linuxErr('ENOENT') };
-    return {
-      env: withBindings(
-        env,
-        env.irq.bindings.map((b) => (b.port === port ? { ...b, refcnt: 1 } : b)),
-      ),
-      rc: 0,
-    };
+    const bindings = bindingMap(env);
+    const b = bindings.get(port);
+    if (!b) return { env, rc: linuxErr('ENOENT') };
+    return { env: withBindings(env, bindings.set(port, { ...b, refcnt: 1 })), rc: 0 };
   },
   unbindFromIrqhandler(env: EvtchnEnv, hv: Hypervisor, port: number): PortResult {
-    const b = env.irq.bindings.find((x) => x.port === port);
+    const bindings = bindingMap(env);
+    const b = bindings.get(port);
     if (!b) return { env, rc: 0 };
-    if (b.refcnt > 1) {
-      return {
-        env: withBindings(
-          env,
-          env.irq.bindings.map((x) => (x.port === port ? { ...x, refcnt: x.refcnt - 1 } : x)),
-        ),
-        rc: 0,
-      };
-    }
+    if (b.refcnt > 1)
+      return { env: withBindings(env, bindings.set(port, { ...b, refcnt: b.refcnt - 1 })), rc: 0 };
     const closed = hv.close(env, port);
-    return {
-      env: withBindings(
-        closed.env,
-        closed.env.irq.bindings.filter((x) => x.port !== port),
-      ),
-      rc: closed.rc,
-    };
+    return { env: withBindings(closed.env, bindingMap(closed.env).delete(port)), rc: closed.rc };
   },
   disableIrq(env: EvtchnEnv, port: number): EvtchnEnv {
-    if (!env.irq.bindings.some((b) => b.port === port && !b.disabled)) return env;
-    return withBindings(
-      env,
-      env.irq.bindings.map((b) => (b.port === port ? { ...b, disabled: true } : b)),
-    );
+    const bindings = bindingMap(env);
+    const b = bindings.get(port);
+    if (!b || b.disabled) return env;
+    return withBindings(env, bindings.set(port, { ...b, disabled: true }));
   },
   xenIrqLateeoi(env: EvtchnEnv, hv: Hypervisor, port: number): EvtchnEnv {
-    if (!env.irq.bindings.some((b) => b.port === port)) return env;
+    if (!bindingMap(env).has(port)) return env;
     return hv.setMasked(env, port, false);
   },
   notifyRemoteViaEvtchn(env: EvtchnEnv, hv: Hypervisor, port: number): EvtchnEnv {
     return hv.send(env, port).env;
   },
   irqFromEvtchn(env: EvtchnEnv, port: number): number {
-    return env.irq.bindings.some((b) => b.port === port) ? port : -1;
+    return bindingMap(env).has(port) ? port : -1;
   },
   isDeliverable(env: EvtchnEnv, hv: Hypervisor, port: number): boolean {
-    const b = env.irq.bindings.find((x) => x.port === port);
+    const b = bindingMap(env).get(port);
     if (!b || b.disabled) return false;
     const c = hv.channel(env, port);
     return c !== undefined && c.pending && !c.masked;
@@ -487,57 +468,68 @@ function channelWith(c: HvChannel, pending: boolean, masked: boolean): HvChannel
 }
 
 /**
- * The upcall for several ports at once on the in-memory ports, with one copy of each array:
- * for each port in order, optionally raise it (set pending), then, if its handler is bound and
- * enabled in the irq layer (and `hasHandler`) and the channel is pending and unmasked, deliver it (clear pending,
- * mask until late EOI) and call `onDeliver(port)`. The result equals folding
- * `inMemoryHypervisor.raise` and `inMemoryIrqLayer.isDeliverable`/`deliver` over the ports.
+ * The driver side of {@link inMemoryUpcall}: whether a handler is registered for a port, and the
+ * handler itself.
+ * @category Ports
+ */
+export interface UpcallTarget {
+  hasHandler(port: number): boolean;
+  /** Runs the handler of `port` (the event was just delivered). */
+  deliver(port: number): void;
+}
+
+/**
+ * The upcall for several ports at once on the in-memory ports, in one edit batch of the channel
+ * map: for each port in order, optionally raise it (set pending), then, if its handler is bound
+ * and enabled in the irq layer (and `target.hasHandler`) and the channel is pending and
+ * unmasked, deliver it (clear pending, mask until late EOI) and call `target.deliver(port)`. The
+ * result equals folding `inMemoryHypervisor.raise` and `inMemoryIrqLayer.isDeliverable`/
+ * `deliver` over the ports. O(k log n) for k ports.
  * @category Ports
  */
 export function inMemoryUpcall(
   env: EvtchnEnv,
   ports: readonly number[],
   raise: boolean,
-  hasHandler: (port: number) => boolean,
-  onDeliver: (port: number) => void,
+  target: UpcallTarget,
 ): EvtchnEnv {
-  const channels = env.hv.channels.slice();
-  const at = new Map<number, number>();
-  channels.forEach((c, i) => at.set(c.port, i));
-  const handlers = new Set(env.irq.bindings.filter((b) => !b.disabled).map((b) => b.port));
+  const channels = channelMap(env).edit();
+  const bindings = bindingMap(env);
   let changed = false;
   for (const port of ports) {
-    const i = at.get(port);
-    if (i === undefined) continue;
-    const c = channels[i] as HvChannel;
+    const c = channels.get(port);
+    if (c === undefined) continue;
     const pending = c.pending || raise;
-    if (pending && !c.masked && handlers.has(port) && hasHandler(port)) {
-      channels[i] = channelWith(c, false, true);
+    if (pending && !c.masked && bindings.get(port)?.disabled === false && target.hasHandler(port)) {
+      channels.set(port, channelWith(c, false, true));
       changed = true;
-      onDeliver(port);
+      target.deliver(port);
     } else if (pending !== c.pending) {
-      channels[i] = channelWith(c, true, c.masked);
+      channels.set(port, channelWith(c, true, c.masked));
       changed = true;
     }
   }
-  return changed ? withChannels(env, channels) : env;
+  const after = channels.done();
+  return changed ? withChannels(env, after) : env;
 }
 
 /**
- * `xen_irq_lateeoi` for several ports on the in-memory ports with one copy: unmask each port
- * that has an irq binding. Equals folding `inMemoryIrqLayer.xenIrqLateeoi`.
+ * `xen_irq_lateeoi` for several ports on the in-memory ports in one edit batch: unmask each
+ * port that has an irq binding. Equals folding `inMemoryIrqLayer.xenIrqLateeoi`. O(k log n).
  * @category Ports
  */
 export function inMemoryLateeoiMany(env: EvtchnEnv, ports: readonly number[]): EvtchnEnv {
   if (ports.length === 0) return env;
-  const bound = new Set(env.irq.bindings.map((b) => b.port));
-  const wanted = new Set(ports.filter((p) => bound.has(p)));
-  if (wanted.size === 0) return env;
+  const bindings = bindingMap(env);
+  const channels = channelMap(env).edit();
   let changed = false;
-  const channels = env.hv.channels.map((c) => {
-    if (!wanted.has(c.port) || !c.masked) return c;
+  for (const port of ports) {
+    if (!bindings.has(port)) continue;
+    const c = channels.get(port);
+    if (c === undefined || !c.masked) continue;
+    channels.set(port, channelWith(c, c.pending, false));
     changed = true;
-    return channelWith(c, c.pending, false);
-  });
-  return changed ? withChannels(env, channels) : env;
+  }
+  const after = channels.done();
+  return changed ? withChannels(env, after) : env;
 }
