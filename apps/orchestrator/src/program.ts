@@ -113,10 +113,16 @@ export function buildProgram(io: CommandIo, status: { code: number }): Command {
       'explore each model once to this depth instead of its configurations',
       intOption(1),
     )
+    .option('--no-deadlock', 'do not report states where no event is enabled as deadlocks')
     .option('--json', 'print the reports as JSON')
-    .action(async (pkg: string, opts: { maxStates?: number; depth?: number; json?: boolean }) => {
-      status.code = (await checkCommand(pkg, opts, io)).code;
-    });
+    .action(
+      async (
+        pkg: string,
+        opts: { maxStates?: number; depth?: number; json?: boolean; deadlock: boolean },
+      ) => {
+        status.code = (await checkCommand(pkg, opts, io)).code;
+      },
+    );
 
   program
     .command('paths')

@@ -138,6 +138,30 @@ describe('kspec check', () => {
   });
 });
 
+describe('kspec check and deadlocks', () => {
+  /** The counter with an empty alphabet: its initial state enables nothing (a deadlock). */
+  function stuck(configDeadlock?: boolean): SubsystemManifest {
+    const m = counterManifest(false);
+    const model = m.models[0]!;
+    const config = {
+      ...model.configs[0]!,
+      ...(configDeadlock === undefined ? {} : { deadlock: configDeadlock }),
+    };
+    return {
+      ...m,
+      models: [{ ...model, alphabet: () => [], configs: [config] }],
+    } as unknown as SubsystemManifest;
+  }
+
+  it('reports a deadlock by default; --no-deadlock, or a configuration saying deadlock: false, turns it off', async () => {
+    const d = await checkCommand('test', {}, captureIo().io, [stuck()]);
+    expect(d.code).toBe(1);
+    expect(d.entries[0]!.problems.join('\n')).toContain('deadlock');
+    expect((await checkCommand('test', { deadlock: false }, captureIo().io, [stuck()])).code).toBe(0);
+    expect((await checkCommand('test', {}, captureIo().io, [stuck(false)])).code).toBe(0);
+  });
+});
+
 describe('kspec paths', () => {
   it('prints transition-covering test paths of a model as JSON', async () => {
     const cap = captureIo();

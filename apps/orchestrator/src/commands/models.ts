@@ -91,6 +91,11 @@ export interface CheckCommandOptions {
   readonly maxStates?: number;
   readonly depth?: number;
   readonly json?: boolean;
+  /**
+   * Report deadlocks (default true; `--no-deadlock` turns it off). A configuration may also say
+   * `deadlock: false` itself (a field spec-kit's `CheckConfig` does not declare yet).
+   */
+  readonly deadlock?: boolean;
 }
 
 /**
@@ -130,6 +135,7 @@ export async function checkCommand(
     for (const model of m.models as readonly MachineCheckModel[]) {
       if (override) {
         const report = explore(model, {
+          deadlock: o.deadlock ?? true,
           ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
           ...(o.depth !== undefined ? { maxDepth: o.depth } : {}),
           onProgress: progress.onProgress,
@@ -148,7 +154,9 @@ export async function checkCommand(
         });
       } else {
         for (const config of model.configs) {
-          const cc = checkConfig(model, config.name, { onProgress: progress.onProgress });
+          const deadlock =
+            o.deadlock === false ? false : ((config as { readonly deadlock?: boolean }).deadlock ?? true);
+          const cc = checkConfig(model, config.name, { deadlock, onProgress: progress.onProgress });
           progress.end();
           entries.push({
             package: m.name,
