@@ -14,6 +14,7 @@ import {
   pathsCommand,
   workspaceManifests,
 } from '../src/commands/models.js';
+import { DEFAULT_DRIVERS } from '../src/drivers/index.js';
 import { UsageError } from '../src/errors.js';
 import { captureIo, tmpDir } from './helpers.js';
 
@@ -77,10 +78,12 @@ function counterManifest(finding: boolean): SubsystemManifest {
 }
 
 describe('the workspace manifests', () => {
-  it('include the subsystems the orchestrator drives', () => {
-    const names = manifests.map((m) => m.name);
-    expect(names).toContain('shmif');
-    expect(names).toContain('xen-evtchn');
+  it('include every subsystem the orchestrator has a driver for, under the same names', () => {
+    for (const d of DEFAULT_DRIVERS) {
+      const m = manifests.find((x) => x.name === d.subsystem);
+      expect(m, d.subsystem).toBeDefined();
+      expect(m!.package).toBe(d.package);
+    }
   });
 });
 

@@ -21,7 +21,7 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { walkBusFrames } from '@kspec/shared-memory';
-import { sharedHostPort } from '@kspec/shmif';
+import { manifest as shmifManifest, sharedHostPort } from '@kspec/shmif';
 import type { DriverRun, RunServices, ScenarioDriver, SubsystemSummary } from '../../driver.js';
 import { BUS_LOCK_WATCHDOG_MS } from '../../memory.js';
 import { stateText } from '../../trace.js';
@@ -40,8 +40,6 @@ import {
 export function shmifActorName(i: number): string {
   return `shmif/shmifInterface#${i}`;
 }
-
-const TITLE = 'NetBSD rump shmif';
 
 function framesOnBus(services: RunServices): number {
   try {
@@ -76,7 +74,7 @@ function summarise(
   const stale = all.reduce((n, c) => n + c.stale, 0);
   return {
     subsystem: 'shmif',
-    title: TITLE,
+    title: shmifManifest.title,
     events: events.reduce((a, b) => a + b, 0),
     actors: all.map((_, i) => ({
       actor: shmifActorName(i),
