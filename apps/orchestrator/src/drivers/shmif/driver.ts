@@ -10,10 +10,11 @@
  *   seed, every interface with frames left sends a burst with the scenario's chance (the
  *   transmitter runs until its queue is empty); every `receiveEvery` ticks every receiver
  *   thread runs until it blocks. Slow receivers on a small bus are overrun.
- * - with `--workers N` (N > 0): every interface in its own worker thread on the one
- *   `SharedArrayBuffer` bus, really concurrent. The order of bus writes, and so overruns and
- *   which frames a receiver sees, then depend on thread scheduling; the summary says so and
- *   reports what happened.
+ * - with `--workers N` (N > 0): the interfaces spread over N worker threads on the one
+ *   `SharedArrayBuffer` bus, really concurrent. Each thread runs at its own pace (a burst of
+ *   frames per round while it has any; `sendProbability` and `receiveEvery` pace only the
+ *   one-thread scheduler). The order of bus writes, and so overruns and which frames a
+ *   receiver sees, then depend on thread scheduling; the summary says so.
  *
  * @module
  */
@@ -318,6 +319,7 @@ class ShmifWorkerRun implements DriverRun {
   }
 
   private onMessage(m: ShmifWorkerMessage): void {
+    this.wake?.();
     if (m.type === 'error') {
       this.failure ??= new Error(m.message);
       return;
@@ -348,8 +350,23 @@ class ShmifWorkerRun implements DriverRun {
     }
   }
 
+  /** Resolves the wait of `step` when a message arrives. */
+  private wake: (() => void) | null = null;
+
+  /** One tick: waits for the next message of a worker (at most 5 ms), handled meanwhile. */
   async step(): Promise<void> {
-    await new Promise((r) => setImmediate(r));
+    if (this.failure) throw this.failure;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, 5);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
     if (this.failure) throw this.failure;
   }
 

@@ -1,7 +1,8 @@
 /**
  * A worker thread running one or more shmif interfaces (each its own rump kernel) on the
  * run's `SharedArrayBuffer` bus: it brings them up, waits for the start word, then in rounds
- * sends their frames (with the scenario's chance per round) and runs their receiver threads,
+ * sends a burst of each interface's frames and runs their receiver threads (sleeping on the
+ * bus's wake-up word when a round moved nothing),
  * until every interface of the run has sent everything and each of its receivers has read up
  * to `shm_last`. It reports the frames passed up (for the event channel), trace lines when
  * tracing, and the counters.
@@ -14,7 +15,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ShmifBus } from '@kspec/shared-memory';
 import { sharedHostPort } from '@kspec/shmif';
-import { createRng, type Rng } from '../../rng.js';
+import { createRng } from '../../rng.js';
 import { ActorWatcher, type TraceLine } from '../../trace.js';
 import { ShmifInterfaceRunner } from './interface.js';
 import {
@@ -31,7 +32,6 @@ const post = (m: ShmifWorkerMessage): void => parentPort!.postMessage(m);
 interface Slot {
   readonly index: number;
   readonly runner: ShmifInterfaceRunner;
-  readonly rng: Rng;
   delivered: number[];
   sentReported: number;
   countedDone: boolean;
@@ -61,7 +61,6 @@ function main(): void {
   const slots: Slot[] = data.indices.map((index, k) => {
     const slot: Slot = {
       index,
-      rng: createRng(data.rngSeeds[k]!, 'schedule'),
       delivered: [],
       sentReported: 0,
       countedDone: false,
@@ -115,21 +114,22 @@ function main(): void {
   while (slots.some((x) => !x.finished)) {
     if (Atomics.load(ctl, CTL_ABORT) !== 0) break;
     const seen = Atomics.load(bus.wakeWord, 0);
+    let worked = 0;
+    // Threads run at their own pace here: an interface with frames left sends a burst every round.
     for (const x of slots) {
       const r = x.runner;
-      if (r.remaining > 0 && !r.panicked) {
-        if (x.rng.chance(settings.sendProbability)) r.send(settings.burst);
-      } else markSent(x);
+      if (r.remaining > 0 && !r.panicked) worked += r.send(settings.burst);
+      else markSent(x);
     }
     const allSent = Atomics.load(ctl, CTL_SENDERS_DONE) === settings.interfaces;
     for (const x of slots) {
       if (x.finished) continue;
-      if (!x.runner.panicked) x.runner.receive();
+      if (!x.runner.panicked) worked += x.runner.receive();
       if (allSent && (x.runner.panicked || x.runner.waitingForWrite)) x.finished = true;
     }
     if (now() - lastPost > 20 || slots.some((x) => x.delivered.length > 8192) || lines.length > 4096) flush();
-    // Nothing left to send here: sleep until the next wake-up (or a little while).
-    if (slots.every((x) => x.countedDone)) Atomics.wait(bus.wakeWord, 0, seen, 2);
+    // Nothing moved: sleep until the next wake-up of the bus (or a little while), not spin.
+    if (worked === 0) Atomics.wait(bus.wakeWord, 0, seen, 2);
   }
   for (const x of slots) markSent(x);
   for (const x of slots) x.runner.destroy();
