@@ -53,7 +53,7 @@ import type { LockStats, SharedWasmMemory, ShmifRcvOptions } from '@kspec/shared
 /** Packets per wake-up (one shmif_start queue drain). */
 const BATCH = 16;
 /** Polls of the wake-up counter before Atomics.wait (reader), and of the reader's count (writer). */
-const SPIN = Number(process.env['SHM_BENCH_SPIN'] ?? '200');
+const SPIN = Number(process.env['SHM_BENCH_SPIN'] ?? '1000');
 /** Offset of the sequence number in a frame (after the Ethernet header). */
 const SEQ_AT = 14;
 
@@ -154,7 +154,7 @@ function busWriter(job: Extract<Job, { role: 'bus-writer' }>) {
   const t = clock();
   Atomics.store(ctl, C_DONE, 1);
   bus.wakeup();
-  return { ...t, pauses, lockSleeps: stats.sleeps };
+  return { ...t, pauses, lockSleeps: stats.sleeps, lockFailures: stats.failures };
 }
 
 function busReader(job: Extract<Job, { role: 'bus-reader' }>) {
@@ -206,7 +206,16 @@ function busReader(job: Extract<Job, { role: 'bus-reader' }>) {
       if (Atomics.load(ctl, C_PAUSED) !== 0) Atomics.notify(ctl, C_READ);
     }
   }
-  return { ...clock(), frames, bytes, overruns, waits, misordered, lockSleeps: stats.sleeps };
+  return {
+    ...clock(),
+    frames,
+    bytes,
+    overruns,
+    waits,
+    misordered,
+    lockSleeps: stats.sleeps,
+    lockFailures: stats.failures,
+  };
 }
 
 /** Two threads taking and releasing the bus lock in turn, `count` times each (the lock alone). */
@@ -348,7 +357,10 @@ async function busRun(size: number, count: number, flow: boolean) {
     misordered: r['misordered']!,
     waits: r['waits']!,
     pauses: w['pauses']!,
-    lockSleeps: r['lockSleeps']! + w['lockSleeps']!,
+    readerLockSleeps: r['lockSleeps']!,
+    writerLockSleeps: w['lockSleeps']!,
+    readerLockFailures: r['lockFailures']!,
+    writerLockFailures: w['lockFailures']!,
   };
 }
 
@@ -555,7 +567,9 @@ async function main() {
       out(
         `  ${''.padEnd(13)} received ${b.received}/${b.count}, lost ${b.lost}, ${b.overruns} overruns, ` +
           `${b.misordered} out of order; writer ${fmt(b.sentPerS, 'frames/s')}` +
-          `${name.includes('flow') ? `, ${b.pauses} pauses` : ''}; reader waits ${b.waits}; lock sleeps ${b.lockSleeps}`,
+          `${name.includes('flow') ? `, ${b.pauses} pauses` : ''}; reader waits ${b.waits}; ` +
+          `failed lock CAS per frame: reader ${(b.readerLockFailures / b.count).toFixed(2)}, writer ${(b.writerLockFailures / b.count).toFixed(2)}; ` +
+          `1-ms lock sleeps: reader ${b.readerLockSleeps}, writer ${b.writerLockSleeps}`,
       );
     }
     if (pm !== null) {

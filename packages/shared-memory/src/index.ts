@@ -137,8 +137,8 @@ export { ALLOC_RETURN, AllocatorAvl, createCoreAllocators } from './alloc/alloca
 export type { AllocReturn, AvlBlock, AllocatorAvlOptions, CoreAllocators } from './alloc/allocator-avl.js';
 export { PAGE_STATES, PAGE_CHUNK, PagePool, PagePoolError } from './pages/page-pool.js';
 export type { PageState, PagePoolOptions } from './pages/page-pool.js';
-export { createSharedWasmMemory, registerWasmMemory, fastCopyFor } from './bus/fastcopy.js';
-export type { FastCopy, SharedWasmMemory } from './bus/fastcopy.js';
+export { createSharedWasmMemory, registerWasmMemory, fastCopyFor, wasmAtomicsFor } from './bus/fastcopy.js';
+export type { FastCopy, SharedWasmMemory, WasmAtomics } from './bus/fastcopy.js';
 export { SHMIF_HOST_AREA } from './bus/bus.js';
 export { putU32le, getU32le } from './bus/layout.js';
 export { SHMIF_BUS_FINDINGS, manifest } from './findings.js';
