@@ -108,6 +108,12 @@ export interface CheckConfig {
   readonly bounds: CheckBounds;
   /** Invariant names to check; all of the model's when omitted. */
   readonly invariants?: readonly string[];
+  /**
+   * Whether a reachable state where the alphabet enables nothing counts as a deadlock
+   * (default true). Set it false only where the bounded alphabet legitimately runs out (a
+   * scenario's budget is spent and every thread sleeps), and say so in `description`.
+   */
+  readonly deadlock?: boolean;
   readonly expect: {
     readonly verdict: 'pass' | 'findings';
     /** Finding ids this configuration must exhibit (verdict `findings`). */

@@ -30,6 +30,7 @@ export interface ConfigCheck {
  * - `findings`: the finding ids exhibited must be exactly these (none for `pass`);
  * - `states`: the space must be explored completely and have exactly this many states;
  * - `depth`: the BFS depth must be exactly this.
+ * The configuration's `deadlock` flag applies unless `options.deadlock` is given.
  * `options` may add exploration options (progress, deadlock) but not change the bounds.
  * @category Exploration
  */
@@ -46,6 +47,7 @@ export function checkConfig(
     );
   }
   const report = explore(model, {
+    ...(config.deadlock !== undefined ? { deadlock: config.deadlock } : {}),
     ...options,
     ...config.bounds,
     ...(config.invariants ? { invariants: config.invariants } : {}),

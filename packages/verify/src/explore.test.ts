@@ -201,6 +201,23 @@ describe('checkConfig', () => {
     expect(c.mismatches.join('\n')).toMatch(/depth: expected 9/);
     expect(() => checkConfig(model, 'nope')).toThrow(/has no check config 'nope' \(it has: wrong\)/);
   });
+
+  it("honours a configuration's deadlock flag unless the caller overrides it", () => {
+    const configs = [
+      { name: 'strict', description: '', bounds: {}, expect: { verdict: 'pass' as const } },
+      {
+        name: 'quiescent',
+        description: '',
+        bounds: {},
+        deadlock: false,
+        expect: { verdict: 'pass' as const },
+      },
+    ];
+    const model = { ...abbaModel, configs };
+    expect(checkConfig(model, 'strict').report.violations.map((v) => v.kind)).toContain('deadlock');
+    expect(checkConfig(model, 'quiescent')).toMatchObject({ ok: true, mismatches: [] });
+    expect(checkConfig(model, 'quiescent', { deadlock: true }).ok).toBe(false);
+  });
 });
 
 describe('coverage', () => {
