@@ -38,9 +38,10 @@ describe('kspec --help and exit codes', () => {
     expect(r.err.join('\n')).toContain("no package 'floppy' with a manifest (known: all, ");
   });
 
-  it('package.json names the kspec binary: an executable shim that runs the built dist/cli.js', () => {
+  it('package.json names the kspec binary: an executable shim that runs dist/cli.js, or the sources when nothing is built', () => {
     const pkg = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
+      version: string;
     };
     expect(pkg.bin).toEqual({ kspec: './bin/kspec.js' });
     const shim = join(appDir, 'bin/kspec.js');
@@ -48,6 +49,10 @@ describe('kspec --help and exit codes', () => {
     const text = readFileSync(shim, 'utf8');
     expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(text).toContain("new URL('../dist/cli.js', import.meta.url)");
+    expect(text).toContain("new URL('../src/cli.ts', import.meta.url)");
+    const v = spawnSync(process.execPath, [shim, '--version'], { encoding: 'utf8', cwd: appDir });
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toBe(pkg.version);
     expect(readFileSync(join(appDir, 'src/cli.ts'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 

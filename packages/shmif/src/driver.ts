@@ -23,7 +23,8 @@ import { isBusLockFree, isReceiverJoinable } from './model/lifecycle.js';
 import { mappedPath } from './model/common.js';
 import { isRunningOrDying, isWatchReady } from './model/rcv.js';
 
-type InterfaceActor = Actor<typeof shmifInterfaceMachine>;
+/** A live actor of {@link shmifInterfaceMachine}, as the driver steps it. @category Facade */
+export type InterfaceActor = Actor<typeof shmifInterfaceMachine>;
 
 const IFNET_STEP: ShmifEvent = { type: 'ifnet.step' };
 const TX_STEP: ShmifEvent = { type: 'tx.step' };

@@ -33,11 +33,11 @@ export {
   shmifBusSystemMachine,
 } from './machine/machines.js';
 export { shmifSetup } from './machine/setup.js';
-export type { ShmifInput, IfParams, PanicParams, ReturnParams } from './machine/setup.js';
+export type { ShmifInput, IfParams, PanicParams, ReturnParams, RunParams } from './machine/setup.js';
 export { ShmifKernel, ShmifInterface, ShmifErrnoError, ShmifPanicError } from './device.js';
 export type { ShmifKernelOptions, GlinkstrResult } from './device.js';
 export { Driver } from './driver.js';
-export type { DriverOptions } from './driver.js';
+export type { DriverOptions, InterfaceActor, IdleHook } from './driver.js';
 export { EthernetFrame, BusPath, SlinkstrRequest, GlinkstrRequest, decodeOrThrow } from './codecs.js';
 export type {
   ShmifContext,
