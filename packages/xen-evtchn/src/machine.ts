@@ -31,7 +31,7 @@
  *
  * @module
  */
-import { assign, enqueueActions, raise, setup } from 'xstate';
+import { assign, raise, setup } from 'xstate';
 import { linuxErr, src } from '@kspec/spec-kit';
 import {
   DOMID_FIRST_RESERVED,
@@ -185,7 +185,7 @@ class UpcallBatch implements UpcallTarget {
   private readonly queued: PortMapEditor<number>;
   private warnings: number;
   woke = false;
-  readonly delivered: number[] = [];
+  readonly delivered: number[] = Array.of<number>();
 
   constructor(private readonly context: EvtchnContext) {
     this.tree = recordMap(context.evtchns).edit();
@@ -244,6 +244,31 @@ class UpcallBatch implements UpcallTarget {
       ghost: { ...context.ghost, warnings: this.warnings, queuedSinceEnable: countView(queued) },
     };
   }
+}
+
+/**
+ * The upcall's outcome for one (context, event) pair, computed once for the guard that asks
+ * whether it wakes the reader and the assignment that applies it (both are pure in it). A
+ * single-entry cache: a transition evaluates its guard and then its actions on the same objects.
+ */
+let lastUpcall: {
+  context: EvtchnContext;
+  event: EvtchnEvent;
+  update: Partial<EvtchnContext>;
+  woke: boolean;
+} | null = null;
+
+function upcallOutcome(
+  context: EvtchnContext,
+  event: EvtchnEvent,
+): { update: Partial<EvtchnContext>; woke: boolean } {
+  if (lastUpcall === null || lastUpcall.context !== context || lastUpcall.event !== event) {
+    const e = ev(event, 'irq.upcall');
+    const batch = new UpcallBatch(context);
+    const update = batch.run(e.ports, e.raise);
+    lastUpcall = { context, event, update, woke: batch.woke };
+  }
+  return lastUpcall;
 }
 
 function isOrphan(orphans: readonly UserEvtchn[], port: number): boolean {
@@ -336,6 +361,7 @@ export const evtchnDeviceMachine = setup({
       context.irqThread?.snap != null &&
       evtchnPushOutcome(context.ring.size, context.irqThread.snap) === 'pushed',
     threadsIdle: ({ context }) => context.reader === null && context.irqThread === null,
+    upcallWakesReader: ({ context, event }) => upcallOutcome(context, event).woke,
   },
   actions: {
     replyEacces: assign(({ context, event }) => ({
@@ -577,11 +603,14 @@ export const evtchnDeviceMachine = setup({
       };
     }),
     wakeUpInterruptible: raise({ type: 'reader.wake' }),
-    upcall: enqueueActions(({ context, event, enqueue }) => {
-      const e = ev(event, 'irq.upcall');
-      const batch = new UpcallBatch(context);
-      enqueue.assign(batch.run(e.ports, e.raise));
-      if (batch.woke) enqueue.raise({ type: 'reader.wake' });
+    // Plain guarded transitions, not enqueueActions: the array enqueueActions collects actions
+    // in is an array literal inside xstate, and once V8 pretenures it (old generation), each
+    // step's dead array keeps that step's new context alive through minor GCs: most of a
+    // raise()'s cost was that garbage collection.
+    upcall: assign(({ context, event }) => {
+      const { update } = upcallOutcome(context, event);
+      lastUpcall = null;
+      return update;
     }),
     interruptWhole: assign(({ context, event }) => {
       const port = ev(event, 'irq.interrupt').port;
@@ -973,7 +1002,14 @@ export const evtchnDeviceMachine = setup({
                     meta: S('evtchn_interrupt', 167, 188),
                   },
                 ],
-                'irq.upcall': { actions: 'upcall', meta: S('evtchn_interrupt', 161, 193) },
+                'irq.upcall': [
+                  {
+                    guard: 'upcallWakesReader',
+                    actions: ['upcall', 'wakeUpInterruptible'],
+                    meta: S('evtchn_interrupt', 161, 193),
+                  },
+                  { actions: 'upcall', meta: S('evtchn_interrupt', 161, 193) },
+                ],
                 'irq.enter': {
                   guard: 'isDeliverable',
                   target: 'enabledCleared',

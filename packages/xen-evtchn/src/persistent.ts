@@ -51,21 +51,36 @@ function shiftFor(key: number): number {
 
 /**
  * A trie node: slots 0-31 hold children (inner levels) or values (leaf level); slot 32 holds
- * the edit batch that allocated the node and may still change it in place (or nothing).
+ * the edit batch that allocated the node and may still change it in place (or nothing); slot 33
+ * counts the slots in use.
  */
 type TrieNode = unknown[];
 const OWNER = WIDTH;
+const COUNT = WIDTH + 1;
+
+/**
+ * Objects here are made by `slice()`, `Array.of()` and classes, never by array or object
+ * literals or `new Array(n)` on hot paths: V8 moves an allocation site of those to the old
+ * generation for good once it sees most of its objects survive (as the trie nodes made while
+ * binding thousands of ports do); short-lived old objects that point at young ones then keep
+ * them alive through every minor GC, which made garbage collection most of a raise's cost.
+ */
+const EMPTY_NODE: TrieNode = Array.of<unknown>();
+EMPTY_NODE.length = WIDTH + 2;
 
 function newNode(owner: object): TrieNode {
-  const node: TrieNode = new Array(WIDTH + 1);
+  const node = EMPTY_NODE.slice();
   node[OWNER] = owner;
+  node[COUNT] = 0;
   return node;
 }
 
-function isEmptyNode(node: TrieNode): boolean {
-  for (let i = 0; i < WIDTH; i++) if (node[i] !== undefined) return false;
-  return true;
-}
+/** The token of one edit batch. */
+class EditOwner {}
+
+/** Scratch for the path of one delete (a trie is at most 7 levels deep). */
+const PATH: TrieNode[] = [];
+const PATH_INDEX: number[] = [];
 
 /** Calls `fn(value, key)` in ascending key order; stops (returning true) when `fn` returns true. */
 function walk<V>(
@@ -205,7 +220,7 @@ const EMPTY_MAP: PortMap<unknown> = new PortMap<unknown>(0, undefined, 0);
  * @category Persistent storage
  */
 export class PortMapEditor<V> {
-  private owner: object | null = {};
+  private owner: object | null = new EditOwner();
 
   /** @internal Use {@link PortMap.edit}. */
   constructor(
@@ -241,6 +256,7 @@ export class PortMapEditor<V> {
     while (!fits(key, this.shift)) {
       const up = newNode(owner);
       up[0] = this.root;
+      up[COUNT] = 1;
       this.root = up;
       this.shift += BITS;
     }
@@ -249,36 +265,46 @@ export class PortMapEditor<V> {
     for (let s = this.shift; s > 0; s -= BITS) {
       const i = (key >>> s) & MASK;
       const child = node[i] as TrieNode | undefined;
-      const next = child === undefined ? newNode(owner) : this.own(child, owner);
+      let next: TrieNode;
+      if (child === undefined) {
+        next = newNode(owner);
+        (node[COUNT] as number)++;
+      } else next = this.own(child, owner);
       node[i] = next;
       node = next;
     }
     const i = key & MASK;
-    if (node[i] === undefined) this.size++;
+    if (node[i] === undefined) {
+      this.size++;
+      (node[COUNT] as number)++;
+    }
     node[i] = value;
   }
 
   delete(key: number): void {
     const owner = this.token();
     if (this.get(key) === undefined) return;
-    const path: { node: TrieNode; i: number }[] = [];
+    let depth = 0;
     let node = this.own(this.root as TrieNode, owner);
     this.root = node;
     for (let s = this.shift; s > 0; s -= BITS) {
       const i = (key >>> s) & MASK;
       const next = this.own(node[i] as TrieNode, owner);
       node[i] = next;
-      path.push({ node, i });
+      PATH[depth] = node;
+      PATH_INDEX[depth] = i;
+      depth++;
       node = next;
     }
     node[key & MASK] = undefined;
     this.size--;
     // Prune nodes left empty, so that iteration and first() never descend into empty subtrees.
-    while (path.length > 0 && isEmptyNode(node)) {
-      const up = path.pop() as { node: TrieNode; i: number };
-      up.node[up.i] = undefined;
-      node = up.node;
+    while (--(node[COUNT] as number) === 0 && depth > 0) {
+      depth--;
+      node = PATH[depth] as TrieNode;
+      node[PATH_INDEX[depth] as number] = undefined;
     }
+    PATH.fill(undefined as unknown as TrieNode);
     if (this.size === 0) {
       this.root = undefined;
       this.shift = 0;
@@ -413,7 +439,7 @@ class ViewHandler implements ProxyHandler<unknown[]> {
 
 /** A frozen array of `length` elements made from `map` on first access; remembers `map`. */
 function arrayView<T>(map: PortMap<unknown>, length: number, kind: ViewKind): readonly T[] {
-  const target: unknown[] = [];
+  const target = Array.of<unknown>();
   Object.setPrototypeOf(target, UNFILLED);
   return new Proxy(target, new ViewHandler(map, length, kind)) as unknown as readonly T[];
 }
