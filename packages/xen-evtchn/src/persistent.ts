@@ -78,10 +78,6 @@ function newNode(owner: object): TrieNode {
 /** The token of one edit batch. */
 class EditOwner {}
 
-/** Scratch for the path of one delete (a trie is at most 7 levels deep). */
-const PATH: TrieNode[] = [];
-const PATH_INDEX: number[] = [];
-
 /** Calls `fn(value, key)` in ascending key order; stops (returning true) when `fn` returns true. */
 function walk<V>(
   node: TrieNode,
@@ -284,31 +280,29 @@ export class PortMapEditor<V> {
   delete(key: number): void {
     const owner = this.token();
     if (this.get(key) === undefined) return;
-    let depth = 0;
-    let node = this.own(this.root as TrieNode, owner);
-    this.root = node;
-    for (let s = this.shift; s > 0; s -= BITS) {
-      const i = (key >>> s) & MASK;
-      const next = this.own(node[i] as TrieNode, owner);
-      node[i] = next;
-      PATH[depth] = node;
-      PATH_INDEX[depth] = i;
-      depth++;
-      node = next;
-    }
-    node[key & MASK] = undefined;
+    const root = this.own(this.root as TrieNode, owner);
+    this.root = root;
+    this.deleteIn(root, this.shift, key, owner);
     this.size--;
-    // Prune nodes left empty, so that iteration and first() never descend into empty subtrees.
-    while (--(node[COUNT] as number) === 0 && depth > 0) {
-      depth--;
-      node = PATH[depth] as TrieNode;
-      node[PATH_INDEX[depth] as number] = undefined;
-    }
-    PATH.fill(undefined as unknown as TrieNode);
     if (this.size === 0) {
       this.root = undefined;
       this.shift = 0;
     }
+  }
+
+  /** Deletes `key` (present) below `node` (owned); true when `node` is left empty. */
+  private deleteIn(node: TrieNode, shift: number, key: number, owner: object): boolean {
+    const i = (key >>> shift) & MASK;
+    if (shift > 0) {
+      const child = this.own(node[i] as TrieNode, owner);
+      // Prune children left empty, so that iteration and first() never descend into them.
+      if (!this.deleteIn(child, shift - BITS, key, owner)) {
+        node[i] = child;
+        return false;
+      }
+    }
+    node[i] = undefined;
+    return --(node[COUNT] as number) === 0;
   }
 
   /** Ends the batch: the returned map is immutable, and this editor cannot be used again. */
