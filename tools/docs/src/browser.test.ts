@@ -12,12 +12,18 @@ import puppeteer from 'puppeteer-core';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest as fixtureManifest } from '@kspec/statecharts/fixtures';
-import { findRepoRoot } from '@kspec/statecharts';
+import { discoverManifests, findRepoRoot } from '@kspec/statecharts';
 import { buildSite } from './build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = findRepoRoot(import.meta.dirname);
 const out = mkdtempSync(join(tmpdir(), 'kspec-site-browser-'));
+/** The site of every workspace package's machines (discovered), for the every-page test. */
+const realOut = mkdtempSync(join(tmpdir(), 'kspec-site-browser-real-'));
+const realSources = (await discoverManifests(root)).map((f) => ({
+  specifier: f.packageName,
+  manifest: f.manifest,
+}));
 const shots = join(root, 'docs', 'screenshots');
 let browser: Browser;
 let page: Page;
@@ -29,6 +35,7 @@ beforeAll(async () => {
     out,
     sources: [{ specifier: '@kspec/statecharts/fixtures', manifest: fixtureManifest }],
   });
+  await buildSite({ root, out: realOut, sources: realSources });
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -49,6 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   rmSync(out, { recursive: true, force: true });
+  rmSync(realOut, { recursive: true, force: true });
 });
 
 const highlighted = (p: Page): Promise<string[]> =>
@@ -147,5 +155,30 @@ describe('machine page in headless chromium', () => {
     await setStep(0);
     expect(await highlighted(page)).toEqual(['fixtureGadget', 'fixtureGadget.unloaded']);
     await page.screenshot({ path: join(shots, 'fixtureGadget-trace.png'), fullPage: false });
+  });
+});
+
+describe('every machine page of the workspace packages in headless chromium', () => {
+  const pages = realSources.flatMap((s) => s.manifest.machines.map((m) => `${s.manifest.name}/${m.name}`));
+
+  it('there are real machine pages to check', () => {
+    expect(pages.length).toBeGreaterThan(0);
+  });
+
+  it.each(pages)('%s loads from file:// without a script error and steps on a click', async (name) => {
+    const p = await browser.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await p.goto(pathToFileURL(join(realOut, `${name}.html`)).href, { waitUntil: 'load' });
+      await p.waitForSelector('#event-buttons button:not([disabled])', { timeout: 10_000 });
+      const before = await p.$eval('#step-log', (e) => e.childElementCount);
+      await p.click('#event-buttons button:not([disabled])');
+      const after = await p.$eval('#step-log', (e) => e.childElementCount);
+      expect(after).toBeGreaterThan(before);
+      expect(errors).toEqual([]);
+    } finally {
+      await p.close();
+    }
   });
 });

@@ -51,7 +51,12 @@ export interface LockStats {
 const lockWords = new WeakMap<ShmifMem, Int32Array>();
 /** Index of `shm_lock` in {@link ShmifMem.atomics}. */
 const LOCK_INDEX = SHM_OFFSETS.lock / 4;
-const SLEEP_WORD = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * The word {@link sleepMs} waits on, made on first use: a page that is not cross-origin
+ * isolated (the docs viewer on file://) has no SharedArrayBuffer, and merely importing the
+ * bus code must not fail there.
+ */
+let sleepWord: Int32Array | undefined;
 
 /**
  * The `shm_lock` word of `mem` as an `Int32Array` of length 1 (for Atomics).
@@ -72,7 +77,8 @@ export function lockWord(mem: ShmifMem): Int32Array {
  * @category Shmif bus
  */
 export function sleepMs(ms: number): void {
-  Atomics.wait(SLEEP_WORD, 0, 0, ms);
+  sleepWord ??= new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(sleepWord, 0, 0, ms);
 }
 
 /**
