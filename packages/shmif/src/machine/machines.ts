@@ -21,7 +21,7 @@ import { ifnetRegion } from './ifnet.js';
 import { rcvRegion } from './rcv.js';
 import { shmifSetup } from './setup.js';
 import { startRegion } from './start.js';
-import { m, type RegionConfig } from './util.js';
+import { source, type RegionConfig } from './util.js';
 
 function build(id: string, description: string, regions: Record<string, RegionConfig>) {
   const config = {
@@ -29,18 +29,18 @@ function build(id: string, description: string, regions: Record<string, RegionCo
     description,
     initial: 'kernel',
     context: ({ input }: { input: { context: ShmifContext } }) => input.context,
-    meta: m('shmif_rcv', 30, 716),
+    meta: source('shmif_rcv', 30, 716),
     on: {
-      'host.fault': { actions: 'setFaults', meta: m('initbackend', 208, 251) },
+      'host.fault': { actions: 'setFaults', meta: source('initbackend', 208, 251) },
     },
     states: {
       kernel: {
         type: 'parallel',
-        meta: m('shmif_rcv', 53, 716),
-        always: { guard: 'hasPanicked', target: 'panicked', meta: m('shmif_unlockbus', 142) },
+        meta: source('shmif_rcv', 53, 716),
+        always: { guard: 'hasPanicked', target: 'panicked', meta: source('shmif_unlockbus', 142) },
         states: regions,
       },
-      panicked: { id: 'panicked', type: 'final', meta: m('shmif_rcv', 639, 681) },
+      panicked: { id: 'panicked', type: 'final', meta: source('shmif_rcv', 639, 681) },
     },
   };
   // The region configs are plain data; the conformance helper checks every guard and action name.

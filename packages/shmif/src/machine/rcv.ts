@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { act, ev, gd, kassert, m, segvAt, type RegionConfig } from './util.js';
+import { act, ev, gd, kassert, source, segvAt, type RegionConfig } from './util.js';
 
 /**
  * The receiver region of interface `i`.
@@ -37,46 +37,46 @@ export function rcvRegion(i: number): RegionConfig {
   const run = (at: string) => ({
     target: 'routing',
     actions: act('rcvRun', { i, at }),
-    meta: m(F, 610, 716),
+    meta: source(F, 610, 716),
   });
   return {
     initial: 'notSpawned',
-    meta: m(F, 610, 716),
+    meta: source(F, 610, 716),
     states: {
       notSpawned: {
-        meta: m('allocif', 186, 192),
-        always: { guard: G('isReceiverSpawned'), target: 'reup', meta: m('allocif', 187, 189) },
+        meta: source('allocif', 186, 192),
+        always: { guard: G('isReceiverSpawned'), target: 'reup', meta: source('allocif', 187, 189) },
       },
       reup: {
-        meta: m(F, 622, 626),
+        meta: source(F, 622, 626),
         on: {
           [ev('rcv.run')]: run('reup'),
           [step]: {
             guard: G('isRunningOrDying'),
             target: 'loopCheck',
             actions: a('captureBusmem'),
-            meta: m(F, 622, 628),
+            meta: source(F, 622, 628),
           },
         },
       },
       loopCheck: {
-        meta: m(F, 630, 639),
+        meta: source(F, 630, 639),
         on: {
           [ev('rcv.run')]: run('loopCheck'),
           [step]: [
-            { guard: G('isRunning'), target: 'locking', actions: a('allocMbuf'), meta: m(F, 630, 639) },
+            { guard: G('isRunning'), target: 'locking', actions: a('allocMbuf'), meta: source(F, 630, 639) },
             {
               guard: G('isDying'),
               target: 'exited',
               actions: [a('freeMbuf'), a('kthreadExit')],
-              meta: m(F, 709, 715),
+              meta: source(F, 709, 715),
             },
-            { target: 'reup', actions: a('freeMbuf'), meta: m(F, 709, 713) },
+            { target: 'reup', actions: a('freeMbuf'), meta: source(F, 709, 713) },
           ],
         },
       },
       locking: {
-        meta: m(F, 641),
+        meta: source(F, 641),
         on: {
           [ev('rcv.run')]: run('locking'),
           [step]: [
@@ -84,75 +84,75 @@ export function rcvRegion(i: number): RegionConfig {
               guard: G('isRxBusUnmapped'),
               target: '#panicked',
               actions: segvAt(i, F, 'shmif_lockbus(busmem)', 641),
-              meta: m(F, 641),
+              meta: source(F, 641),
             },
-            { guard: G('canRxLock'), target: 'checking', actions: a('rxLock'), meta: m(F, 641) },
+            { guard: G('canRxLock'), target: 'checking', actions: a('rxLock'), meta: source(F, 641) },
           ],
         },
       },
       checking: {
-        meta: m(F, 642, 669),
+        meta: source(F, 642, 669),
         always: [
           {
             guard: G('isRxMagicBad'),
             target: '#panicked',
             actions: kassert(i, F, 'busmem->shm_magic == SHMIF_MAGIC', 642),
-            meta: m(F, 642),
+            meta: source(F, 642),
           },
           {
             guard: G('isGenBehindDevgen'),
             target: '#panicked',
             actions: kassert(i, F, 'busmem->shm_gen >= sc->sc_devgen', 643),
-            meta: m(F, 643),
+            meta: source(F, 643),
           },
           {
             guard: G('isNextpktoffOfLastBad'),
             target: '#panicked',
             actions: a('nextpktoffPanic'),
-            meta: m(F, 646, 648),
+            meta: source(F, 646, 648),
           },
           {
             guard: G('needsMoreData'),
             target: 'waitingForWrite',
             actions: a('rxUnlock'),
-            meta: m(F, 645, 649),
+            meta: source(F, 645, 649),
           },
           {
             guard: G('isFirstEqualToLast'),
             target: '#panicked',
             actions: kassert(i, 'stillvalid_p', 'busmem->shm_first != busmem->shm_last', 586),
-            meta: m('stillvalid_p', 586),
+            meta: source('stillvalid_p', 586),
           },
           {
             guard: G('isStillValid'),
             target: 'validated',
             actions: a('takeNextpacket'),
-            meta: m(F, 658, 659),
+            meta: source(F, 658, 659),
           },
           {
             guard: G('isGenZero'),
             target: '#panicked',
             actions: kassert(i, F, 'busmem->shm_gen > 0', 661),
-            meta: m(F, 660, 661),
+            meta: source(F, 660, 661),
           },
-          { target: 'validated', actions: a('resyncToFirst'), meta: m(F, 660, 669) },
+          { target: 'validated', actions: a('resyncToFirst'), meta: source(F, 660, 669) },
         ],
       },
       waitingForWrite: {
-        meta: m(F, 650, 655),
-        always: { guard: G('hasPanicked'), target: '#panicked', meta: m('shmif_unlockbus', 142) },
+        meta: source(F, 650, 655),
+        always: { guard: G('hasPanicked'), target: '#panicked', meta: source('shmif_unlockbus', 142) },
         on: {
           [ev('rcv.run')]: run('waitingForWrite'),
           [step]: {
             guard: G('isWatchReady'),
             target: 'loopCheck',
             actions: a('consumeWatch'),
-            meta: m(F, 651, 655),
+            meta: source(F, 651, 655),
           },
         },
       },
       validated: {
-        meta: m(F, 671, 676),
+        meta: source(F, 671, 676),
         on: {
           [ev('rcv.run')]: run('validated'),
           [step]: [
@@ -160,7 +160,7 @@ export function rcvRegion(i: number): RegionConfig {
               guard: G('isRxBusUnmapped'),
               target: '#panicked',
               actions: segvAt(i, F, 'busmem->shm_last', 675),
-              meta: m(F, 675, 676),
+              meta: source(F, 675, 676),
             },
             {
               guard: G('isReadPointerAhead'),
@@ -172,59 +172,64 @@ export function rcvRegion(i: number): RegionConfig {
                 675,
                 676,
               ),
-              meta: m(F, 671, 676),
+              meta: source(F, 671, 676),
             },
-            { target: 'readingHeader', actions: a('readHeader'), meta: m(F, 678, 680) },
+            { target: 'readingHeader', actions: a('readHeader'), meta: source(F, 678, 680) },
           ],
         },
       },
       readingHeader: {
-        meta: m(F, 679, 681),
+        meta: source(F, 679, 681),
         always: [
-          { guard: G('hasPanicked'), target: '#panicked', meta: m(F, 679, 680) },
+          { guard: G('hasPanicked'), target: '#panicked', meta: source(F, 679, 680) },
           {
             guard: G('isSpLenTooBig'),
             target: '#panicked',
             actions: kassert(i, F, 'sp.sp_len <= ETHERMTU + ETHER_HDR_LEN', 681),
-            meta: m(F, 681),
+            meta: source(F, 681),
           },
-          { target: 'readingPayload', actions: a('readPayload'), meta: m(F, 682, 683) },
+          { target: 'readingPayload', actions: a('readPayload'), meta: source(F, 682, 683) },
         ],
       },
       readingPayload: {
-        meta: m(F, 682, 689),
+        meta: source(F, 682, 689),
         always: [
-          { guard: G('hasPanicked'), target: '#panicked', meta: m(F, 682, 683) },
-          { target: 'unlocked', actions: a('storeNextpacketAndUnlock'), meta: m(F, 688, 689) },
+          { guard: G('hasPanicked'), target: '#panicked', meta: source(F, 682, 683) },
+          { target: 'unlocked', actions: a('storeNextpacketAndUnlock'), meta: source(F, 688, 689) },
         ],
       },
       unlocked: {
-        meta: m(F, 691, 707),
-        always: { guard: G('hasPanicked'), target: '#panicked', meta: m(F, 689) },
+        meta: source(F, 691, 707),
+        always: { guard: G('hasPanicked'), target: '#panicked', meta: source(F, 689) },
         on: {
           [ev('rcv.run')]: run('unlocked'),
           [step]: [
-            { guard: G('isOwnFrame'), target: 'loopCheck', actions: a('afterRead'), meta: m(F, 691, 702) },
+            {
+              guard: G('isOwnFrame'),
+              target: 'loopCheck',
+              actions: a('afterRead'),
+              meta: source(F, 691, 702),
+            },
             {
               target: 'loopCheck',
               actions: [a('afterRead'), a('ifInput'), a('passUp')],
-              meta: m(F, 691, 707),
+              meta: source(F, 691, 707),
             },
           ],
         },
       },
-      exited: { type: 'final', meta: m(F, 715) },
+      exited: { type: 'final', meta: source(F, 715) },
       routing: {
-        meta: m(F, 610, 716),
+        meta: source(F, 610, 716),
         always: [
           ...(
             ['reup', 'loopCheck', 'locking', 'waitingForWrite', 'validated', 'unlocked', 'exited'] as const
           ).map((at) => ({
             guard: gd('isRcvRunAt', { i, at }),
             target: at,
-            meta: m(F, 610, 716),
+            meta: source(F, 610, 716),
           })),
-          { target: '#panicked', meta: m(F, 639, 689) },
+          { target: '#panicked', meta: source(F, 639, 689) },
         ],
       },
     },

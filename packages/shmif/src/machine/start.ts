@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { act, ev, gd, kassert, m, segvAt, type RegionConfig } from './util.js';
+import { act, ev, gd, kassert, source, segvAt, type RegionConfig } from './util.js';
 
 /**
  * The transmitter region of interface `i`. `prefix` names its events (`''` for the
@@ -28,24 +28,24 @@ export function startRegion(i: number, prefix = ''): RegionConfig {
   const run = (at: string) => ({
     target: 'routing',
     actions: act('txRun', { i, at }),
-    meta: m('shmif_start', 486, 553),
+    meta: source('shmif_start', 486, 553),
   });
   return {
     initial: 'idle',
-    meta: m('shmif_start', 485, 553),
+    meta: source('shmif_start', 485, 553),
     states: {
       idle: {
-        meta: m('shmif_start', 486, 498),
+        meta: source('shmif_start', 486, 498),
         on: {
           [ev(`${prefix}if.output`)]: {
             target: 'dequeueing',
             actions: a('startBegin'),
-            meta: m('shmif_start', 486, 498),
+            meta: source('shmif_start', 486, 498),
           },
         },
       },
       dequeueing: {
-        meta: m('shmif_start', 500, 520),
+        meta: source('shmif_start', 500, 520),
         on: {
           [ev(`${prefix}tx.run`)]: run('dequeueing'),
           [step]: [
@@ -53,58 +53,58 @@ export function startRegion(i: number, prefix = ''): RegionConfig {
               guard: G('isSndEmpty'),
               target: 'idle',
               actions: a('startFinish'),
-              meta: m('shmif_start', 504, 552),
+              meta: source('shmif_start', 504, 552),
             },
             {
               guard: G('isNextPacketTooBig'),
               target: '#panicked',
               actions: kassert(i, 'shmif_start', 'pktsize <= ETHERMTU + ETHER_HDR_LEN', 513),
-              meta: m('shmif_start', 509, 513),
+              meta: source('shmif_start', 509, 513),
             },
             {
               guard: G('isTxBusUnmapped'),
               target: '#panicked',
               actions: segvAt(i, 'shmif_start', 'shmif_lockbus(busmem)', 520),
-              meta: m('shmif_start', 520),
+              meta: source('shmif_start', 520),
             },
             {
               guard: G('canTxLock'),
               target: 'checkingMagic',
               actions: a('dequeueAndLock'),
-              meta: m('shmif_start', 504, 520),
+              meta: source('shmif_start', 504, 520),
             },
           ],
         },
       },
       checkingMagic: {
-        meta: m('shmif_start', 521),
+        meta: source('shmif_start', 521),
         always: [
           {
             guard: G('isTxMagicBad'),
             target: '#panicked',
             actions: kassert(i, 'shmif_start', 'busmem->shm_magic == SHMIF_MAGIC', 521),
-            meta: m('shmif_start', 521),
+            meta: source('shmif_start', 521),
           },
-          { target: 'written', actions: a('writePacket'), meta: m('shmif_start', 522, 533) },
+          { target: 'written', actions: a('writePacket'), meta: source('shmif_start', 522, 533) },
         ],
       },
       written: {
-        meta: m('shmif_start', 533, 538),
-        always: { guard: G('hasPanicked'), target: '#panicked', meta: m('shmif_start', 522, 532) },
+        meta: source('shmif_start', 533, 538),
+        always: { guard: G('hasPanicked'), target: '#panicked', meta: source('shmif_start', 522, 532) },
         on: {
           [ev(`${prefix}tx.run`)]: run('written'),
-          [step]: { target: 'dequeueing', actions: a('genAndUnlock'), meta: m('shmif_start', 534, 541) },
+          [step]: { target: 'dequeueing', actions: a('genAndUnlock'), meta: source('shmif_start', 534, 541) },
         },
       },
       routing: {
-        meta: m('shmif_start', 486, 553),
+        meta: source('shmif_start', 486, 553),
         always: [
           ...(['idle', 'dequeueing', 'written'] as const).map((at) => ({
             guard: gd('isTxRunAt', { i, at }),
             target: at,
-            meta: m('shmif_start', 486, 553),
+            meta: source('shmif_start', 486, 553),
           })),
-          { target: '#panicked', meta: m('shmif_start', 513, 538) },
+          { target: '#panicked', meta: source('shmif_start', 513, 538) },
         ],
       },
     },

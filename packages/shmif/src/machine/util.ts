@@ -13,7 +13,7 @@ import { SEED } from '../constants.js';
 export type RegionConfig = Record<string, unknown>;
 
 /** `meta: { source }` for seed lines `first..last` of C function `fn`. @internal */
-export function m(fn: string, first: number, last: number = first): SourceMeta {
+export function source(fn: string, first: number, last: number = first): SourceMeta {
   return { source: src(SEED, fn, first, last) };
 }
 
