@@ -81,7 +81,8 @@ import {
 
 /** The seed this package models. @category Machine */
 export const SEED = 'linux-xen-evtchn.c' as const;
-const S = (fn: string, first: number, last: number = first) => ({ source: src(SEED, fn, first, last) });
+/** `meta` citing lines `first..last` of C function `fn` in the seed. */
+const source = (fn: string, first: number, last: number = first) => ({ source: src(SEED, fn, first, last) });
 
 type Ev<T extends EvtchnEvent['type']> = Extract<EvtchnEvent, { type: T }>;
 const ev = <T extends EvtchnEvent['type']>(e: EvtchnEvent, _t: T): Ev<T> => e as Ev<T>;
@@ -668,7 +669,7 @@ export const evtchnDeviceMachine = setup({
   },
 }).createMachine({
   id: 'evtchnDevice',
-  meta: S('evtchn_open', 618, 643),
+  meta: source('evtchn_open', 618, 643),
   context: ({ input }) => ({
     name: `evtchn:${input?.comm ?? 'kspec'}`,
     nrChannels: input?.nrChannels ?? EVTCHN_2L_NR_CHANNELS,
@@ -692,209 +693,213 @@ export const evtchnDeviceMachine = setup({
   }),
   initial: 'open',
   on: {
-    'hv.raise': { actions: 'hvRaise', meta: S('evtchn_interrupt', 161, 193) },
-    'hv.offer': { actions: 'hvOffer', meta: S('evtchn_ioctl', 465, 489) },
-    'env.fail': { actions: 'armFault', meta: S('evtchn_bind_to_user', 369, 415) },
-    'env.reuse': { actions: 'armReuse', meta: S('evtchn_bind_to_user', 375, 382) },
+    'hv.raise': { actions: 'hvRaise', meta: source('evtchn_interrupt', 161, 193) },
+    'hv.offer': { actions: 'hvOffer', meta: source('evtchn_ioctl', 465, 489) },
+    'env.fail': { actions: 'armFault', meta: source('evtchn_bind_to_user', 369, 415) },
+    'env.reuse': { actions: 'armReuse', meta: source('evtchn_bind_to_user', 375, 382) },
   },
   states: {
     open: {
-      meta: S('evtchn_open', 632, 642),
+      meta: source('evtchn_open', 632, 642),
       type: 'parallel',
-      always: { guard: 'hasHitBug', target: 'crashed', meta: S('evtchn_bind_to_user', 411, 412) },
+      always: { guard: 'hasHitBug', target: 'crashed', meta: source('evtchn_bind_to_user', 411, 412) },
       on: {
         release: {
           guard: 'threadsIdle',
           target: 'releasing',
           actions: 'releaseFile',
-          meta: S('evtchn_release', 645, 663),
+          meta: source('evtchn_release', 645, 663),
         },
       },
       states: {
         control: {
-          meta: S('evtchn_ioctl', 429, 597),
+          meta: source('evtchn_ioctl', 429, 597),
           initial: 'ready',
           states: {
             ready: {
-              meta: S('evtchn_ioctl', 436, 437),
+              meta: source('evtchn_ioctl', 436, 437),
               on: {
                 'ioctl.bindVirq': [
-                  { guard: 'isRestricted', actions: 'replyEacces', meta: S('evtchn_ioctl', 444, 446) },
-                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 448, 450) },
+                  { guard: 'isRestricted', actions: 'replyEacces', meta: source('evtchn_ioctl', 444, 446) },
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: source('evtchn_ioctl', 448, 450) },
                   {
                     guard: 'ringLocksFree',
                     target: 'bindHypercallDone',
                     actions: 'hypercallBindVirq',
-                    meta: S('evtchn_ioctl', 452, 455),
+                    meta: source('evtchn_ioctl', 452, 455),
                   },
                 ],
                 'ioctl.bindInterdomain': [
-                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 469, 471) },
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: source('evtchn_ioctl', 469, 471) },
                   {
                     guard: 'isRestrictedToOtherDomain',
                     actions: 'replyEacces',
-                    meta: S('evtchn_ioctl', 473, 476),
+                    meta: source('evtchn_ioctl', 473, 476),
                   },
                   {
                     guard: 'ringLocksFree',
                     target: 'bindHypercallDone',
                     actions: 'hypercallBindInterdomain',
-                    meta: S('evtchn_ioctl', 478, 481),
+                    meta: source('evtchn_ioctl', 478, 481),
                   },
                 ],
                 'ioctl.bindUnboundPort': [
-                  { guard: 'isRestricted', actions: 'replyEacces', meta: S('evtchn_ioctl', 495, 497) },
-                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 499, 501) },
+                  { guard: 'isRestricted', actions: 'replyEacces', meta: source('evtchn_ioctl', 495, 497) },
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: source('evtchn_ioctl', 499, 501) },
                   {
                     guard: 'ringLocksFree',
                     target: 'bindHypercallDone',
                     actions: 'hypercallAllocUnbound',
-                    meta: S('evtchn_ioctl', 503, 506),
+                    meta: source('evtchn_ioctl', 503, 506),
                   },
                 ],
                 'ioctl.unbind': [
-                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 520, 522) },
-                  { guard: 'portOutOfRange', actions: 'replyEinval', meta: S('evtchn_ioctl', 524, 526) },
-                  { guard: 'portNotBound', actions: 'replyEnotconn', meta: S('evtchn_ioctl', 528, 531) },
-                  { guard: 'handlerIdle', actions: 'unbindPort', meta: S('evtchn_ioctl', 533, 536) },
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: source('evtchn_ioctl', 520, 522) },
+                  { guard: 'portOutOfRange', actions: 'replyEinval', meta: source('evtchn_ioctl', 524, 526) },
+                  { guard: 'portNotBound', actions: 'replyEnotconn', meta: source('evtchn_ioctl', 528, 531) },
+                  { guard: 'handlerIdle', actions: 'unbindPort', meta: source('evtchn_ioctl', 533, 536) },
                 ],
                 'ioctl.notify': [
-                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 543, 545) },
-                  { guard: 'portNotBound', actions: 'replyEnotconn', meta: S('evtchn_ioctl', 547, 549) },
-                  { actions: 'notifyRemote', meta: S('evtchn_ioctl', 550, 551) },
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: source('evtchn_ioctl', 543, 545) },
+                  { guard: 'portNotBound', actions: 'replyEnotconn', meta: source('evtchn_ioctl', 547, 549) },
+                  { actions: 'notifyRemote', meta: source('evtchn_ioctl', 550, 551) },
                 ],
                 'ioctl.reset': {
                   guard: 'ringLocksFree',
                   actions: 'resetRing',
-                  meta: S('evtchn_ioctl', 556, 566),
+                  meta: source('evtchn_ioctl', 556, 566),
                 },
                 'ioctl.restrictDomid': [
-                  { guard: 'isRestricted', actions: 'replyEacces', meta: S('evtchn_ioctl', 572, 574) },
-                  { guard: 'argFaulted', actions: 'replyEfault', meta: S('evtchn_ioctl', 576, 578) },
-                  { guard: 'domidInvalid', actions: 'replyEinval', meta: S('evtchn_ioctl', 580, 582) },
-                  { actions: 'restrictDomid', meta: S('evtchn_ioctl', 584, 585) },
+                  { guard: 'isRestricted', actions: 'replyEacces', meta: source('evtchn_ioctl', 572, 574) },
+                  { guard: 'argFaulted', actions: 'replyEfault', meta: source('evtchn_ioctl', 576, 578) },
+                  { guard: 'domidInvalid', actions: 'replyEinval', meta: source('evtchn_ioctl', 580, 582) },
+                  { actions: 'restrictDomid', meta: source('evtchn_ioctl', 584, 585) },
                 ],
-                'ioctl.unknown': { actions: 'replyEnosys', meta: S('evtchn_ioctl', 590, 592) },
+                'ioctl.unknown': { actions: 'replyEnosys', meta: source('evtchn_ioctl', 590, 592) },
                 write: [
-                  { guard: 'pageAllocFails', actions: 'replyWriteEnomem', meta: S('evtchn_write', 271, 275) },
+                  {
+                    guard: 'pageAllocFails',
+                    actions: 'replyWriteEnomem',
+                    meta: source('evtchn_write', 271, 275),
+                  },
                   {
                     guard: 'writeCountRoundsToZero',
                     actions: 'replyWriteZero',
-                    meta: S('evtchn_write', 277, 282),
+                    meta: source('evtchn_write', 277, 282),
                   },
                   {
                     guard: 'writeArgFaulted',
                     actions: 'replyWriteEfault',
-                    meta: S('evtchn_write', 287, 289),
+                    meta: source('evtchn_write', 287, 289),
                   },
-                  { actions: 'reenablePorts', meta: S('evtchn_write', 291, 306) },
+                  { actions: 'reenablePorts', meta: source('evtchn_write', 291, 306) },
                 ],
-                poll: { actions: 'replyPollMask', meta: S('evtchn_poll', 599, 610) },
+                poll: { actions: 'replyPollMask', meta: source('evtchn_poll', 599, 610) },
               },
             },
             bindHypercallDone: {
-              meta: S('evtchn_ioctl', 456, 457),
+              meta: source('evtchn_ioctl', 456, 457),
               always: [
                 {
                   guard: 'hypercallFailed',
                   target: 'ready',
                   actions: 'replyHypercallError',
-                  meta: S('evtchn_ioctl', 456, 457),
+                  meta: source('evtchn_ioctl', 456, 457),
                 },
-                { target: 'bindingToUser', meta: S('evtchn_ioctl', 459, 461) },
+                { target: 'bindingToUser', meta: source('evtchn_ioctl', 459, 461) },
               ],
             },
             bindingToUser: {
-              meta: S('evtchn_bind_to_user', 369, 415),
+              meta: source('evtchn_bind_to_user', 369, 415),
               initial: 'allocatingEvtchn',
               states: {
                 allocatingEvtchn: {
-                  meta: S('evtchn_bind_to_user', 384, 390),
+                  meta: source('evtchn_bind_to_user', 384, 390),
                   always: [
                     {
                       guard: 'kzallocFails',
                       target: '#evtchnDevice.open.control.ready',
                       actions: 'replyKzallocEnomem',
-                      meta: S('evtchn_bind_to_user', 384, 386),
+                      meta: source('evtchn_bind_to_user', 384, 386),
                     },
                     {
                       target: 'addingEvtchn',
                       actions: 'addEvtchn',
-                      meta: S('evtchn_bind_to_user', 388, 392),
+                      meta: source('evtchn_bind_to_user', 388, 392),
                     },
                   ],
                 },
                 addingEvtchn: {
-                  meta: S('add_evtchn', 107, 132),
+                  meta: source('add_evtchn', 107, 132),
                   always: [
                     {
                       guard: 'addFailed',
                       target: 'closingOnError',
                       actions: 'closePortOnError',
-                      meta: S('evtchn_bind_to_user', 393, 394),
+                      meta: source('evtchn_bind_to_user', 393, 394),
                     },
                     {
                       target: 'resizingRing',
                       actions: 'resizeRing',
-                      meta: S('evtchn_bind_to_user', 396, 396),
+                      meta: source('evtchn_bind_to_user', 396, 396),
                     },
                   ],
                 },
                 resizingRing: {
-                  meta: S('evtchn_resize_ring', 313, 367),
+                  meta: source('evtchn_resize_ring', 313, 367),
                   always: [
                     {
                       guard: 'resizeFailed',
                       target: 'closingOnError',
                       actions: 'closePortOnError',
-                      meta: S('evtchn_bind_to_user', 397, 398),
+                      meta: source('evtchn_bind_to_user', 397, 398),
                     },
                     {
                       target: 'bindingIrq',
                       actions: 'bindIrqHandler',
-                      meta: S('evtchn_bind_to_user', 400, 401),
+                      meta: source('evtchn_bind_to_user', 400, 401),
                     },
                   ],
                 },
                 bindingIrq: {
-                  meta: S('evtchn_bind_to_user', 400, 403),
+                  meta: source('evtchn_bind_to_user', 400, 403),
                   always: [
                     {
                       guard: 'irqBindFailed',
                       target: 'closingOnError',
                       actions: 'closePortOnError',
-                      meta: S('evtchn_bind_to_user', 402, 403),
+                      meta: source('evtchn_bind_to_user', 402, 403),
                     },
                     {
                       target: 'makingRefcounted',
                       actions: 'makeRefcounted',
-                      meta: S('evtchn_bind_to_user', 405, 405),
+                      meta: source('evtchn_bind_to_user', 405, 405),
                     },
                   ],
                 },
                 makingRefcounted: {
-                  meta: S('evtchn_bind_to_user', 405, 406),
+                  meta: source('evtchn_bind_to_user', 405, 406),
                   always: [
                     {
                       guard: 'refcountFailed',
                       target: '#evtchnDevice.open.control.ready',
                       actions: 'replyRefcountErrorWithoutCleanup',
-                      meta: S('evtchn_bind_to_user', 405, 406),
+                      meta: source('evtchn_bind_to_user', 405, 406),
                     },
                     {
                       target: '#evtchnDevice.open.control.ready',
                       actions: 'replyBoundPort',
-                      meta: S('evtchn_ioctl', 459, 462),
+                      meta: source('evtchn_ioctl', 459, 462),
                     },
                   ],
                 },
                 closingOnError: {
-                  meta: S('evtchn_bind_to_user', 408, 414),
+                  meta: source('evtchn_bind_to_user', 408, 414),
                   always: {
                     guard: 'closeSucceeded',
                     target: '#evtchnDevice.open.control.ready',
                     actions: 'delEvtchnOnError',
-                    meta: S('evtchn_bind_to_user', 413, 414),
+                    meta: source('evtchn_bind_to_user', 413, 414),
                   },
                 },
               },
@@ -902,149 +907,153 @@ export const evtchnDeviceMachine = setup({
           },
         },
         reader: {
-          meta: S('evtchn_read', 195, 265),
+          meta: source('evtchn_read', 195, 265),
           initial: 'idle',
           states: {
             idle: {
-              meta: S('evtchn_read', 195, 200),
+              meta: source('evtchn_read', 195, 200),
               on: {
                 read: [
                   {
                     guard: 'readCountRoundsToZero',
                     actions: 'replyReadZero',
-                    meta: S('evtchn_read', 202, 206),
+                    meta: source('evtchn_read', 202, 206),
                   },
                   {
                     guard: 'ringOverflowed',
                     actions: ['startRead', 'replyReadEfbig'],
-                    meta: S('evtchn_read', 212, 216),
+                    meta: source('evtchn_read', 212, 216),
                   },
                   {
                     guard: 'ringNonEmpty',
                     target: 'holdingConsMutex',
                     actions: ['startRead', 'snapshotConsProd'],
-                    meta: S('evtchn_read', 218, 221),
+                    meta: source('evtchn_read', 218, 221),
                   },
                   {
                     guard: 'isNonblocking',
                     actions: ['startRead', 'replyReadEagain'],
-                    meta: S('evtchn_read', 223, 226),
+                    meta: source('evtchn_read', 223, 226),
                   },
-                  { target: 'asleep', actions: 'startRead', meta: S('evtchn_read', 228, 229) },
+                  { target: 'asleep', actions: 'startRead', meta: source('evtchn_read', 228, 229) },
                 ],
               },
             },
             asleep: {
-              meta: S('evtchn_read', 228, 229),
+              meta: source('evtchn_read', 228, 229),
               on: {
-                'reader.wake': { target: 'woken', meta: S('evtchn_interrupt', 182, 186) },
+                'reader.wake': { target: 'woken', meta: source('evtchn_interrupt', 182, 186) },
                 'read.signal': {
                   target: 'idle',
                   actions: 'replyReadErestartsys',
-                  meta: S('evtchn_read', 230, 231),
+                  meta: source('evtchn_read', 230, 231),
                 },
               },
             },
             woken: {
-              meta: S('evtchn_read', 228, 232),
+              meta: source('evtchn_read', 228, 232),
               on: {
                 'read.retry': [
                   {
                     guard: 'ringOverflowed',
                     target: 'idle',
                     actions: 'replyReadEfbig',
-                    meta: S('evtchn_read', 212, 216),
+                    meta: source('evtchn_read', 212, 216),
                   },
                   {
                     guard: 'ringNonEmpty',
                     target: 'holdingConsMutex',
                     actions: 'snapshotConsProd',
-                    meta: S('evtchn_read', 218, 221),
+                    meta: source('evtchn_read', 218, 221),
                   },
-                  { target: 'asleep', meta: S('evtchn_read', 228, 229) },
+                  { target: 'asleep', meta: source('evtchn_read', 228, 229) },
                 ],
                 'read.signal': {
                   target: 'idle',
                   actions: 'replyReadErestartsys',
-                  meta: S('evtchn_read', 230, 231),
+                  meta: source('evtchn_read', 230, 231),
                 },
               },
             },
             holdingConsMutex: {
-              meta: S('evtchn_read', 234, 263),
+              meta: source('evtchn_read', 234, 263),
               on: {
-                'read.copy': { target: 'idle', actions: 'copyAndConsume', meta: S('evtchn_read', 234, 264) },
+                'read.copy': {
+                  target: 'idle',
+                  actions: 'copyAndConsume',
+                  meta: source('evtchn_read', 234, 264),
+                },
               },
             },
           },
         },
         irq: {
-          meta: S('evtchn_interrupt', 161, 193),
+          meta: source('evtchn_interrupt', 161, 193),
           initial: 'idle',
           states: {
             idle: {
-              meta: S('evtchn_interrupt', 161, 165),
+              meta: source('evtchn_interrupt', 161, 165),
               on: {
                 'irq.interrupt': [
                   {
                     guard: 'deliverableIntoEmptyRing',
                     actions: ['interruptWhole', 'wakeUpInterruptible'],
-                    meta: S('evtchn_interrupt', 167, 186),
+                    meta: source('evtchn_interrupt', 167, 186),
                   },
                   {
                     guard: 'deliverableWithRoom',
                     actions: 'interruptWhole',
-                    meta: S('evtchn_interrupt', 167, 181),
+                    meta: source('evtchn_interrupt', 167, 181),
                   },
                   {
                     guard: 'isDeliverable',
                     actions: 'interruptWhole',
-                    meta: S('evtchn_interrupt', 167, 188),
+                    meta: source('evtchn_interrupt', 167, 188),
                   },
                 ],
                 'irq.upcall': [
                   {
                     guard: 'upcallWakesReader',
                     actions: ['upcall', 'wakeUpInterruptible'],
-                    meta: S('evtchn_interrupt', 161, 193),
+                    meta: source('evtchn_interrupt', 161, 193),
                   },
-                  { actions: 'upcall', meta: S('evtchn_interrupt', 161, 193) },
+                  { actions: 'upcall', meta: source('evtchn_interrupt', 161, 193) },
                 ],
                 'irq.enter': {
                   guard: 'isDeliverable',
                   target: 'enabledCleared',
                   actions: 'enterIrqHandler',
-                  meta: S('evtchn_interrupt', 167, 171),
+                  meta: source('evtchn_interrupt', 167, 171),
                 },
               },
             },
             enabledCleared: {
-              meta: S('evtchn_interrupt', 171, 173),
+              meta: source('evtchn_interrupt', 171, 173),
               on: {
                 'irq.lock': {
                   target: 'holdingProdLock',
                   actions: 'snapshotProdCons',
-                  meta: S('evtchn_interrupt', 173, 176),
+                  meta: source('evtchn_interrupt', 173, 176),
                 },
               },
             },
             holdingProdLock: {
-              meta: S('evtchn_interrupt', 175, 190),
+              meta: source('evtchn_interrupt', 175, 190),
               on: {
                 'irq.push': [
                   {
                     guard: 'snapshotWasEmpty',
                     target: 'idle',
                     actions: ['pushPort', 'wakeUpInterruptible'],
-                    meta: S('evtchn_interrupt', 178, 186),
+                    meta: source('evtchn_interrupt', 178, 186),
                   },
                   {
                     guard: 'snapshotHasRoom',
                     target: 'idle',
                     actions: 'pushPort',
-                    meta: S('evtchn_interrupt', 178, 181),
+                    meta: source('evtchn_interrupt', 178, 181),
                   },
-                  { target: 'idle', actions: 'setOverflow', meta: S('evtchn_interrupt', 187, 190) },
+                  { target: 'idle', actions: 'setOverflow', meta: source('evtchn_interrupt', 187, 190) },
                 ],
               },
             },
@@ -1053,14 +1062,14 @@ export const evtchnDeviceMachine = setup({
       },
     },
     releasing: {
-      meta: S('evtchn_release', 650, 656),
+      meta: source('evtchn_release', 650, 656),
       always: [
-        { guard: 'hasHitBug', target: 'crashed', meta: S('evtchn_unbind_from_user', 420, 424) },
-        { target: 'released', meta: S('evtchn_release', 658, 662) },
+        { guard: 'hasHitBug', target: 'crashed', meta: source('evtchn_unbind_from_user', 420, 424) },
+        { target: 'released', meta: source('evtchn_release', 658, 662) },
       ],
     },
-    released: { meta: S('evtchn_release', 658, 662), type: 'final' },
-    crashed: { meta: S('evtchn_bind_to_user', 411, 412), type: 'final' },
+    released: { meta: source('evtchn_release', 658, 662), type: 'final' },
+    crashed: { meta: source('evtchn_bind_to_user', 411, 412), type: 'final' },
   },
 });
 
@@ -1098,29 +1107,29 @@ export const evtchnBindingMachine = setup({
   },
 }).createMachine({
   id: 'evtchnBinding',
-  meta: S('evtchn_bind_to_user', 384, 406),
+  meta: source('evtchn_bind_to_user', 384, 406),
   context: ({ input }) => ({ port: input.port, warnings: 0, interrupts: 0, lateEois: 0 }),
   initial: 'enabled',
   states: {
     enabled: {
-      meta: S('evtchn_bind_to_user', 390, 390),
+      meta: source('evtchn_bind_to_user', 390, 390),
       on: {
         'irq.handle': {
           target: 'disabled',
           actions: 'countInterrupt',
-          meta: S('evtchn_interrupt', 171, 171),
+          meta: source('evtchn_interrupt', 171, 171),
         },
-        unbind: { target: 'unbound', meta: S('evtchn_unbind_from_user', 417, 427) },
+        unbind: { target: 'unbound', meta: source('evtchn_unbind_from_user', 417, 427) },
       },
     },
     disabled: {
-      meta: S('evtchn_interrupt', 171, 188),
+      meta: source('evtchn_interrupt', 171, 188),
       on: {
-        'irq.handle': { actions: 'warnNotEnabled', meta: S('evtchn_interrupt', 167, 171) },
-        'write.reenable': { target: 'enabled', actions: 'lateEoi', meta: S('evtchn_write', 298, 300) },
-        unbind: { target: 'unbound', meta: S('evtchn_unbind_from_user', 417, 427) },
+        'irq.handle': { actions: 'warnNotEnabled', meta: source('evtchn_interrupt', 167, 171) },
+        'write.reenable': { target: 'enabled', actions: 'lateEoi', meta: source('evtchn_write', 298, 300) },
+        unbind: { target: 'unbound', meta: source('evtchn_unbind_from_user', 417, 427) },
       },
     },
-    unbound: { meta: S('evtchn_unbind_from_user', 424, 426), type: 'final' },
+    unbound: { meta: source('evtchn_unbind_from_user', 424, 426), type: 'final' },
   },
 });
