@@ -4,7 +4,8 @@
  * highlighted configuration in the diagram; a trace file replays with the slider. Screenshots
  * go to docs/screenshots/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -182,3 +183,63 @@ describe('every machine page of the workspace packages in headless chromium', ()
     }
   });
 });
+
+describe('a kspec run --trace file in the viewer', () => {
+  it('replays the default scenario of kspec run on the real evtchnDevice page', async () => {
+    const trace = join(realOut, 'run-trace.jsonl');
+    const run = spawnSync(
+      process.execPath,
+      [join(root, 'apps/orchestrator/bin/kspec.js'), 'run', '--trace', trace],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const records = readFileSync(trace, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { actor: string; after: unknown })
+      .filter((r) => r.actor === 'xen-evtchn/evtchnDevice');
+    expect(records.length).toBeGreaterThan(10);
+    const p = await browser.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await p.goto(pathToFileURL(join(realOut, 'xen-evtchn', 'evtchnDevice.html')).href, {
+        waitUntil: 'load',
+      });
+      await p.waitForSelector('#event-buttons button');
+      const input = await p.$('#trace-file');
+      await (input as unknown as { uploadFile(f: string): Promise<void> }).uploadFile(trace);
+      await p.waitForFunction(() => !(document.getElementById('trace-slider') as HTMLInputElement).disabled);
+      expect(await p.$eval('#trace-slider', (el) => Number((el as HTMLInputElement).max))).toBe(
+        records.length,
+      );
+      // step k shows the configuration after the k-th record of this machine
+      const k = Math.floor(records.length / 2);
+      await p.$eval(
+        '#trace-slider',
+        (el, v) => {
+          (el as HTMLInputElement).value = String(v);
+          el.dispatchEvent(new Event('input'));
+        },
+        k,
+      );
+      const expected = leafIds('evtchnDevice', records[k - 1]!.after);
+      const shown = await highlighted(p);
+      for (const id of expected) expect(shown).toContain(id);
+      await p.screenshot({ path: join(shots, 'evtchnDevice-trace.png'), fullPage: false });
+      expect(errors).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 60_000);
+});
+
+/** The ids of the active atomic states of an XState state value under `prefix`. */
+function leafIds(prefix: string, value: unknown): string[] {
+  if (typeof value === 'string') return [`${prefix}.${value}`];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leafIds(`${prefix}.${k}`, v));
+}
