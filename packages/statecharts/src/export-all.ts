@@ -110,8 +110,8 @@ export async function exportManifests(
 ): Promise<ExportIndex> {
   const index: ExportIndex['packages'][number][] = [];
   for (const manifest of manifests) {
-    const dir = join(out, manifest.name);
-    mkdirSync(dir, { recursive: true });
+    // a package without machines (shared-memory carries only findings) gets no empty folder
+    if (manifest.machines.length > 0) mkdirSync(join(out, manifest.name), { recursive: true });
     const machines: ExportIndex['packages'][number]['machines'][number][] = [];
     for (const entry of manifest.machines) {
       let result: MachineExport;
