@@ -18,6 +18,12 @@ export function scOf(ctx: ShmifContext, i: number): Softc {
 }
 
 /**
+ * The empty patch the live helpers return after updating a softc's locals in place
+ * (`withIf` skips it). @internal
+ */
+export const NO_PATCH: Partial<Softc> = Object.freeze({});
+
+/**
  * A new context with interface `i` patched. With a live host (`env.host.live`) the softc is
  * updated in place instead: a live actor keeps no earlier snapshots that could observe it,
  * and this is what keeps the live path fast. The checker's pure host always gets new objects.
@@ -25,7 +31,7 @@ export function scOf(ctx: ShmifContext, i: number): Softc {
  */
 export function withIf(ctx: ShmifContext, i: number, patch: Partial<Softc>): ShmifContext {
   if (ctx.env.host.live) {
-    Object.assign(scOf(ctx, i), patch);
+    if (patch !== NO_PATCH) Object.assign(scOf(ctx, i), patch);
     return ctx;
   }
   const ifs = ctx.ifs.slice();
@@ -122,8 +128,9 @@ export function busWrite<R>(
 /** The bus file behind mapping `id` of interface `i`, or `null` when it is not mapped. @internal */
 export function mappedPath(ctx: ShmifContext, i: number, id: number | null): string | null {
   if (id === null) return null;
-  const m = scOf(ctx, i).maps.find((x) => x.id === id);
-  return m === undefined ? null : m.path;
+  const maps = scOf(ctx, i).maps;
+  for (let k = 0; k < maps.length; k++) if (maps[k]!.id === id) return maps[k]!.path;
+  return null;
 }
 
 /** True when mapping `id` of interface `i` is live. @internal */

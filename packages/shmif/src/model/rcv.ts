@@ -34,7 +34,7 @@ import {
 } from '@kspec/shared-memory';
 import { ETHER_ADDR_LEN, ETHER_MAX_FRAME, ETHER_SHOST_OFFSET, IFF_RUNNING } from '../constants.js';
 import type { ShmifContext, Softc } from '../context.js';
-import { busRead, isMapped, mappedPath, scOf, withIf, withPanic } from './common.js';
+import { NO_PATCH, busRead, isMapped, mappedPath, scOf, withIf, withPanic } from './common.js';
 import { ghostDeliver, ghostOverrun, ghostRead } from './ghost.js';
 import { isBusLockFree, lockBus, unlockBus } from './lifecycle.js';
 
@@ -42,7 +42,7 @@ import { isBusLockFree, lockBus, unlockBus } from './lifecycle.js';
 function rxPatch(ctx: ShmifContext, s: Softc, patch: Partial<Softc['rx']>): Partial<Softc> {
   if (ctx.env.host.live) {
     Object.assign(s.rx, patch);
-    return {};
+    return NO_PATCH;
   }
   return { rx: { ...s.rx, ...patch } };
 }

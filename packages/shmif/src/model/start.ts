@@ -23,10 +23,19 @@ import {
   shmifNextpktoff,
 } from '@kspec/shared-memory';
 import { ETHER_MAX_FRAME, IFF_OACTIVE } from '../constants.js';
-import type { FrameBytes, ShmifContext } from '../context.js';
-import { busWrite, isMapped, mappedPath, scOf, withIf } from './common.js';
+import type { FrameBytes, ShmifContext, Softc } from '../context.js';
+import { NO_PATCH, busWrite, isMapped, mappedPath, scOf, withIf } from './common.js';
 import { ghostCount, ghostWrite } from './ghost.js';
 import { isBusLockFree, lockBus, pwriteWakeup, unlockBus } from './lifecycle.js';
+
+/** A patch of the transmitter's locals (updated in place for a live host, like `withIf`). */
+function txPatch(ctx: ShmifContext, s: Softc, patch: Partial<Softc['tx']>): Partial<Softc> {
+  if (ctx.env.host.live) {
+    Object.assign(s.tx, patch);
+    return NO_PATCH;
+  }
+  return { tx: { ...s.tx, ...patch } };
+}
 
 function asBytes(f: FrameBytes): Uint8Array {
   return f instanceof Uint8Array ? f : Uint8Array.from(f);
@@ -121,8 +130,8 @@ export function writePacket(ctx: ShmifContext, i: number): ShmifContext {
     return { last, wrap: wrap.wrap };
   });
   if (r.value === undefined) return r.ctx;
-  const next = withIf(r.ctx, i, { tx: { ...s.tx, wrap: r.value.wrap, off: r.value.last } });
-  return ghostWrite(next, path, i, r.value.last, m0);
+  const next = withIf(r.ctx, i, txPatch(r.ctx, s, { wrap: r.value.wrap, off: r.value.last }));
+  return next.ghost === null ? next : ghostWrite(next, path, i, r.value.last, m0);
 }
 
 /** `if (wrap) shm_gen++`, `shmif_unlockbus`, `m_freem(m0)`, `wrote = true` (534-541). @category Model */
@@ -132,5 +141,5 @@ export function genAndUnlock(ctx: ShmifContext, i: number): ShmifContext {
   let next = ctx;
   if (s.tx.wrap) next = busWrite(next, path, i, incrementGen).ctx;
   next = unlockBus(next, i, path);
-  return withIf(next, i, { tx: { ...s.tx, m0: null, wrote: true } });
+  return withIf(next, i, txPatch(next, s, { m0: null, wrote: true }));
 }
