@@ -247,9 +247,9 @@ export const shmifSetup = setup({
     storeNextpacketAndUnlock: up(rx.storeNextpacketAndUnlock),
     afterRead: up(rx.afterRead),
     ifInput: ({ context }: Args, { i }: IfParams) => {
-      const s = scOf(context, i);
-      if (context.env.onInput !== undefined && s.rx.m !== null)
-        context.env.onInput(i, s.rx.m.subarray(0, s.rx.mlen));
+      if (context.env.onInput === undefined) return;
+      const f = rx.inputFrame(context, i);
+      if (f !== null) context.env.onInput(i, f);
     },
     passUp: up(rx.passUp),
     consumeWatch: up(rx.consumeWatch),

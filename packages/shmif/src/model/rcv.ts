@@ -51,16 +51,45 @@ const SLAB = 1 << 20;
 let slab = new Uint8Array(0);
 let slabOff = 0;
 
-/** A zeroed cluster of `size` bytes; live clusters are carved from 1 MiB slabs (no per-frame zeroing). */
-function cluster(ctx: ShmifContext, size: number): Uint8Array {
-  if (!ctx.env.host.live || size > SLAB) return new Uint8Array(size);
-  if (slabOff + size > slab.length) {
+/** Each live receiver's one mbuf cluster, reused: the frames it passes up are copied out of it. */
+const liveClusters = new WeakMap<Softc, Uint8Array>();
+
+/**
+ * A zeroed cluster of `size` bytes for interface `s`. A live receiver reuses one cluster,
+ * zeroed again on each allocation (so it reads as a fresh one): a new cluster per frame would
+ * touch fresh memory inside the bus lock (`readPayload`), and `if_input` hands up a copy
+ * ({@link inputFrame}), so nothing else holds it.
+ */
+function cluster(ctx: ShmifContext, s: Softc, size: number): Uint8Array {
+  if (!ctx.env.host.live) return new Uint8Array(size);
+  const m = liveClusters.get(s);
+  if (m === undefined || m.length !== size) {
+    const fresh = new Uint8Array(size);
+    liveClusters.set(s, fresh);
+    return fresh;
+  }
+  return m.fill(0);
+}
+
+/**
+ * The frame `if_input` passes up (703-704): the first `mlen` bytes of the receiver's mbuf.
+ * Live, a copy carved from a 1 MiB slab (the cluster is reused); pure, a view of the mbuf.
+ * @internal
+ */
+export function inputFrame(ctx: ShmifContext, i: number): Uint8Array | null {
+  const { m, mlen } = scOf(ctx, i).rx;
+  if (m === null) return null;
+  if (!ctx.env.host.live) return m.subarray(0, mlen);
+  if (mlen > SLAB) return m.slice(0, mlen);
+  if (slabOff + mlen > slab.length) {
     slab = new Uint8Array(SLAB);
     slabOff = 0;
   }
-  const m = slab.subarray(slabOff, slabOff + size);
-  slabOff += size;
-  return m;
+  const f = slab.subarray(slabOff, slabOff + mlen);
+  slabOff += mlen;
+  if (mlen <= 128) for (let k = 0; k < mlen; k++) f[k] = m[k]!;
+  else f.set(m.subarray(0, mlen));
+  return f;
 }
 
 /** The `reup` wait ends: `IFF_RUNNING` or `sc_dying` (624). @category Model */
@@ -79,7 +108,7 @@ export function captureBusmem(ctx: ShmifContext, i: number): ShmifContext {
 export function allocMbuf(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
   if (s.rx.m !== null) return ctx;
-  return withIf(ctx, i, rxPatch(ctx, s, { m: cluster(ctx, ctx.env.mclbytes), mlen: 0 }));
+  return withIf(ctx, i, rxPatch(ctx, s, { m: cluster(ctx, s, ctx.env.mclbytes), mlen: 0 }));
 }
 
 /** `m_freem(m); m = NULL` after the loop (709-710). @category Model */

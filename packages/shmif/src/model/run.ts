@@ -14,7 +14,7 @@
  * @module
  */
 import type { ShmifContext } from '../context.js';
-import { kassertPanic, scOf, withPanic } from './common.js';
+import { kassertPanic, withPanic } from './common.js';
 import { isRunning } from './lifecycle.js';
 import * as rx from './rcv.js';
 import * as tx from './start.js';
@@ -106,9 +106,11 @@ export function rcvStepOnce(c: ShmifContext, i: number, at: RcvAt): Step<RcvAt> 
     case 'unlocked': {
       if (rx.isOwnFrame(c, i)) return { c: rx.afterRead(c, i), at: 'loopCheck' };
       const n = rx.afterRead(c, i);
-      const s = scOf(n, i);
       // if_input: in live use the frame goes up now (the mbuf is handed over)
-      if (n.env.onInput !== undefined && s.rx.m !== null) n.env.onInput(i, s.rx.m.subarray(0, s.rx.mlen));
+      if (n.env.onInput !== undefined) {
+        const f = rx.inputFrame(n, i);
+        if (f !== null) n.env.onInput(i, f);
+      }
       return { c: rx.passUp(n, i), at: 'loopCheck' };
     }
     default:
