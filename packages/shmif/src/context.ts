@@ -65,6 +65,9 @@ export interface TxLocals {
   readonly m0: Uint8Array | null;
   readonly wrote: boolean;
   readonly wrap: boolean;
+  /** `sp.sp_sec` / `sp.sp_usec` from `getmicrouptime` (515-518), read before the bus lock. */
+  readonly sec: number;
+  readonly usec: number;
   /** `shm_last` of the packet being written (its header offset), for tracing. */
   readonly off: number;
   /** Where the last `tx.run` ended (live use; routes the machine to that state). */

@@ -40,6 +40,20 @@ describe('shmif_start (485-553)', () => {
     expect(h.header().last).toBe(12 + 26); // the second frame follows the first
   });
 
+  it('the header timestamp is read with getmicrouptime before the bus lock is taken (515-520)', () => {
+    let clock = 7;
+    const h = harness({ dataSize: 100, threads: false, uptime: () => ({ sec: clock, usec: 500 }) });
+    h.send({ type: 'if.create', path: BUS });
+    h.send({ type: 'if.up' });
+    h.raw({ type: 'if.output', frames: [frame(h.sc.myaddr, 1)] });
+    h.raw({ type: 'tx.step' }); // dequeue (504), getmicrouptime (515), lockbus (520), write (522-532)
+    expect(h.sc.tx).toMatchObject({ sec: 7, usec: 500 });
+    clock = 9; // the clock moves while the lock is held: the header keeps the earlier reading
+    h.raw({ type: 'tx.step' });
+    const hdr = h.bus((m) => decodePkthdr(m.data.subarray(12, 24)));
+    expect(hdr).toMatchObject({ len: 14, sec: 7, usec: 500 });
+  });
+
   it('a frame that reaches the end of the data area wraps: shm_gen++ and the next frame starts at 0 (534-536)', () => {
     const h = attachedUp(100);
     // frames of 26 bytes on the bus: 12..38, 38..64, 64..90, then 90..116 wraps (chunk to 100, rest at 0)

@@ -29,6 +29,7 @@ export interface HarnessOptions {
   units?: UnitArena;
   seed?: number;
   onInput?: (i: number, f: Uint8Array) => void;
+  uptime?: () => { readonly sec: number; readonly usec: number };
 }
 
 export function harness(o: HarnessOptions = {}) {
@@ -44,6 +45,7 @@ export function harness(o: HarnessOptions = {}) {
     ghostPath: BUS,
     ...(o.units ? { units: o.units } : {}),
     ...(o.onInput ? { onInput: o.onInput } : {}),
+    ...(o.uptime ? { uptime: o.uptime } : {}),
     mclbytes: 2048,
   });
   const actor = createActor(shmifInterfaceMachine, { input: { context: ctx } });

@@ -69,7 +69,7 @@ export function emptySoftc(): Softc {
     snd: [],
     fds: [],
     maps: [],
-    tx: { busmem: null, m0: null, wrote: false, wrap: false, off: 0, runAt: null },
+    tx: { busmem: null, m0: null, wrote: false, wrap: false, sec: 0, usec: 0, off: 0, runAt: null },
     rx: { busmem: null, m: null, mlen: 0, nextpkt: 0, wrap: false, spLen: 0, waitError: 0, runAt: null },
     attach: { via: null, path: null, memfd: -1, error: 0, len: 0, uncloneFor: null },
     result: null,

@@ -51,7 +51,7 @@ export function startBegin(ctx: ShmifContext, i: number, frames: readonly FrameB
   return withIf(ghostCount(ctx, `output${i}`), i, {
     snd: [...s.snd, ...frames.map(asBytes)],
     flags: s.flags | IFF_OACTIVE,
-    tx: { busmem: s.busmem, m0: null, wrote: false, wrap: false, off: 0, runAt: null },
+    tx: { busmem: s.busmem, m0: null, wrote: false, wrap: false, sec: 0, usec: 0, off: 0, runAt: null },
   });
 }
 
@@ -88,18 +88,23 @@ export function canTxLock(ctx: ShmifContext, i: number): boolean {
   return isBusLockFree(ctx, mappedPath(ctx, i, scOf(ctx, i).tx.busmem));
 }
 
-/** `IF_DEQUEUE(&ifp->if_snd, m0)` and `shmif_lockbus(busmem)` (504, 520). @category Model */
+/**
+ * `IF_DEQUEUE(&ifp->if_snd, m0)`, the header's `getmicrouptime` (515-518) and
+ * `shmif_lockbus(busmem)` (504-520), in the C order: the clock is read before the lock.
+ * @category Model
+ */
 export function dequeueAndLock(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
   const m0 = s.snd[0] ?? null;
   const path = mappedPath(ctx, i, s.tx.busmem)!;
+  const { sec, usec } = ctx.env.uptime?.() ?? { sec: 0, usec: 0 };
   if (ctx.env.host.live) {
     // live host: the queue and the locals are updated in place (see withIf)
     (s.snd as Uint8Array[]).shift();
-    Object.assign(s.tx, { m0, wrap: false });
+    Object.assign(s.tx, { m0, wrap: false, sec, usec });
     return lockBus(ctx, path);
   }
-  return lockBus(withIf(ctx, i, { snd: s.snd.slice(1), tx: { ...s.tx, m0, wrap: false } }), path);
+  return lockBus(withIf(ctx, i, { snd: s.snd.slice(1), tx: { ...s.tx, m0, wrap: false, sec, usec } }), path);
 }
 
 /** `KASSERT(busmem->shm_magic == SHMIF_MAGIC)` (521) fails. @category Model */
@@ -119,12 +124,12 @@ export function writePacket(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
   const path = mappedPath(ctx, i, s.tx.busmem)!;
   const m0 = s.tx.m0!;
-  const t = ctx.env.uptime?.() ?? { sec: 0, usec: 0 };
+  const { sec, usec } = s.tx;
   const r = busWrite(ctx, path, i, (mem) => {
     const last = shmifNextpktoff(mem, getLast(mem));
     setLast(mem, last);
     const wrap = { wrap: false };
-    encodePkthdr({ len: m0.length, sec: t.sec, usec: t.usec }, HDR);
+    encodePkthdr({ len: m0.length, sec, usec }, HDR);
     const dataoff = shmifBuswrite(mem, last, HDR, SHMIF_PKTHDR_SIZE, wrap);
     shmifBuswrite(mem, dataoff, m0, m0.length, wrap);
     return { last, wrap: wrap.wrap };
