@@ -33,6 +33,7 @@
  */
 import { assign, raise, setup } from 'xstate';
 import { linuxErr, src } from '@kspec/spec-kit';
+import type { LinuxErrnoName } from '@kspec/spec-kit';
 import {
   DOMID_FIRST_RESERVED,
   DOMID_SELF,
@@ -136,6 +137,14 @@ function reply(op: string, rc: number): EvtchnContext['result'] {
 /** Clear the per-ioctl ghost observation at the start of every ioctl. */
 function ghostAtIoctl(g: EvtchnGhost): EvtchnGhost {
   return g.failedBindPort === null ? g : { ...g, failedBindPort: null };
+}
+
+/** The ioctl returns `-errno` (the `rc = -E...; break;` paths of evtchn_ioctl, 429-597). */
+function replyErrno(name: LinuxErrnoName) {
+  return assign<EvtchnContext, EvtchnEvent, undefined, EvtchnEvent, never>(({ context, event }) => ({
+    result: reply(event.type, linuxErr(name)),
+    ghost: ghostAtIoctl(context.ghost),
+  }));
 }
 
 function bumpQueued(g: EvtchnGhost, port: number): EvtchnGhost {
@@ -365,26 +374,11 @@ export const evtchnDeviceMachine = setup({
     upcallWakesReader: ({ context, event }) => upcallOutcome(context, event).woke,
   },
   actions: {
-    replyEacces: assign(({ context, event }) => ({
-      result: reply(event.type, linuxErr('EACCES')),
-      ghost: ghostAtIoctl(context.ghost),
-    })),
-    replyEfault: assign(({ context, event }) => ({
-      result: reply(event.type, linuxErr('EFAULT')),
-      ghost: ghostAtIoctl(context.ghost),
-    })),
-    replyEinval: assign(({ context, event }) => ({
-      result: reply(event.type, linuxErr('EINVAL')),
-      ghost: ghostAtIoctl(context.ghost),
-    })),
-    replyEnotconn: assign(({ context, event }) => ({
-      result: reply(event.type, linuxErr('ENOTCONN')),
-      ghost: ghostAtIoctl(context.ghost),
-    })),
-    replyEnosys: assign(({ context, event }) => ({
-      result: reply(event.type, linuxErr('ENOSYS')),
-      ghost: ghostAtIoctl(context.ghost),
-    })),
+    replyEacces: replyErrno('EACCES'),
+    replyEfault: replyErrno('EFAULT'),
+    replyEinval: replyErrno('EINVAL'),
+    replyEnotconn: replyErrno('ENOTCONN'),
+    replyEnosys: replyErrno('ENOSYS'),
     hypercallBindVirq: assign(({ context, event }) => {
       const e = ev(event, 'ioctl.bindVirq');
       const r = context.hypervisor.bindVirq(context.env, (e.arg as { virq: number }).virq >>> 0, 0);
