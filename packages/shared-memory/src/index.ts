@@ -136,7 +136,7 @@ export { AvlNode } from './alloc/avl-tree.js';
 export { ALLOC_RETURN, AllocatorAvl, createCoreAllocators } from './alloc/allocator-avl.js';
 export type { AllocReturn, AvlBlock, AllocatorAvlOptions, CoreAllocators } from './alloc/allocator-avl.js';
 export { PAGE_STATES, PAGE_CHUNK, PagePool, PagePoolError } from './pages/page-pool.js';
-export type { PageState, PagePoolOptions } from './pages/page-pool.js';
+export type { PageState, PagePoolOptions, FreeOrder } from './pages/page-pool.js';
 export { createSharedWasmMemory, registerWasmMemory, fastCopyFor, wasmAtomicsFor } from './bus/fastcopy.js';
 export type { FastCopy, SharedWasmMemory, WasmAtomics } from './bus/fastcopy.js';
 export { SHMIF_HOST_AREA } from './bus/bus.js';

@@ -1,5 +1,6 @@
-// The physical page pool: states, O(1) counts, lowest-first allocation, storage that grows
-// with pages touched (issue 6), checked transitions.
+// The physical page pool: states, O(1) counts, lowest-first and LIFO allocation, one page at a
+// time or in bulk, storage that grows with pages touched (issue 6) and holds no object per page,
+// checked transitions, independent clones.
 import { describe, expect, it } from 'vitest';
 import { PAGE_CHUNK, PagePool, PagePoolError } from '../index.js';
 
@@ -67,5 +68,64 @@ describe('PagePool', () => {
     expect(pool.allocate(7, 'user').length).toBe(3);
     expect(pool.allocate(1, 'user').length).toBe(0);
     expect(pool.count('free')).toBe(0);
+  });
+
+  it('allocateOne / releaseOne: lowest free frame first by default, -1 when none is free', () => {
+    const pool = new PagePool({ ramBytes: 8 * 4096 });
+    pool.setRange(0, 2, 'reserved');
+    expect([0, 1, 2].map(() => pool.allocateOne('loaned'))).toEqual([2, 3, 4]);
+    pool.releaseOne(3, 'loaned');
+    expect(pool.allocateOne('user')).toBe(3);
+    expect(() => pool.releaseOne(3, 'loaned')).toThrow(/page 3 is user, not loaned/);
+    expect([5, 6, 7].map(() => pool.allocateOne('user'))).toEqual([5, 6, 7]);
+    expect(pool.allocateOne('user')).toBe(-1);
+    expect(pool.count('free')).toBe(0);
+  });
+
+  it('LIFO free order: the most recently released frame comes back first, then the lowest free', () => {
+    const pool = new PagePool({ ramBytes: 16 * 4096, freeOrder: 'lifo' });
+    expect(pool.freeOrder).toBe('lifo');
+    const got = [0, 1, 2, 3, 4].map(() => pool.allocateOne('loaned'));
+    expect(got).toEqual([0, 1, 2, 3, 4]); // nothing released yet: lowest first
+    pool.releaseOne(1, 'loaned');
+    pool.releaseOne(3, 'loaned');
+    pool.release([0], 'loaned');
+    expect([0, 1, 2, 3].map(() => pool.allocateOne('user'))).toEqual([0, 3, 1, 5]);
+    // a released frame taken some other way is skipped
+    pool.releaseOne(2, 'loaned');
+    expect(pool.transition(2, 'free', 'core')).toBe(true);
+    expect(pool.allocateOne('user')).toBe(6);
+    expect(pool.transition(2, 'core', 'free')).toBe(true); // a transition to free counts as a release
+    expect([...pool.allocate(2, 'user')]).toEqual([2, 7]);
+    expect(() => new PagePool({ ramBytes: 4096, freeOrder: 'fifo' as 'lifo' })).toThrow(/free order/);
+  });
+
+  it('one page at a time over 64 GiB: no object per page, sequential runs stay O(1)', () => {
+    const pool = new PagePool({ ramBytes: 64 * GiB, freeOrder: 'lifo' });
+    const n = 1 << 18;
+    const pages = new Uint32Array(n);
+    for (let i = 0; i < n; i++) pages[i] = pool.allocateOne('loaned');
+    expect(pages[n - 1]).toBe(n - 1);
+    expect(pool.storageBytes()).toBe(n); // one byte per page, nothing else
+    for (let i = n - 1; i >= n / 2; i--) pool.releaseOne(pages[i]!, 'loaned');
+    expect(pool.count('loaned')).toBe(n / 2);
+    // the LIFO list holds 4 bytes per released frame, the chunks one byte per page
+    expect(pool.storageBytes()).toBe(n / 2 + (n / 2) * 4);
+    expect(pool.allocateOne('loaned')).toBe(n / 2); // released last
+  });
+
+  it('clone() is independent of the original', () => {
+    const pool = new PagePool({ ramBytes: 32 * 4096, freeOrder: 'lifo' });
+    const a = pool.allocateOne('loaned');
+    const b = pool.allocateOne('loaned');
+    pool.releaseOne(a, 'loaned');
+    const copy = pool.clone();
+    expect(copy.counts()).toEqual(pool.counts());
+    expect(copy.allocateOne('user')).toBe(a);
+    expect(pool.state(a)).toBe('free');
+    pool.releaseOne(b, 'loaned');
+    expect(copy.state(b)).toBe('loaned');
+    expect(pool.allocateOne('core')).toBe(b);
+    expect(copy.allocateOne('core')).toBe(2);
   });
 });
