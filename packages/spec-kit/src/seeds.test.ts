@@ -111,5 +111,6 @@ describe('the seed index against a local seed directory', () => {
       /KSPEC_SEEDS names \/nonexistent\/kspec-seeds, which is not a directory/,
     );
     expect(resolveSeedDir({ env: {}, root: '/nonexistent/repo' })).toBeUndefined();
+    expect(resolveSeedDir({ env: { KSPEC_SEEDS: 'none' } })).toBeUndefined();
   });
 });

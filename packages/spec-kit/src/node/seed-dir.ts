@@ -46,13 +46,15 @@ function workspaceRoot(): string | undefined {
 
 /**
  * Where the local seeds are: `options.dir`, else `$KSPEC_SEEDS`, else `<root>/../shared/seeds`
- * when that holds the seed files, else `undefined`. A directory named explicitly (option or
- * variable) that does not exist is an error, not a silent fallback.
+ * when that holds the seed files, else `undefined`. `KSPEC_SEEDS=none` means no seeds (what a
+ * clone on another machine sees). A directory named explicitly (option or variable) that does
+ * not exist is an error, not a silent fallback.
  * @category Seeds
  */
 export function resolveSeedDir(options: SeedDirOptions = {}): string | undefined {
   const env = options.env ?? process.env;
   const named = options.dir ?? env[SEEDS_ENV];
+  if (options.dir === undefined && named === 'none') return undefined;
   if (named !== undefined && named !== '') {
     const dir = resolve(named);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
