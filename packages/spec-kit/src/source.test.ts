@@ -28,6 +28,8 @@ describe('errno tables', () => {
     expect([linuxErr('EFBIG'), linuxErr('EAGAIN'), linuxErr('EEXIST'), linuxErr('ENOMEM')]).toEqual([
       -27, -11, -17, -12,
     ]);
+    // CMM's sysfs and parameter paths: store_oom_pages (-EBADMSG), kstrto* overflow (-ERANGE)
+    expect([linuxErr('EBADMSG'), linuxErr('ERANGE'), linuxErr('EOPNOTSUPP')]).toEqual([-74, -34, -95]);
     // sys/errno.h (NetBSD): numbering differs from Linux above 34
     expect([netbsdErr('EBUSY'), netbsdErr('ENOEXEC'), netbsdErr('E2BIG'), netbsdErr('ENXIO')]).toEqual([
       16, 8, 7, 6,
