@@ -5,7 +5,8 @@
  * hypervisor (`loaned`), firmware and kernel ranges are `reserved`; everything else is `free`.
  *
  * Costs grow with the pages touched, not with the RAM size: an untouched page is free and has
- * no storage at all. State is kept in chunks of 4096 pages, one byte per page, allocated when
+ * no storage at all. State is kept in chunks of 4096 pages (the last one as long as the pages it
+ * covers), one byte per page, allocated when
  * a page of the chunk first leaves `free` (and dropped again when the whole chunk is free), so a
  * 64 GiB pool of 16M pages costs a few hundred bytes until used, and pages taken in runs cost
  * about one byte each. No object is kept per page. Per-state counts are kept incrementally:
@@ -157,7 +158,7 @@ export class PagePool {
     let c = this.chunks.get(ci);
     if (c === undefined) {
       if (to === 0) return;
-      c = { s: new Uint8Array(PAGE_CHUNK), used: 0, hint: 0 };
+      c = { s: new Uint8Array(Math.min(PAGE_CHUNK, this.pageCount - ci * PAGE_CHUNK)), used: 0, hint: 0 };
       this.chunks.set(ci, c);
     }
     const i = pfn & CHUNK_MASK;
@@ -363,7 +364,9 @@ export class PagePool {
 
   /** Bytes of page-state storage in use (chunks of one byte per page, and the LIFO list). */
   storageBytes(): number {
-    return this.chunks.size * PAGE_CHUNK + this.stack.byteLength;
+    let n = this.stack.byteLength;
+    for (const c of this.chunks.values()) n += c.s.byteLength;
+    return n;
   }
 
   /** Chunks with storage. */
