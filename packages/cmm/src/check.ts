@@ -271,7 +271,7 @@ export const cmmCheckModels: readonly CmmCheckModel[] = [
         'freeRequestsWithinBalloon',
       ],
       deadlock: false,
-      expect: { verdict: 'pass', states: 344, depth: 40 },
+      expect: { verdict: 'pass', states: 149, depth: 31 },
     },
   ]),
   model(CMM_SCOPES.oomUnderfull, [

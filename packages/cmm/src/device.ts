@@ -7,9 +7,10 @@
  * Scheduling: a call runs its entry point to completion. When the entry point waits for the
  * thread (`kthread_stop` in the reboot notifier, the disable setter or exit), the thread is run
  * meanwhile: it finishes its round, sleeps out its sleep (the virtual clock jumps to its end,
- * as `msleep_interruptible` does not end early for a kthread) and exits. The race hook of
- * {@link CmmModule.tick} runs a callback (typically a notifier call) after iteration k of the
- * thread's alloc or free loop, which replays exactly the interleavings the checker finds.
+ * as `msleep_interruptible` does not end early for a kthread) and exits. A {@link RaceHook}
+ * runs a callback (typically a notifier call) at a chosen point of an entry point, e.g. after
+ * iteration k of the thread's alloc loop, which replays exactly the interleavings the checker
+ * finds.
  *
  * A crashed kernel (BUG, oops, hung task) makes the call that crashed it, and every later one,
  * throw {@link CmmKernelCrash}.
@@ -19,7 +20,7 @@
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import type { PagePool } from '@kspec/shared-memory';
 import { MEM, type MemoryAction, type RebootAction } from './constants.js';
-import type { CmmEvent, ThreadLoop } from './events.js';
+import type { CmmEvent } from './events.js';
 import type { CmmHypervisor, HcallRecord } from './hypervisor.js';
 import type { CmmOptions, Crash, Kernel, Region } from './kernel.js';
 import { cmmMachine } from './machine/machine.js';
@@ -62,11 +63,16 @@ export interface TickResult {
   readonly hcalls: number;
 }
 
-/** The race hook of {@link CmmModule.tick}. @category Facade */
-export interface TickHook {
-  readonly loop: ThreadLoop;
-  /** Run `run` once the loop has done this many iterations (0: before the first). */
-  readonly iteration: number;
+/**
+ * A race hook: `run` is called when the entry point's region reaches state `at` (a state name
+ * of the chart, e.g. `allocating`, `startingAlloc`, `accounting`, `startingThread`); at a loop
+ * head with `iteration`, once the loop has done that many iterations. Then the entry point goes
+ * on. This replays the interleavings the checker finds.
+ * @category Facade
+ */
+export interface RaceHook {
+  readonly at: string;
+  readonly iteration?: number;
   readonly run: (cmm: CmmModule) => void;
 }
 
@@ -95,6 +101,9 @@ export interface CmmState {
 }
 
 const WAITS_FOR_THREAD = new Set(['stoppingThread', 'disableStopping', 'exitWaiting']);
+const FREER = { module: 'exit', thread: 'thread', oom: 'oom', reboot: 'reboot', param: 'param' } as const;
+const pauseOf = (h: RaceHook | undefined) =>
+  h === undefined ? {} : { pauseAt: h.at, ...(h.iteration !== undefined ? { iteration: h.iteration } : {}) };
 const RUN: Record<Exclude<Region, 'memory'>, CmmEvent['type']> = {
   module: 'module.run',
   thread: 'thread.run',
@@ -153,14 +162,33 @@ export class CmmModule {
     if (c !== null || this.snapshot.status !== 'active') throw new CmmKernelCrash(c ?? crashUnknown);
   }
 
-  /** Runs `region` until it blocks, running the thread while the region waits for it to exit. */
-  private settle(region: Exclude<Region, 'memory'>): void {
+  /**
+   * Runs `region` until it blocks, running the thread while the region waits for it to exit;
+   * with `hook`, pauses once where the hook says and calls it.
+   */
+  private settle(region: Exclude<Region, 'memory'>, hook?: RaceHook): void {
+    let pending = hook;
     for (let guard = 0; guard < 1_000_000; guard++) {
-      this.send({ type: RUN[region] } as CmmEvent);
+      this.send({ type: RUN[region], ...pauseOf(pending) } as CmmEvent);
+      if (pending && this.isPausedAt(region, pending)) {
+        const h = pending;
+        pending = undefined;
+        h.run(this);
+        continue;
+      }
       if (!WAITS_FOR_THREAD.has(this.regionState(region))) return;
       this.driveThreadToExit();
     }
     throw new Error(`cmm facade: ${region} does not settle`);
+  }
+
+  private isPausedAt(region: Exclude<Region, 'memory'>, hook: RaceHook): boolean {
+    if (this.regionState(region) !== hook.at) return false;
+    if (hook.iteration === undefined) return true;
+    const k = this.kernel;
+    const done =
+      region === 'thread' && hook.at === 'allocating' ? k.thread?.iter : k.free[FREER[region]]?.freed;
+    return done === hook.iteration;
   }
 
   /** Lets the thread run until it has exited (after a `kthread_stop`). */
@@ -175,27 +203,27 @@ export class CmmModule {
   }
 
   /** `cmm_init()`: 0 or a negative errno. */
-  init(): number {
+  init(hook?: RaceHook): number {
     this.send({ type: 'module.init' });
-    this.settle('module');
+    this.settle('module', hook);
     return this.kernel.reply.module ?? 0;
   }
 
   /** `cmm_exit()` (rmmod). Throws for a built-in module or one that is not loaded. */
-  exit(): void {
+  exit(hook?: RaceHook): void {
     if (this.regionState('module') !== 'live')
       throw new Error(`cmm: exit in module state ${this.regionState('module')}`);
     if (this.kernel.cfg.builtin) throw new Error('cmm: a built-in module has no exit');
     this.send({ type: 'module.exit' });
-    this.settle('module');
+    this.settle('module', hook);
   }
 
   /**
    * The thread's current sleep ends (the virtual clock jumps to its end) and it runs until it
-   * sleeps again. With `hook`, `hook.run` is called once the given loop of this round has done
-   * `hook.iteration` iterations (when the round gets there), then the round goes on.
+   * sleeps again. With `hook`, `hook.run` is called when the round reaches `hook.at` (e.g.
+   * `allocating` after `iteration` pages, `freeing`, `startingAlloc`), then the round goes on.
    */
-  tick(hook?: TickHook): TickResult {
+  tick(hook?: RaceHook): TickResult {
     this.throwIfCrashed();
     const k = this.kernel;
     const t = k.thread;
@@ -215,18 +243,11 @@ export class CmmModule {
     }
     const slept = t.sleepMs;
     this.send({ type: 'thread.wake' });
-    if (hook === undefined) this.send({ type: 'thread.run' });
-    else {
-      this.send({ type: 'thread.run', loop: hook.loop, iteration: hook.iteration });
-      const at = this.regionState('thread');
-      const paused =
-        (hook.loop === 'alloc' && at === 'allocating' && this.kernel.thread?.iter === hook.iteration) ||
-        (hook.loop === 'free' && at === 'freeing' && this.kernel.free.thread?.freed === hook.iteration);
-      if (paused) {
-        hook.run(this);
-        const th = this.kernel.thread;
-        if (th !== null && th.sleeping === null && !th.exited) this.send({ type: 'thread.run' });
-      }
+    this.send({ type: 'thread.run', ...pauseOf(hook) });
+    if (hook && this.isPausedAt('thread', hook)) {
+      hook.run(this);
+      const th = this.kernel.thread;
+      if (th !== null && th.sleeping === null && !th.exited) this.send({ type: 'thread.run' });
     }
     const after = this.kernel.thread;
     return {
@@ -254,10 +275,10 @@ export class CmmModule {
   }
 
   /** `cmm_oom_notify(nb, 0, &freed)`: `{ rc: NOTIFY_OK, freed }`, or null when not registered. */
-  oom(freed = 0): { readonly rc: number; readonly freed: number } | null {
+  oom(freed = 0, hook?: RaceHook): { readonly rc: number; readonly freed: number } | null {
     if (!this.kernel.reg.oom) return null;
     this.send({ type: 'oom.notify', freed });
-    this.settle('oom');
+    this.settle('oom', hook);
     return this.kernel.reply.oom;
   }
 
@@ -293,19 +314,23 @@ export class CmmModule {
   }
 
   /** `cmm_reboot_notifier(nb, action, NULL)`: NOTIFY_DONE, or null when not registered. */
-  reboot(action: RebootAction = 'RESTART'): number | null {
+  reboot(action: RebootAction = 'RESTART', hook?: RaceHook): number | null {
     const a = decodeOrThrow(RebootActionCodec, action, 'reboot(action)');
     if (!this.kernel.reg.reboot || this.regionState('reboot') !== 'idle') return null;
     this.send({ type: 'reboot.notify', action: a });
-    this.settle('reboot');
+    this.settle('reboot', hook);
     return this.kernel.reply.reboot;
   }
 
   /** `write(2)` of `value` to /sys/module/cmm/parameters/`name`: the byte count or -errno. */
-  writeParam(name: string, value: string, options: { readonly asRoot?: boolean } = {}): number {
+  writeParam(
+    name: string,
+    value: string,
+    options: { readonly asRoot?: boolean; readonly hook?: RaceHook } = {},
+  ): number {
     const v = decodeOrThrow(WriteValueCodec, value, `writeParam(${name})`);
     this.send({ type: 'param.set', name, value: v, ...(options.asRoot === false ? { asRoot: false } : {}) });
-    this.settle('param');
+    this.settle('param', options.hook);
     return this.kernel.reply.param?.rc ?? 0;
   }
 

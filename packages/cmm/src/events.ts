@@ -12,8 +12,15 @@
  */
 import type { MemoryAction, RebootAction } from './constants.js';
 
-/** The loops a `thread.run` can pause in (the race hook). @category Machine */
-export type ThreadLoop = 'alloc' | 'free';
+/**
+ * Where a run event pauses (the race hook): at state `pauseAt` of its region, and when that is a
+ * loop head (`allocating`, `freeing`, ...) once the loop has done `iteration` iterations.
+ * @category Machine
+ */
+export interface RunPause {
+  readonly pauseAt?: string;
+  readonly iteration?: number;
+}
 
 /**
  * Every event of {@link cmmMachine}.
@@ -23,25 +30,20 @@ export type CmmEvent =
   | { readonly type: 'module.init' }
   | { readonly type: 'module.exit' }
   | { readonly type: 'module.step' }
-  | { readonly type: 'module.run' }
+  | ({ readonly type: 'module.run' } & RunPause)
   | { readonly type: 'thread.wake' }
   | { readonly type: 'thread.step' }
-  | {
-      readonly type: 'thread.run';
-      /** Pause when this loop of the current round has done `iteration` iterations. */
-      readonly loop?: ThreadLoop;
-      readonly iteration?: number;
-    }
+  | ({ readonly type: 'thread.run' } & RunPause)
   | { readonly type: 'oom.notify'; readonly freed?: number }
   | { readonly type: 'oom.step' }
-  | { readonly type: 'oom.run' }
+  | ({ readonly type: 'oom.run' } & RunPause)
   | { readonly type: 'memory.notify'; readonly action: MemoryAction }
   | { readonly type: 'reboot.notify'; readonly action: RebootAction }
   | { readonly type: 'reboot.step' }
-  | { readonly type: 'reboot.run' }
+  | ({ readonly type: 'reboot.run' } & RunPause)
   | { readonly type: 'param.set'; readonly name: string; readonly value: string; readonly asRoot?: boolean }
   | { readonly type: 'param.step' }
-  | { readonly type: 'param.run' }
+  | ({ readonly type: 'param.run' } & RunPause)
   | {
       readonly type: 'sysfs.store';
       readonly attr: string;

@@ -86,7 +86,7 @@ export type {
 export { CMM_PARAMS, CMM_SYSFS_ATTRS, sysfsShow, paramShow } from './model/params.js';
 export type { CmmParamName, CmmSysfsAttr } from './model/params.js';
 export { plparPageSetLoaned, plparPageSetActive } from './model/common.js';
-export type { CmmEvent, CmmEventType, ThreadLoop } from './events.js';
+export type { CmmEvent, CmmEventType, RunPause } from './events.js';
 export { cmmMachine, cmmSetup } from './machine/machine.js';
 export type { CmmContext, CmmInput, RunParams } from './machine/machine.js';
 export { runRegion, regionSpec } from './machine/run.js';
@@ -105,7 +105,7 @@ export type { RegionSpec, StateSpec, TransitionSpec, Src, Ref } from './machine/
 export { GUARDS, ACTIONS } from './machine/registry.js';
 export type { GuardName, ActionName } from './machine/registry.js';
 export { CmmModule, CmmKernelCrash, loadCmm, memoryActionName } from './device.js';
-export type { CmmLoadOptions, CmmState, TickResult, TickHook } from './device.js';
+export type { CmmLoadOptions, CmmState, TickResult, RaceHook } from './device.js';
 export {
   CmmDecodeError,
   decodeOrThrow,

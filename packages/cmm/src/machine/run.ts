@@ -7,14 +7,14 @@
  * transition, which is what makes the facade fast; the checker sends single steps, since only
  * they interleave. `run.test.ts` checks that a run ends where the single steps end.
  *
- * Pause points (the race hook): a `thread.run` with `loop` and `iteration` stops at the head of
- * that loop once the current call has done `iteration` iterations, so the caller can run a
- * notifier there and resume.
+ * Pause points (the race hook): a run event with `pauseAt` stops when the region reaches that
+ * state (at a loop head, once the loop has done `iteration` iterations), so the caller can run
+ * another entry point there and resume: exactly the interleavings the checker explores.
  *
  * @module
  */
-import type { CmmEvent } from '../events.js';
-import type { Kernel, Region } from '../kernel.js';
+import type { CmmEvent, RunPause } from '../events.js';
+import type { Freer, Kernel, Region } from '../kernel.js';
 import type { StepParams } from '../model/step.js';
 import { ACTIONS, GUARDS, type ActionName, type GuardName } from './registry.js';
 import { CRASHED, REGIONS, type Ref, type RegionSpec, type TransitionSpec } from './spec/index.js';
@@ -58,10 +58,26 @@ function firstEnabled(
   return undefined;
 }
 
-function paused(k: Kernel, at: string, e: CmmEvent): boolean {
-  if (e.type !== 'thread.run' || e.loop === undefined || e.iteration === undefined) return false;
-  if (e.loop === 'alloc') return at === 'allocating' && k.thread !== null && k.thread.iter === e.iteration;
-  return at === 'freeing' && k.free.thread !== null && k.free.thread.freed === e.iteration;
+const FREER: Record<Region, Freer | null> = {
+  module: 'exit',
+  thread: 'thread',
+  oom: 'oom',
+  reboot: 'reboot',
+  param: 'param',
+  memory: null,
+};
+
+/** Iterations done by the loop whose head is `at` in `region` (alloc or free loop), or -1. */
+function iterations(k: Kernel, region: Region, at: string): number {
+  if (region === 'thread' && at === 'allocating') return k.thread?.iter ?? -1;
+  const who = FREER[region];
+  return who === null ? -1 : (k.free[who]?.freed ?? -1);
+}
+
+function paused(k: Kernel, region: Region, at: string, e: CmmEvent): boolean {
+  const p = e as RunPause;
+  if (p.pauseAt === undefined || p.pauseAt !== at) return false;
+  return p.iteration === undefined || iterations(k, region, at) === p.iteration;
 }
 
 /**
@@ -78,7 +94,7 @@ export function runRegion(k: Kernel, region: Region, at: string, e: CmmEvent): s
     if (s === undefined) throw new Error(`cmm: region ${region} has no state ${pc}`);
     let t = firstEnabled(s.always, k, step);
     if (t === undefined) {
-      if (paused(k, pc, e)) break;
+      if (paused(k, region, pc, e)) break;
       t = spec.step !== undefined ? firstEnabled(s.on?.[spec.step], k, step) : undefined;
       if (t === undefined) break;
     }
