@@ -15,8 +15,8 @@
  * Free order: `lowest` (the default) hands out the lowest free frame first; `lifo` hands out
  * the most recently freed frame first, as the kernel's per-CPU free lists do (a freed page is
  * "hot" and is the next one allocated), falling back to the lowest free frame when nothing
- * freed is left. The LIFO list holds the numbers of released frames (4 bytes each) and skips
- * entries that left `free` some other way.
+ * freed is left. The LIFO list holds the numbers of released frames (4 bytes each), skips
+ * entries that left `free` some other way, and shrinks as it empties.
  *
  * Not covered: NUMA nodes, zones and migrate types, memory hotplug sections (CMM's hotplug
  * notifier sees page ranges; {@link PagePool.countInRange} answers "how many loaned pages are
@@ -265,6 +265,10 @@ export class PagePool {
   private popFree(): number {
     while (this.stackLen > 0) {
       const p = this.stack[--this.stackLen] as number;
+      if (this.stack.length > 4096 && this.stackLen < this.stack.length >>> 2) {
+        // a list that emptied gives its memory back (amortised O(1))
+        this.stack = this.stack.slice(0, this.stack.length >>> 1);
+      }
       if (this.code(p) === 0) return p;
     }
     return -1;
