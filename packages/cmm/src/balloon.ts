@@ -2,7 +2,8 @@
  * The balloon's page list (`struct balloon_dev_info` of mm/balloon_compaction.c) in the
  * kernel's order: `balloon_page_enqueue` inserts at the head (`list_add`), `balloon_page_dequeue`
  * takes the first page from the head, so the list is a stack. Stored as page frame numbers in
- * a growable `Uint32Array` (4 bytes per page, no object per page).
+ * a `Uint32Array` that grows by half and shrinks as it empties (4 to 6 bytes per page, no
+ * object per page).
  *
  * `balloon_page_dequeue` on an empty list with no isolated pages is a `BUG()` upstream
  * ("some balloon pages are lost"); the model returns a marker for it and the caller crashes
@@ -46,7 +47,10 @@ export class BalloonList {
 
   /** Takes the head page; -1 when the list is empty. */
   dequeue(): number {
-    return this.n === 0 ? -1 : (this.a[--this.n] as number);
+    if (this.n === 0) return -1;
+    const p = this.a[--this.n] as number;
+    if (this.a.length > 4096 && this.n < this.a.length >>> 2) this.a = this.a.slice(0, this.a.length >>> 1);
+    return p;
   }
 
   /** The page at position `i` from the head (0 = head). */
