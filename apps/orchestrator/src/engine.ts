@@ -126,6 +126,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const room = new SharedMemoryRoom({
     ...(options.busFile !== undefined ? { busFile: options.busFile } : {}),
     ...(scenario.busDataSize !== undefined ? { dataSize: scenario.busDataSize } : {}),
+    ...(scenario.pages !== undefined ? { pages: scenario.pages } : {}),
   });
   room.preflight();
   const order = startOrder(scenario, options.drivers);

@@ -1,5 +1,6 @@
 /**
- * The shared memory of one run (the "machine room"): the shmif bus on a `SharedArrayBuffer`,
+ * The shared memory of one run (the "machine room"): the physical page pool every subsystem
+ * that takes pages uses (CMM balloons out of it), and the shmif bus on a `SharedArrayBuffer`,
  * either fresh or loaded from a bus file and written back to it at the end of the run, so
  * `kspec pcap` and NetBSD's `shmif_dumpbus` can read what the interfaces left on the bus.
  *
@@ -10,7 +11,14 @@
  * @module
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { BUSMEM_DATASIZE, ShmifBus, ShmifError, busSizeFor, parseBusFile } from '@kspec/shared-memory';
+import {
+  BUSMEM_DATASIZE,
+  PagePool,
+  ShmifBus,
+  ShmifError,
+  busSizeFor,
+  parseBusFile,
+} from '@kspec/shared-memory';
 import { ScenarioError } from './codec.js';
 
 /**
@@ -22,7 +30,12 @@ export interface SharedMemoryOptions {
   readonly busFile?: string;
   /** The bus's data area size (default `BUSMEM_DATASIZE`, a 1 MiB bus file). */
   readonly dataSize?: number;
+  /** The machine's RAM (default 512 MiB) and page size (default 4096), for the page pool. */
+  readonly pages?: { readonly ramBytes?: number; readonly pageSize?: 4096 | 65536 };
 }
+
+/** The RAM of the page pool when the scenario does not say (512 MiB). @category Engine */
+export const DEFAULT_RAM_BYTES = 512 * 1024 * 1024;
 
 /**
  * The bus lock's watchdog: a thread spinning on the lock this long gives up with a
@@ -38,6 +51,7 @@ export const BUS_LOCK_WATCHDOG_MS = 5_000;
  */
 export class SharedMemoryRoom {
   private bus: ShmifBus | null = null;
+  private pool: PagePool | null = null;
   /** The path the shmif interfaces attach to (the bus file, or a name for the in-memory bus). */
   readonly busPath: string;
   readonly dataSize: number;
@@ -86,6 +100,20 @@ export class SharedMemoryRoom {
         ? this.load(file)
         : ShmifBus.create({ dataSize: this.dataSize, lock: { timeoutMs: BUS_LOCK_WATCHDOG_MS } });
     return this.bus;
+  }
+
+  /**
+   * The machine's physical page pool (created on first use; every subsystem gets the same one).
+   * Pages freed go to the head of the free list (LIFO), as the kernel's per-CPU lists hand
+   * them out.
+   */
+  pagePool(): PagePool {
+    this.pool ??= new PagePool({
+      ramBytes: this.options.pages?.ramBytes ?? DEFAULT_RAM_BYTES,
+      pageSize: this.options.pages?.pageSize ?? 4096,
+      freeOrder: 'lifo',
+    });
+    return this.pool;
   }
 
   /** True once a subsystem has used the bus. */

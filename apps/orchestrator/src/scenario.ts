@@ -48,6 +48,12 @@ export const ScenarioHeaderCodec = strictObject(
       {},
       {
         bus: strictObject('bus', {}, { dataSize: intIn(MIN_DATASIZE, MAX_DATASIZE) }),
+        /** The machine's RAM (MiB) and page size (bytes) for the page pool. */
+        pages: strictObject(
+          'pages',
+          {},
+          { ramMb: intIn(1, 1 << 20), pageSize: t.union([t.literal(4096), t.literal(65536)]) },
+        ),
       },
     ),
   },
@@ -64,6 +70,8 @@ export interface Scenario {
   readonly maxTicks: number;
   readonly sampleEvery: number;
   readonly busDataSize: number | undefined;
+  /** The page pool's RAM in bytes and page size, when the scenario sets them. */
+  readonly pages: { readonly ramBytes?: number; readonly pageSize?: 4096 | 65536 } | undefined;
   /** Subsystem name -> decoded configuration, in the file's order. */
   readonly subsystems: ReadonlyMap<string, unknown>;
 }
@@ -110,6 +118,17 @@ export function decodeScenario(
     maxTicks: head.maxTicks ?? 1_000_000,
     sampleEvery: head.sampleEvery ?? 10,
     busDataSize: head.sharedMemory?.bus?.dataSize,
+    pages:
+      head.sharedMemory?.pages === undefined
+        ? undefined
+        : {
+            ...(head.sharedMemory.pages.ramMb !== undefined
+              ? { ramBytes: head.sharedMemory.pages.ramMb * 1024 * 1024 }
+              : {}),
+            ...(head.sharedMemory.pages.pageSize !== undefined
+              ? { pageSize: head.sharedMemory.pages.pageSize }
+              : {}),
+          },
     subsystems,
   };
 }

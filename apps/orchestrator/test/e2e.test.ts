@@ -8,7 +8,9 @@
  * - xen-evtchn: hypervisor raises (`irq.upcall` events with `raise`) = frames delivered on the
  *   bus; writes and resets
  *   as sent to the device; every port pushed into the ring was read, is queued, or was
- *   discarded by IOCTL_EVTCHN_RESET (evtchn.c 556-566).
+ *   discarded by IOCTL_EVTCHN_RESET (evtchn.c 556-566);
+ * - cmm (where a scenario has it): thread wake-ups = rounds, OOM and hotplug notifications as
+ *   scheduled, every accounting check holds, rmmod leaves nothing loaned.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -115,6 +117,27 @@ describe.each(scenarios)('scenario %s', (file) => {
     expect(push.holds, push.detail).toBe(true);
     expect(evtchn.counters['queuedAtEnd']).toBe(0);
     expect(evtchn.counters['portsBound']).toBe(evtchn.units!.length);
+
+    // cmm (cmm.c): every wake-up of the thread is a round (298), every OOM and hotplug event
+    // reached its notifier (214, 475), every check holds, and rmmod left nothing loaned
+    const cmm = result.subsystems.find((s) => s.subsystem === 'cmm');
+    if (cmm) {
+      const balloon = lines.filter((l) => l.actor === 'cmm/cmm');
+      const of = (type: string) => balloon.filter((l) => l.event.type === type).length;
+      // one more wake-up than rounds: kthread_stop at rmmod ends the last sleep, and the thread exits
+      expect(of('thread.wake')).toBe((cmm.counters['rounds'] as number) + 1);
+      expect(of('oom.notify')).toBe(cmm.counters['oomCalls']);
+      expect(of('memory.notify')).toBe(2 * (cmm.counters['hotplugOps'] as number));
+      expect(of('module.init')).toBe(1);
+      expect(of('module.exit')).toBe(1);
+      for (const c of cmm.checks) expect(c.holds, `${c.name}: ${c.detail}`).toBe(true);
+      expect(cmm.counters['pagesLoaned']).toBeGreaterThan(0);
+      expect(balloon.at(-1)!.after).toMatchObject({ kernel: { module: 'exited' } });
+      // the OOM notifier's transition, from the trace
+      expect(countSource(lines, 'cmm/cmm', 'cmm_oom_notify', 217, 221)).toBe(cmm.counters['oomCalls']);
+      const series = result.series.values['cmm']!;
+      expect(Math.max(...series['loanedMb']!)).toBe(cmm.counters['peakLoanedMb']);
+    }
   });
 });
 

@@ -194,7 +194,10 @@ describe('every machine page of the workspace packages in headless chromium', ()
 });
 
 describe('a kspec run --trace file in the viewer', () => {
-  it('replays the default scenario of kspec run on the real evtchnDevice page', async () => {
+  let traceFile: string | undefined;
+  /** The default scenario's trace (one kspec run for both tests). */
+  const runTrace = (): string => {
+    if (traceFile !== undefined) return traceFile;
     const trace = join(realOut, 'run-trace.jsonl');
     const run = spawnSync(
       process.execPath,
@@ -205,6 +208,12 @@ describe('a kspec run --trace file in the viewer', () => {
       },
     );
     expect(run.status, run.stderr).toBe(0);
+    traceFile = trace;
+    return trace;
+  };
+
+  it('replays the default scenario of kspec run on the real evtchnDevice page', async () => {
+    const trace = runTrace();
     const records = readFileSync(trace, 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
@@ -244,6 +253,46 @@ describe('a kspec run --trace file in the viewer', () => {
       await p.close();
     }
   }, 60_000);
+
+  it('replays the default scenario on the real cmm page: the balloon thread, its notifiers and rmmod', async () => {
+    const trace = runTrace();
+    const records = readFileSync(trace, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { actor: string; event: { type: string }; after: unknown })
+      .filter((r) => r.actor === 'cmm/cmm');
+    expect(records.map((r) => r.event.type)).toContain('thread.wake');
+    expect(records.map((r) => r.event.type)).toContain('oom.notify');
+    const p = await browser.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await p.goto(pathToFileURL(join(realOut, 'cmm', 'cmm.html')).href, { waitUntil: 'load' });
+      await p.waitForSelector('#event-buttons button');
+      const input = await p.$('#trace-file');
+      await (input as unknown as { uploadFile(f: string): Promise<void> }).uploadFile(trace);
+      await p.waitForFunction(() => !(document.getElementById('trace-slider') as HTMLInputElement).disabled);
+      expect(await p.$eval('#trace-slider', (el) => Number((el as HTMLInputElement).max))).toBe(
+        records.length,
+      );
+      for (const k of [1, Math.floor(records.length / 2), records.length]) {
+        await p.$eval(
+          '#trace-slider',
+          (el, v) => {
+            (el as HTMLInputElement).value = String(v);
+            el.dispatchEvent(new Event('input'));
+          },
+          k,
+        );
+        const shown = await highlighted(p);
+        for (const id of leafIds('cmm', records[k - 1]!.after)) expect(shown).toContain(id);
+      }
+      await p.screenshot({ path: join(shots, 'cmm-trace.png'), fullPage: false });
+      expect(errors).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 120_000);
 });
 
 /** The ids of the active atomic states of an XState state value under `prefix`. */

@@ -5,6 +5,7 @@
  * @module
  */
 import type { AnyScenarioDriver } from '../driver.js';
+import { cmmDriver } from './cmm.js';
 import { shmifDriver } from './shmif/driver.js';
 import { evtchnDriver } from './xen-evtchn.js';
 
@@ -13,4 +14,8 @@ import { evtchnDriver } from './xen-evtchn.js';
  * signals come before the drivers that emit them.
  * @category Drivers
  */
-export const DEFAULT_DRIVERS: readonly AnyScenarioDriver[] = Object.freeze([evtchnDriver, shmifDriver]);
+export const DEFAULT_DRIVERS: readonly AnyScenarioDriver[] = Object.freeze([
+  evtchnDriver,
+  shmifDriver,
+  cmmDriver,
+]);
