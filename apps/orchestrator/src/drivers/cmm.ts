@@ -355,9 +355,9 @@ export const cmmDriver: ScenarioDriver<CmmScenario> = {
       title: 'cmm balloon: loaned vs target',
       yLabel: 'MiB',
       series: [
-        { key: 'loanedMb', label: 'loaned (loaned_kb)' },
-        { key: 'targetMb', label: 'target the thread acts on (loaned_target_kb)' },
-        { key: 'hypervisorTargetMb', label: "hypervisor's target" },
+        { key: 'loanedMb', label: 'loaned_kb' },
+        { key: 'targetMb', label: 'loaned_target_kb' },
+        { key: 'hypervisorTargetMb', label: 'hypervisor target' },
       ],
     },
   ],
