@@ -19,11 +19,12 @@
  *   live use) and read only by invariants.
  *
  * Departures: `sc_busmem` holds the path of the mapped bus file rather than a pointer (the
- * mapping's validity is in `maps`); descriptors are numbered per interface; `sc_devgen` (a
- * `uint64_t`) is a JS number (exact below 2^53).
+ * mapping's validity is in `maps`); descriptors are numbered per interface. `sc_devgen` is a
+ * `uint64_t` as in C (a `U64` of `@kspec/shared-memory`: two u32 halves, exact, wrapping at 2^64).
  *
  * @module
  */
+import type { U64 } from '@kspec/shared-memory';
 import type { EventObject } from 'xstate';
 import type { HostState, RandomnessPort, ShmifHostPort } from './ports.js';
 import type { UnitArena } from './units.js';
@@ -150,7 +151,8 @@ export interface Softc {
   readonly kq: number;
   readonly backfile: string | null;
   readonly backfilelen: number;
-  readonly devgen: number;
+  /** `sc_devgen` (`uint64_t`). */
+  readonly devgen: U64;
   readonly nextpacket: number;
   /** `sc_rcvl != NULL`: a joinable receiver thread exists. */
   readonly rcvl: boolean;
