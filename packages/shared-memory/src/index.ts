@@ -117,8 +117,8 @@ export {
   busImageFromHex,
 } from './bus/image.js';
 export type { ShmifBusImage } from './bus/image.js';
-export { parseBusFile, walkBusFrames, loadBusFile, saveBusFile } from './bus/file.js';
-export type { ParseBusFileOptions, ParsedBusFile, BusFrame } from './bus/file.js';
+export { parseBusFile, walkBusFrames, loadBusFile, saveBusFile, DUMPBUS_BUFSIZE } from './bus/file.js';
+export type { ParseBusFileOptions, ParsedBusFile, BusFrame, WalkBusFramesOptions } from './bus/file.js';
 export {
   PCAP_MAGIC,
   DLT_EN10MB,
