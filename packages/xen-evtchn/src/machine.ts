@@ -38,7 +38,6 @@ import {
   DOMID_FIRST_RESERVED,
   DOMID_SELF,
   EMPTY_RING,
-  EVTCHN_2L_NR_CHANNELS,
   UNRESTRICTED_DOMID,
   addEvtchn,
   delEvtchn,
@@ -329,15 +328,13 @@ function unbindNode(context: EvtchnContext, port: number): Partial<EvtchnContext
 
 /**
  * The context `evtchn_open` creates (lines 618-643): a fresh `per_user_data` on the given
- * environment. `xen_evtchn_nr_channels()` is the environment's channel count unless the input
- * names one; without an environment one is made with the input's count (default 4096).
+ * environment, or on one made with the input's channel count (default 4096).
  */
 function evtchnOpenContext(input: EvtchnInput | undefined): EvtchnContext {
   const env =
     input?.env ?? createEvtchnEnv(input?.nrChannels !== undefined ? { nrChannels: input.nrChannels } : {});
   return {
     name: `evtchn:${input?.comm ?? 'kspec'}`,
-    nrChannels: input?.nrChannels ?? env.hv.nrChannels ?? EVTCHN_2L_NR_CHANNELS,
     restrictDomid: UNRESTRICTED_DOMID,
     nrEvtchns: 0,
     evtchns: emptyPortView(),
@@ -376,7 +373,8 @@ export const evtchnDeviceMachine = setup({
       );
     },
     argFaulted,
-    portOutOfRange: ({ context, event }) => argPort(event) >= context.nrChannels,
+    portOutOfRange: ({ context, event }) =>
+      argPort(event) >= context.irqLayer.xenEvtchnNrChannels(context.env),
     portNotBound: ({ context, event }) => findEvtchn(context.evtchns, argPort(event)) === undefined,
     domidInvalid: ({ event }) => {
       const e = ev(event, 'ioctl.restrictDomid');

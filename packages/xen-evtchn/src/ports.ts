@@ -182,6 +182,8 @@ export interface IrqLayer {
   notifyRemoteViaEvtchn(env: EvtchnEnv, hv: Hypervisor, port: number): EvtchnEnv;
   /** `irq_from_evtchn(port)`: -1 when unbound. */
   irqFromEvtchn(env: EvtchnEnv, port: number): number;
+  /** `xen_evtchn_nr_channels()`: the number of event channels of the current ABI. */
+  xenEvtchnNrChannels(env: EvtchnEnv): number;
   /** True when an upcall would run the handler of `port` now. */
   isDeliverable(env: EvtchnEnv, hv: Hypervisor, port: number): boolean;
   /** The upcall takes the event: clear pending, mask until late EOI. */
@@ -476,6 +478,10 @@ export const inMemoryIrqLayer: IrqLayer = Object.freeze({
   },
   irqFromEvtchn(env: EvtchnEnv, port: number): number {
     return bindingMap(env).has(port) ? port : -1;
+  },
+  xenEvtchnNrChannels(env: EvtchnEnv): number {
+    // the guest's ABI covers exactly the hypervisor's channels (2-level ABI: both 4096)
+    return env.hv.nrChannels;
   },
   isDeliverable(env: EvtchnEnv, hv: Hypervisor, port: number): boolean {
     const b = bindingMap(env).get(port);
