@@ -139,6 +139,7 @@ export {
   evtchnRefcountFailureCheckModel,
   evtchnPortReuseCheckModel,
   evtchnRaceCheckModel,
+  evtchnReadFaultCheckModel,
   evtchnCheckModels,
 } from './invariants.js';
 export type { EvtchnSnapshot, EvtchnScope } from './invariants.js';

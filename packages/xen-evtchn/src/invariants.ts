@@ -262,6 +262,8 @@ export interface EvtchnScope {
   readonly split: boolean;
   /** Read count in bytes (0: no reads). */
   readonly readCount: number;
+  /** Reads whose user buffer faults from these bytes on are offered too (`copy_to_user`, 252-257). */
+  readonly readFaultAt?: readonly number[];
   readonly writes: 'wellBehaved' | 'blind' | 'none';
   readonly unbind: boolean;
   readonly reset: boolean;
@@ -302,6 +304,8 @@ export function evtchnAlphabet(scope: EvtchnScope): (s: EvtchnSnapshot) => Evtch
     for (const port of writable) out.push({ type: 'write', count: EVTCHN_PORT_BYTES, ports: [port] });
     if (scope.readCount > 0) {
       out.push({ type: 'read', count: scope.readCount }, { type: 'read.copy' }, { type: 'read.retry' });
+      for (const faultAt of scope.readFaultAt ?? [])
+        out.push({ type: 'read', count: scope.readCount, faultAt });
     }
     for (const ch of c.env.hv.channels) if (!ch.pending) out.push({ type: 'hv.raise', port: ch.port });
     const handlers = [...bound, ...c.orphans.map((o) => o.port)];
@@ -585,6 +589,26 @@ export const evtchnRaceCheckModel = model(
   ],
 );
 
+/**
+ * Reads whose user buffer faults (at byte 0, or after the first port): the read returns -EFAULT
+ * and leaves `ring_cons` alone, so the ports stay queued and are read later; every invariant
+ * holds.
+ * @category Checking
+ */
+export const evtchnReadFaultCheckModel = model(
+  'xen-evtchn/read-fault',
+  { ...base, readCount: 8, readFaultAt: [0, 4], writes: 'wellBehaved', release: true },
+  [
+    {
+      name: 'faultingReadsKeepThePorts',
+      description:
+        'Two ports, reads of 8 bytes whose buffer may fault at byte 0 or 4: -EFAULT, ring_cons kept; every invariant holds.',
+      bounds: { maxStates: 200_000, maxDepth: 8 },
+      expect: { verdict: 'pass', states: 215, depth: 8 },
+    },
+  ],
+);
+
 /** Every check model of the package. @category Checking */
 export const evtchnCheckModels = [
   evtchnDeviceCheckModel,
@@ -594,4 +618,5 @@ export const evtchnCheckModels = [
   evtchnRefcountFailureCheckModel,
   evtchnPortReuseCheckModel,
   evtchnRaceCheckModel,
+  evtchnReadFaultCheckModel,
 ] as const;
