@@ -86,6 +86,7 @@ export type {
 export { CMM_PARAMS, CMM_SYSFS_ATTRS, sysfsShow, paramShow } from './model/params.js';
 export type { CmmParamName, CmmSysfsAttr } from './model/params.js';
 export { plparPageSetLoaned, plparPageSetActive } from './model/common.js';
+export type { StepParams, Guard, Action } from './model/step.js';
 export type { CmmEvent, CmmEventType, RunPause } from './events.js';
 export { cmmMachine, cmmSetup } from './machine/machine.js';
 export type { CmmContext, CmmInput, RunParams } from './machine/machine.js';
