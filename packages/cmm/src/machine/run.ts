@@ -1,8 +1,8 @@
 /**
  * Runs one region of the chart until it blocks, by interpreting the same table the chart is
- * built from (`spec.ts`): in each state the first enabled `always` transition, else the first
- * enabled transition of the region's step event, with the same guards and actions in the same
- * order, until no step is enabled (the region waits for an entry event, a wake-up, or another
+ * built from (`spec/`, resolved to functions once per region): in each state the first enabled
+ * `always` transition, else the first enabled transition of the region's step event, with the
+ * same guards and actions in the same order, until no step is enabled (the region waits for an entry event, a wake-up, or another
  * thread), the kernel crashes, or a pause point is reached. One run is one machine
  * transition, which is what makes the facade fast; the checker sends single steps, since only
  * they interleave. `run.test.ts` checks that a run ends where the single steps end.
@@ -15,8 +15,8 @@
  */
 import type { CmmEvent, RunPause } from '../events.js';
 import type { Freer, Kernel, Region } from '../kernel.js';
-import type { StepParams } from '../model/step.js';
-import { ACTIONS, GUARDS, type ActionName, type GuardName } from './registry.js';
+import type { Action, Guard, StepParams } from '../model/step.js';
+import { ACTIONS, GUARDS, type ActionName } from './registry.js';
 import { CRASHED, REGIONS, type Ref, type RegionSpec, type TransitionSpec } from './spec/index.js';
 
 const byRegion = new Map<Region, RegionSpec>(REGIONS.map((r) => [r.region, r]));
@@ -30,30 +30,53 @@ export function regionSpec(region: Region): RegionSpec {
 
 const EMPTY: StepParams = Object.freeze({});
 
-function guardOk(ref: Ref<GuardName> | undefined, k: Kernel, e: CmmEvent): boolean {
-  if (ref === undefined) return true;
-  return typeof ref === 'string' ? GUARDS[ref](k, e, EMPTY) : GUARDS[ref.type](k, e, ref.params);
+/** A transition of the table with its guard and actions resolved to functions (once per region). */
+interface Compiled {
+  readonly guard: Guard | null;
+  readonly guardParams: StepParams;
+  readonly actions: readonly (readonly [Action, StepParams])[];
+  /** The next state, `null` to stay, or {@link CRASHED}. */
+  readonly target: string | null;
+}
+interface CompiledState {
+  readonly always: readonly Compiled[];
+  readonly step: readonly Compiled[];
 }
 
-function apply(t: TransitionSpec, k: Kernel, e: CmmEvent): void {
-  const acts = t.actions;
-  if (acts === undefined) return;
-  for (let i = 0; i < acts.length; i++) {
-    const a = acts[i] as Ref<ActionName>;
-    if (typeof a === 'string') ACTIONS[a](k, e, EMPTY);
-    else ACTIONS[a.type](k, e, a.params);
+function compileT(t: TransitionSpec): Compiled {
+  const g = t.guard;
+  return {
+    guard: g === undefined ? null : GUARDS[typeof g === 'string' ? g : g.type],
+    guardParams: g === undefined || typeof g === 'string' ? EMPTY : g.params,
+    actions: (t.actions ?? []).map((a: Ref<ActionName>) =>
+      typeof a === 'string' ? ([ACTIONS[a], EMPTY] as const) : ([ACTIONS[a.type], a.params] as const),
+    ),
+    target: t.target ?? null,
+  };
+}
+
+const compiled = new Map<Region, ReadonlyMap<string, CompiledState>>();
+
+function compiledRegion(region: Region): ReadonlyMap<string, CompiledState> {
+  let c = compiled.get(region);
+  if (c === undefined) {
+    const spec = regionSpec(region);
+    const m = new Map<string, CompiledState>();
+    for (const [name, st] of Object.entries(spec.states)) {
+      m.set(name, {
+        always: (st.always ?? []).map(compileT),
+        step: spec.step !== undefined ? (st.on?.[spec.step] ?? []).map(compileT) : [],
+      });
+    }
+    compiled.set(region, (c = m));
   }
+  return c;
 }
 
-function firstEnabled(
-  ts: readonly TransitionSpec[] | undefined,
-  k: Kernel,
-  e: CmmEvent,
-): TransitionSpec | undefined {
-  if (ts === undefined) return undefined;
+function firstEnabled(ts: readonly Compiled[], k: Kernel, e: CmmEvent): Compiled | undefined {
   for (let i = 0; i < ts.length; i++) {
-    const t = ts[i] as TransitionSpec;
-    if (guardOk(t.guard, k, e)) return t;
+    const t = ts[i] as Compiled;
+    if (t.guard === null || t.guard(k, e, t.guardParams)) return t;
   }
   return undefined;
 }
@@ -87,23 +110,28 @@ function paused(k: Kernel, region: Region, at: string, e: CmmEvent): boolean {
  */
 export function runRegion(k: Kernel, region: Region, at: string, e: CmmEvent): string {
   const spec = regionSpec(region);
+  const states = compiledRegion(region);
   const step = { type: spec.step ?? e.type } as CmmEvent;
   let pc = at;
   for (;;) {
-    const s = spec.states[pc];
+    const s = states.get(pc);
     if (s === undefined) throw new Error(`cmm: region ${region} has no state ${pc}`);
     let t = firstEnabled(s.always, k, step);
     if (t === undefined) {
       if (paused(k, region, pc, e)) break;
-      t = spec.step !== undefined ? firstEnabled(s.on?.[spec.step], k, step) : undefined;
+      t = firstEnabled(s.step, k, step);
       if (t === undefined) break;
     }
-    apply(t, k, step);
+    const acts = t.actions;
+    for (let i = 0; i < acts.length; i++) {
+      const [a, p] = acts[i]!;
+      a(k, step, p);
+    }
     if (t.target === CRASHED) {
       pc = 'crashed';
       break;
     }
-    if (t.target !== undefined) pc = t.target;
+    if (t.target !== null) pc = t.target;
   }
   k.at[region] = pc;
   return pc;
