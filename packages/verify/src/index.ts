@@ -27,6 +27,7 @@ export { testPaths } from './test-paths.js';
 export type { TestPath, TestPathSuite } from './test-paths.js';
 export { formatReport } from './report.js';
 export type {
+  FormatReportOptions,
   CheckReport,
   Coverage,
   SentinelResult,
@@ -35,6 +36,4 @@ export type {
   Violation,
   ViolationKind,
 } from './report.js';
-export { progressPrinter } from './progress.js';
-export type { ProgressPrinter } from './progress.js';
 export { VerifyError, ModelError, OptionsError, NonCanonicalKeyError } from './errors.js';
