@@ -5,7 +5,7 @@
  * sentinels, deadlocks, P-style liveness monitors, interleavings of actors sharing memory,
  * transition coverage and transition-covering test paths.
  *
- * @packageDocumentation
+ * @module @kspec/verify
  */
 export { explore } from './explore.js';
 export type { ExploreOptions, Progress } from './explore.js';

@@ -10,7 +10,7 @@ import cliProgress from 'cli-progress';
 import type { Progress } from './explore.js';
 
 /**
- * A progress display: pass `onProgress` to {@link explore}, call `end()` when it returns.
+ * A progress display: pass `onProgress` to `explore` (`@kspec/verify`), call `end()` when it returns.
  * @category Exploration
  */
 export interface ProgressPrinter {
