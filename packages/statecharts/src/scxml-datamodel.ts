@@ -7,7 +7,8 @@
  * cannot express (persistent maps, port objects, bigints). The export therefore declares them
  * as data and calls them from standard executable content:
  *
- * - `<data id="context">`: the machine's context (`null` by default);
+ * - `<data id="context">`: the machine's context (its initial value when the machine gives one
+ *   as plain data, else `null`: a context computed from the input is the host's to pass);
  * - `<data id="guards">`: one function per named guard, `(context, event, params) => boolean`;
  *   a guarded transition's `cond` is `guards.isRestricted(context, _event)` (with the guard's
  *   static params as a third argument), and `!`, `&&`, `||` for XState's `not`/`and`/`or`;
@@ -107,8 +108,11 @@ export class ScxmlDataModelUse {
     return `${member(SCXML_DATA.delays, name)}(${SCXML_DATA.context}, _event)`;
   }
 
-  /** The `<datamodel>` element (always declares `context`). */
-  element(): XmlElement {
+  /**
+   * The `<datamodel>` element (always declares `context`: the machine's own initial context
+   * when it is plain data given in the machine, else `null`).
+   */
+  element(initialContext?: unknown): XmlElement {
     // one stub function shared by every entry: (function (stub) { return { a: stub, … }; })(function …)
     const table = (names: Set<string>, body: string): string =>
       `(function (stub) { return { ${[...names]
@@ -119,10 +123,20 @@ export class ScxmlDataModelUse {
       {
         comment:
           'kspec: the machine context and its named guards, actions and computed delays as data. ' +
-          'The values below are stubs (guards false, actions keep the context, delays 0ms); a host passes ' +
-          'the real ones as invocation parameters under the same ids (SCXML 1.0 5.3; @kspec/statecharts scxmlDataModel).',
+          'The guards, actions and delays below are stubs (false, the context unchanged, 0ms); a host passes ' +
+          'the real ones, and a context computed from the input, as invocation parameters under the same ids ' +
+          '(SCXML 1.0 5.3; @kspec/statecharts scxmlDataModel).',
       },
-      { name: 'data', attrs: { id: SCXML_DATA.context, expr: 'null' } },
+      {
+        name: 'data',
+        attrs: {
+          id: SCXML_DATA.context,
+          expr:
+            initialContext !== undefined && isPlainData(initialContext)
+              ? JSON.stringify(initialContext)
+              : 'null',
+        },
+      },
     ];
     if (this.guards.size > 0)
       children.push({

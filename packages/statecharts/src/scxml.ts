@@ -387,6 +387,12 @@ function stateElement(ctx: Ctx, state: ChartState): XmlElement {
   };
 }
 
+/** The machine's initial context when it is given as a value (not computed from the input). */
+function staticContext(machine: AnyStateMachine): unknown {
+  const context = (machine.config as { context?: unknown }).context;
+  return typeof context === 'function' ? undefined : context;
+}
+
 function assignIds(graph: ChartGraph): Map<string, string> {
   const ids = new Map<string, string>();
   const used = new Set<string>();
@@ -448,14 +454,14 @@ export function exportScxml(machine: unknown, options: ScxmlOptions = {}): Scxml
     doc = {
       name: 'scxml',
       attrs: { ...nsAttrs, initial: sid(ctx, root.id) },
-      children: [ctx.data.element(), top],
+      children: [ctx.data.element(staticContext(graph.machine)), top],
     };
   } else {
     const inner = stateElement(ctx, root);
     doc = {
       name: 'scxml',
       attrs: { ...nsAttrs, initial: inner.attrs?.['initial'], ...sourceAttrs(root.source) },
-      children: [ctx.data.element(), ...((inner.children ?? []) as XmlElement[])],
+      children: [ctx.data.element(staticContext(graph.machine)), ...((inner.children ?? []) as XmlElement[])],
     };
   }
   return {
