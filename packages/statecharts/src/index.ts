@@ -32,6 +32,7 @@ export type {
   ScxmlGuardFn,
   ScxmlActionFn,
   ScxmlDelayFn,
+  ScxmlRaiseFn,
 } from './scxml-host.js';
 export { toDot } from './dot.js';
 export type { DotOptions } from './dot.js';

@@ -15,10 +15,14 @@
  * - `<data id="actions">`: one function per named action, `(context, event, params) => context`;
  *   every action is `<assign location="context" expr="actions.replyEacces(context, _event)"/>`;
  * - `<data id="delays">` (only when a delay is computed at run time): `(context, event, params)
- *   => 'Nms'`, used as a `<send delayexpr>`.
+ *   => 'Nms'`, used as a `<send delayexpr>`;
+ * - `<data id="raises">` (only when an action raises an event computed at run time): `(context,
+ *   event, params) => { type, ... }`, sent as `<send target="#_internal" eventexpr>` with the
+ *   event as `<content>`.
  *
  * The defaults written into the document are stubs: every guard is false, every action returns
- * the context unchanged, every computed delay is `0ms`. So the bare document runs its control
+ * the context unchanged, every computed delay is `0ms`, every computed raise raises `kspec.stub`
+ * (which no transition takes). So the bare document runs its control
  * structure (unguarded and eventless transitions, raises, delayed sends) without an
  * `error.execution`. A host supplies the real functions and the initial context as invocation
  * parameters, which replace a top-level `<data>`'s value (SCXML 1.0 §5.3 and §5.10); for the
@@ -34,6 +38,7 @@ export const SCXML_DATA = {
   guards: 'guards',
   actions: 'actions',
   delays: 'delays',
+  raises: 'raises',
 } as const;
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -54,6 +59,10 @@ function key(name: string): string {
 }
 
 /** True when `value` survives JSON (plain data: what an ECMAScript literal can carry). */
+export function isJsonData(value: unknown): boolean {
+  return isPlainData(value);
+}
+
 function isPlainData(value: unknown): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
@@ -70,6 +79,7 @@ export class ScxmlDataModelUse {
   readonly guards = new Set<string>();
   readonly actions = new Set<string>();
   readonly delays = new Set<string>();
+  readonly raises = new Set<string>();
 
   constructor(private readonly notes: string[]) {}
 
@@ -102,6 +112,12 @@ export class ScxmlDataModelUse {
     };
   }
 
+  /** The expression of the event a raise computes at run time (an XState event object). */
+  raiseCall(name: string, params: unknown, owner: string): string {
+    this.raises.add(name);
+    return `${member(SCXML_DATA.raises, name)}(${this.args(params, owner, `raise '${name}'`)})`;
+  }
+
   /** The `delayexpr` of a delay computed at run time. */
   delayExpr(name: string): string {
     this.delays.add(name);
@@ -123,7 +139,7 @@ export class ScxmlDataModelUse {
       {
         comment:
           'kspec: the machine context and its named guards, actions and computed delays as data. ' +
-          'The guards, actions and delays below are stubs (false, the context unchanged, 0ms); a host passes ' +
+          'The guards, actions, delays and raises below are stubs (false, the context unchanged, 0ms, kspec.stub); a host passes ' +
           'the real ones, and a context computed from the input, as invocation parameters under the same ids ' +
           '(SCXML 1.0 5.3; @kspec/statecharts scxmlDataModel).',
       },
@@ -147,6 +163,12 @@ export class ScxmlDataModelUse {
       children.push({
         name: 'data',
         attrs: { id: SCXML_DATA.actions, expr: table(this.actions, 'return context;') },
+      });
+    }
+    if (this.raises.size > 0) {
+      children.push({
+        name: 'data',
+        attrs: { id: SCXML_DATA.raises, expr: table(this.raises, "return { type: 'kspec.stub' };") },
       });
     }
     if (this.delays.size > 0)

@@ -11,8 +11,9 @@
  * Supported implementations: guards that are functions `(args, params)` and XState's
  * `not`/`and`/`or` of them (a `stateIn` guard is `In(…)` in the document and never reaches
  * the host); actions built by `assign` (resolved as XState resolves them: a function of
- * `{ context, event }` or an object of property assigners), and plain functions (run for
- * their effect). Raises of plain events are `<raise>` in the document. Actions that spawn,
+ * `{ context, event }` or an object of property assigners), plain functions (run for their
+ * effect), and `raise` (the event it raises, for the document's `<send target="#_internal">`;
+ * a plain event is `<raise>` in the document and needs no host). Actions that spawn,
  * send to other actors or enqueue actions need XState's actor system and throw here.
  *
  * @module
@@ -52,6 +53,17 @@ export type ScxmlActionFn = (
 export type ScxmlDelayFn = (context: unknown, event: ScxmlEventView | undefined) => string;
 
 /**
+ * A raise function of the data model: the XState event `{ type, ... }` an action raises,
+ * `<send target="#_internal" eventexpr="raises.name(context, _event).type">`.
+ * @category SCXML
+ */
+export type ScxmlRaiseFn = (
+  context: unknown,
+  event: ScxmlEventView | undefined,
+  params?: unknown,
+) => { type: string; [k: string]: unknown };
+
+/**
  * The values of an exported document's top-level `<data>` items.
  * @category SCXML
  */
@@ -60,6 +72,7 @@ export interface ScxmlDataModel {
   readonly guards: Readonly<Record<string, ScxmlGuardFn>>;
   readonly actions: Readonly<Record<string, ScxmlActionFn>>;
   readonly delays: Readonly<Record<string, ScxmlDelayFn>>;
+  readonly raises: Readonly<Record<string, ScxmlRaiseFn>>;
 }
 
 /**
@@ -184,5 +197,14 @@ export function scxmlDataModel(
     delays[name] = (context, event) =>
       `${typeof impl === 'function' ? Number((impl as Impl)({ context, event: toXState(event) })) : Number(impl)}ms`;
   }
-  return { context: initialContext(machine, options.input), guards, actions, delays };
+  const raises: Record<string, ScxmlRaiseFn> = {};
+  for (const [name, impl] of Object.entries(impls.actions)) {
+    const r = impl as Impl;
+    if (r['type'] !== 'xstate.raise') continue;
+    raises[name] = (context, event, params) =>
+      (typeof r['event'] === 'function'
+        ? (r['event'] as (a: Args, p: unknown) => unknown)({ context, event: toXState(event) }, params)
+        : r['event']) as { type: string };
+  }
+  return { context: initialContext(machine, options.input), guards, actions, delays, raises };
 }

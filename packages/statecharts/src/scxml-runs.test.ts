@@ -12,6 +12,7 @@
  *   are equal.
  */
 import { describe, expect, it } from 'vitest';
+import { assign, raise, setup } from 'xstate';
 import { testPaths } from '@kspec/verify';
 import { exportMachine } from './export-all.js';
 import { exportScxml } from './scxml.js';
@@ -103,5 +104,64 @@ describe('the comparison fails on a wrong export', () => {
   it('a dropped action leaves the context behind', async () => {
     const r = await run((xml) => xml.replace(/<assign [^>]*kspec:action="replyBoundPort"\/>/, ''));
     expect(r.divergence?.context).toBeDefined();
+  });
+});
+
+describe('raised events with data, computed or delayed', () => {
+  type E = { type: 'go'; n: number } | { type: 'ping'; n: number } | { type: 'pong' } | { type: 'late' };
+  const machine = setup({
+    types: {} as { context: { seen: number[] }; events: E },
+    delays: { settle: ({ context }) => 5 + context.seen.length },
+    guards: { isBig: ({ event }) => event.type === 'ping' && event.n > 1 },
+    actions: {
+      note: assign({ seen: ({ context, event }) => [...context.seen, 'n' in event ? event.n : -1] }),
+      pingWithData: raise({ type: 'ping', n: 1 }),
+      pingComputed: raise(({ event }) => ({ type: 'ping' as const, n: event.type === 'go' ? event.n : 0 })),
+      pongLater: raise({ type: 'pong' }, { delay: 'settle' }),
+      lateFixed: raise({ type: 'late' }, { delay: 3 }),
+    },
+  }).createMachine({
+    id: 'raiser',
+    context: { seen: [] },
+    initial: 'idle',
+    states: {
+      idle: { on: { go: { target: 'pinging', actions: ['pingWithData', 'pingComputed'] } } },
+      pinging: {
+        on: {
+          ping: [
+            { guard: 'isBig', target: 'waiting', actions: ['note', 'pongLater', 'lateFixed'] },
+            { actions: 'note' },
+          ],
+        },
+      },
+      waiting: { on: { pong: 'ponged', late: { actions: 'note' } } },
+      ponged: { on: { late: { target: 'idle', actions: 'note' } } },
+    },
+  });
+
+  it('is exported as <send target="#_internal"> with <content>, and SCION follows XState', async () => {
+    const { xml, notes } = exportScxml(machine, { allowMissingSources: true });
+    expect(notes).toEqual([]);
+    expect(xml).toContain('<send event="ping" target="#_internal" kspec:action="pingWithData">');
+    expect(xml).toContain('<content expr="({&quot;type&quot;:&quot;ping&quot;,&quot;n&quot;:1})"/>');
+    expect(xml).toContain('eventexpr="raises.pingComputed(context, _event).type" target="#_internal"');
+    expect(xml).toContain('delayexpr="delays.settle(context, _event)"');
+    expect(xml).toContain('<send event="late" delay="3ms"');
+    // alone, on its stubs (the computed ping raises kspec.stub), it runs without an error
+    const alone = await startScion(xml, new VirtualClock());
+    alone.send({ type: 'go', n: 2 });
+    expect(alone.configuration()).toContain('raiser.pinging');
+    const steps = [{ event: { type: 'go', n: 2 } }, { advance: 3 }, { advance: 5 }, { advance: 10 }];
+    const r = await compareRun(machine, steps, { allowMissingSources: true });
+    expect(r.divergence).toBeUndefined();
+    // go raises ping 1 (noted, stays) and ping 2 (to waiting; pong due after 5 + 2 ms, late after
+    // 3 ms); at 3 ms late (noted), at 8 ms pong (ponged), then nothing more
+    expect(r.configurations).toEqual([
+      'raiser.idle',
+      'raiser.waiting',
+      'raiser.waiting',
+      'raiser.ponged',
+      'raiser.ponged',
+    ]);
   });
 });

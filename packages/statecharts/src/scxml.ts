@@ -45,7 +45,7 @@ import type { SourceRef } from '@kspec/spec-kit';
 import { actionName, isGeneratedDelayAction } from '@kspec/spec-kit';
 import type { ChartEdge, ChartGraph, ChartState, DescribeOptions } from './graph.js';
 import { describeChart, isDescendantOrSelf } from './graph.js';
-import { ScxmlDataModelUse } from './scxml-datamodel.js';
+import { ScxmlDataModelUse, isJsonData } from './scxml-datamodel.js';
 import type { XmlElement } from './xml.js';
 import { writeXmlDocument } from './xml.js';
 
@@ -252,30 +252,61 @@ function actionElement(ctx: Ctx, action: unknown, owner: string): XmlElement {
   const impl = (ctx.machine.implementations.actions as Record<string, unknown>)[name] as
     | { (...args: unknown[]): unknown; type?: unknown; event?: unknown; delay?: unknown; id?: unknown }
     | undefined;
-  if (typeof impl === 'function' && impl.type === 'xstate.raise') {
-    const ev = impl.event as { type?: unknown } | undefined;
-    const plain =
-      typeof ev === 'object' && ev !== null && typeof ev.type === 'string' && Object.keys(ev).length === 1;
-    if (plain && impl.delay === undefined)
-      return { name: 'raise', attrs: { event: ev.type as string, 'kspec:action': name } };
-    if (plain && typeof impl.delay === 'number') {
-      return {
-        name: 'send',
-        attrs: {
-          event: ev.type as string,
-          delay: `${impl.delay}ms`,
-          id: typeof impl.id === 'string' ? impl.id : undefined,
-          'kspec:action': name,
-        },
-      };
-    }
-    ctx.notes.push(
-      `${owner}: action '${name}' raises an event computed at run time or with data: written as a call of the data model's actions, which cannot raise it`,
-    );
-  }
+  if (typeof impl === 'function' && impl.type === 'xstate.raise')
+    return raiseElement(ctx, name, impl, action);
   const params =
     typeof action === 'object' && action !== null ? (action as { params?: unknown }).params : undefined;
   return ctx.data.actionElement(name, params, owner);
+}
+
+/**
+ * XState's `raise`: a plain event is `<raise>`; an event with data, or computed at run time
+ * (`raises.<name>(context, _event)` of the data model), is a `<send target="#_internal">`
+ * (SCXML's raise with data) carrying the event as `<content>`; a delayed one is a `<send>`
+ * to the session itself with `delay` (or `delayexpr` for a named delay).
+ */
+function raiseElement(
+  ctx: Ctx,
+  name: string,
+  impl: { event?: unknown; delay?: unknown; id?: unknown },
+  action: unknown,
+): XmlElement {
+  const ev = impl.event as { type?: unknown } | undefined;
+  const literal = typeof ev === 'object' && ev !== null && typeof ev.type === 'string';
+  const plain = literal && Object.keys(ev).length === 1;
+  const params =
+    typeof action === 'object' && action !== null ? (action as { params?: unknown }).params : undefined;
+  const delays = ctx.machine.implementations.delays as Record<string, unknown>;
+  const ms = typeof impl.delay === 'string' ? delays[impl.delay] : impl.delay;
+  if (typeof impl.delay === 'function') {
+    ctx.notes.push(`action '${name}' raises after a delay computed by an inline function: written as 0ms`);
+  }
+  const timing =
+    impl.delay === undefined
+      ? { target: '#_internal' }
+      : typeof ms === 'number'
+        ? { delay: `${ms}ms` }
+        : typeof impl.delay === 'string'
+          ? { delayexpr: ctx.data.delayExpr(impl.delay) }
+          : { delay: '0ms' };
+  const id = typeof impl.id === 'string' ? impl.id : undefined;
+  if (plain && impl.delay === undefined)
+    return { name: 'raise', attrs: { event: ev.type as string, 'kspec:action': name } };
+  if (plain)
+    return { name: 'send', attrs: { event: ev.type as string, ...timing, id, 'kspec:action': name } };
+  // an event literal of plain data is written as it is; any other goes through the data model
+  const call = literal && isJsonData(ev) ? undefined : ctx.data.raiseCall(name, params, `action '${name}'`);
+  return {
+    name: 'send',
+    attrs: {
+      ...(call === undefined ? { event: ev!.type as string } : { eventexpr: `${call}.type` }),
+      ...timing,
+      id,
+      'kspec:action': name,
+    },
+    // parenthesised: an object literal, not a block (SCION evaluates content as a statement)
+    children: [{ name: 'content', attrs: { expr: call ?? `(${JSON.stringify(ev)})` } }],
+  };
 }
 
 function transitionElement(ctx: Ctx, edge: ChartEdge, node: AnyStateNode): XmlElement {

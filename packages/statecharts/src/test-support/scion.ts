@@ -12,6 +12,7 @@ interface ScionEvent {
   name: string;
   data?: unknown;
   sendid?: string;
+  target?: string;
 }
 
 /** The part of SCION's API used here (its bundled typings omit the send hooks). */
@@ -33,7 +34,11 @@ interface ScionApi {
     Statechart: new (
       model: unknown,
       opts?: {
-        customSend?: (event: ScionEvent, options: { delay?: number }) => void;
+        customSend?: (
+          this: { raise(e: ScionEvent): void },
+          event: ScionEvent,
+          options: { delay?: number },
+        ) => void;
         customCancel?: (sendid: string) => void;
         params?: Record<string, unknown>;
       },
@@ -92,6 +97,8 @@ export async function startScion(
   };
   const chart: ScionStatechart = new scxml.core.Statechart(model, {
     customSend(event, options) {
+      // <send target="#_internal"> raises (SCXML 1.0 6.2.4), as SCION's own send does
+      if (event.target === '#_internal') return this.raise(event);
       const id = clock.setTimeout(() => {
         if (event.sendid) timers.delete(event.sendid);
         chart.gen({ name: event.name, data: event.data });
