@@ -115,10 +115,11 @@ export function buildProgram(io: CommandIo, status: { code: number }): Command {
     )
     .option('--no-deadlock', 'do not report states where no event is enabled as deadlocks')
     .option('--json', 'print the reports as JSON')
+    .option('--verbose', 'list every transition a check never took (default: counts per machine)')
     .action(
       async (
         pkg: string,
-        opts: { maxStates?: number; depth?: number; json?: boolean; deadlock: boolean },
+        opts: { maxStates?: number; depth?: number; json?: boolean; deadlock: boolean; verbose?: boolean },
       ) => {
         status.code = (await checkCommand(pkg, opts, io)).code;
       },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The exporter's command line, used by `npm start` until the `kspec` orchestrator lands:
+ * The exporter's command line (`kspec export` of the orchestrator does the same):
  *
  * ```sh
  * node packages/statecharts/dist/cli.js --out docs/statecharts [--format svg,scxml,dot,mmd,json] [--root .]
@@ -15,15 +15,20 @@
 import { resolve } from 'node:path';
 import { discoverManifests, findRepoRoot } from './discover.js';
 import type { CliArgs } from './cli-args.js';
-import { USAGE, parseCliArgs } from './cli-args.js';
+import { exporterProgram, parseCliArgs } from './cli-args.js';
 import { exportManifests } from './export-all.js';
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(exporterProgram().helpInformation());
+    return;
+  }
   let args: CliArgs;
   try {
-    args = parseCliArgs(process.argv.slice(2));
+    args = parseCliArgs(argv);
   } catch (err) {
-    console.error(`kspec-statecharts: ${(err as Error).message}\n${USAGE}`);
+    console.error(`kspec-statecharts: ${(err as Error).message}\n${exporterProgram().helpInformation()}`);
     process.exit(2);
   }
   const root = args.root ? resolve(args.root) : findRepoRoot();

@@ -24,6 +24,16 @@ export {
 export type { ChartGraph, ChartState, ChartEdge, StateKind, DescribeOptions } from './graph.js';
 export { toScxml, exportScxml, SCXML_NS, KSPEC_SCXML_NS } from './scxml.js';
 export type { ScxmlOptions, ScxmlExport } from './scxml.js';
+export { scxmlDataModel } from './scxml-host.js';
+export type {
+  ScxmlDataModel,
+  ScxmlDataModelOptions,
+  ScxmlEventView,
+  ScxmlGuardFn,
+  ScxmlActionFn,
+  ScxmlDelayFn,
+  ScxmlRaiseFn,
+} from './scxml-host.js';
 export { toDot } from './dot.js';
 export type { DotOptions } from './dot.js';
 export { toMermaid } from './mermaid.js';

@@ -53,6 +53,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
   const pages: { manifest: string; machine: string; path: string }[] = [];
   const cards: string[] = [];
   for (const { specifier, manifest } of options.sources) {
+    // a package without machines (shared memory: infrastructure with invariants) has no page
+    if (manifest.machines.length === 0) continue;
     const b0 = performance.now();
     const script = await bundleViewer(specifier, options.root);
     writeFileSync(join(options.out, 'assets', `${manifest.name}.viewer.js`), script);
