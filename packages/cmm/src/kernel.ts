@@ -350,10 +350,13 @@ export function createKernel(options: CmmOptions = {}): Kernel {
       reboot: 'idle',
       param: 'idle',
     },
-    toJSON() {
-      return kernelJson(this);
-    },
+    toJSON: kernelToJson,
   };
+}
+
+/** One function for every kernel (two kernels with equal state are deep-equal). */
+function kernelToJson(this: Kernel): unknown {
+  return kernelJson(this);
 }
 
 /** Appends to a bounded log. @category Kernel */
