@@ -58,6 +58,8 @@ export const ScenarioHeaderCodec = strictObject(
  * @category Scenarios
  */
 export interface Scenario {
+  /** Where it came from (the file name), for messages. */
+  readonly source: string;
   readonly name: string;
   readonly description: string;
   readonly seed: number;
@@ -110,6 +112,7 @@ export function decodeScenario(
     subsystems.set(name, decodeWith(driver.config, config, where, ctx));
   }
   return {
+    source: where,
     name: head.name,
     description: head.description ?? '',
     seed: head.seed ?? 1,

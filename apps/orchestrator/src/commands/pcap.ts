@@ -7,10 +7,12 @@
  * The bus's data size is taken from the file size (a standard bus file is 1 MiB, 32 bytes of
  * header and `BUSMEM_DATASIZE` of data) unless `--data-size` says otherwise. A file that is
  * not a bus (wrong magic, impossible offsets or lengths) is bad input: exit 2, no pcap written.
+ * The output is checked before the bus file is read (it must not be the bus file, and must be
+ * creatable) and written through a temporary file renamed at the end.
  *
  * @module
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import {
   MAX_DATASIZE,
   MIN_DATASIZE,
@@ -22,6 +24,7 @@ import {
   shmifMemOver,
   walkBusFrames,
 } from '@kspec/shared-memory';
+import { reserveOutputs } from '@kspec/statecharts';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 
@@ -43,15 +46,54 @@ export function pcapCommand(
   o: PcapCommandOptions,
   io: CommandIo,
 ): { code: number; frames: number } {
-  let bytes: Uint8Array;
+  const outputs = reserveOutputs([{ flag: '-o', path: o.out }], [{ flag: 'bus file', path: busFile }]);
   try {
-    const b = readFileSync(busFile);
-    bytes = new Uint8Array(b.buffer, b.byteOffset, b.length);
+    const r = convert(busFile, o);
+    outputs.get('-o')!.write(r.pcap);
+    outputs.commitAll();
+    io.out(
+      `kspec pcap: ${r.frames} frame${r.frames === 1 ? '' : 's'} from ${busFile} (data size ${r.dataSize}) written to ${o.out}`,
+    );
+    return { code: EXIT.ok, frames: r.frames };
+  } finally {
+    outputs.discardAll();
+  }
+}
+
+/** Reads a bus file (a regular file no larger than the largest bus) whole. */
+function readBusFile(busFile: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(busFile, 'r');
   } catch (err) {
     throw new UsageError(
       `${busFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     );
   }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UsageError(`${busFile}: not a regular file`);
+    if (st.size > SHMIF_HEADER_SIZE + MAX_DATASIZE || st.size < SHMIF_HEADER_SIZE + MIN_DATASIZE) {
+      throw new UsageError(`${busFile}: ${st.size} bytes is too small or too large to be a shmif bus file`);
+    }
+    const bytes = new Uint8Array(st.size);
+    let off = 0;
+    while (off < bytes.length) {
+      const n = readSync(fd, bytes, off, bytes.length - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return bytes.subarray(0, off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function convert(
+  busFile: string,
+  o: PcapCommandOptions,
+): { pcap: Uint8Array; frames: number; dataSize: number } {
+  const bytes = readBusFile(busFile);
   const dataSize = o.dataSize ?? bytes.length - SHMIF_HEADER_SIZE;
   if (dataSize < MIN_DATASIZE || dataSize > MAX_DATASIZE) {
     throw new UsageError(
@@ -69,9 +111,5 @@ export function pcapCommand(
     if (err instanceof ShmifError) throw new UsageError(`${busFile}: ${err.message}`);
     throw err;
   }
-  writeFileSync(o.out, pcap);
-  io.out(
-    `kspec pcap: ${frames} frame${frames === 1 ? '' : 's'} from ${busFile} (data size ${dataSize}) written to ${o.out}`,
-  );
-  return { code: EXIT.ok, frames };
+  return { pcap, frames, dataSize };
 }

@@ -73,6 +73,8 @@ export const EvtchnScenarioCodec = strictObject(
 export type EvtchnScenario = t.TypeOf<typeof EvtchnScenarioCodec>;
 
 const EAGAIN = linuxErr('EAGAIN');
+/** `sizeof(evtchn_port_t)`: a read returns whole ports. */
+const EVTCHN_PORT_BYTES = 4;
 const EFBIG = linuxErr('EFBIG');
 
 class EvtchnRun implements DriverRun {
@@ -347,6 +349,32 @@ export const evtchnDriver: ScenarioDriver<EvtchnScenario> = {
   description:
     'one /dev/xen/evtchn file: the hypervisor raises a port per signal (a delivered frame), a reader drains the ring with read() and re-enables ports with write()',
   config: EvtchnScenarioCodec,
+  emits: [],
+  listensTo: (config) => [
+    config.raiseOn !== undefined
+      ? { path: '$.raiseOn', signal: config.raiseOn }
+      : { path: '$', signal: 'shmif.delivered' },
+  ],
+  checkPlan: (config, { maxTicks }) => [
+    ...(config.reader?.readBytes !== undefined && config.reader.readBytes < EVTCHN_PORT_BYTES
+      ? [
+          {
+            path: '$.reader.readBytes',
+            message:
+              `${config.reader.readBytes} is less than sizeof(evtchn_port_t) = ${EVTCHN_PORT_BYTES}: evtchn_read rounds the count ` +
+              'down to whole ports and returns 0 (linux-xen-evtchn.c 202-206), so the reader never drains the ring',
+          },
+        ]
+      : []),
+    ...((config.reader?.readEvery ?? 1) > maxTicks
+      ? [
+          {
+            path: '$.reader.readEvery',
+            message: `${config.reader!.readEvery} is more than maxTicks ${maxTicks}: the reader would never read`,
+          },
+        ]
+      : []),
+  ],
   plots: [
     {
       id: 'evtchn-ring',
