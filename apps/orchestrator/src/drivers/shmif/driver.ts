@@ -39,6 +39,7 @@ import {
   CTL_ABORT,
   CTL_BYTES,
   CTL_START,
+  CTL_WEDGED,
   type ShmifWorkerData,
   type ShmifWorkerMessage,
 } from './worker-protocol.js';
@@ -413,6 +414,17 @@ class ShmifWorkerRun implements DriverRun {
     };
   }
 
+  /** The interface that stopped holding the bus lock (its worker said so), once every worker is done. */
+  private wedgedBy(): InterfaceCounters | null {
+    const w = Atomics.load(this.ctl, CTL_WEDGED);
+    return w === 0 ? null : (this.ifs[w - 1]?.done?.counters ?? null);
+  }
+
+  stopped(): string | null {
+    const by = this.wedgedBy();
+    return by ? wedgeText(by) : null;
+  }
+
   summary(): SubsystemSummary {
     const all = this.ifs.map((x) => x.done!.counters);
     if (!this.finished) {
@@ -427,7 +439,9 @@ class ShmifWorkerRun implements DriverRun {
       this.ifs.map((x) => x.done!.events),
       [
         `${this.s.interfaces} interface(s) in ${this.threads} worker thread(s) on one SharedArrayBuffer bus: the interleaving of bus writes and reads (and so overruns, and which frames each receiver sees) depends on thread scheduling, not only on the seed`,
+        ...(this.wedgedBy() ? [`${wedgeText(this.wedgedBy()!)}: every worker stopped there`] : []),
       ],
+      this.wedgedBy(),
     );
   }
 
