@@ -49,37 +49,55 @@ function errno(err: unknown): string {
 }
 
 /**
- * Reads a regular file of at most `maxBytes` bytes, refusing anything else with a
- * {@link ScenarioError} that starts with `path`.
+ * Limits of {@link readInputFile}.
  * @category Scenarios
  */
-export function readInputFile(path: string, maxBytes: number): Uint8Array {
+export interface InputFileLimits {
+  readonly maxBytes: number;
+  readonly minBytes?: number;
+  /** What the file is, for messages (`a scenario`, `a shmif bus file`). */
+  readonly what: string;
+}
+
+/**
+ * Reads a regular file whole within `limits` (checked before reading), refusing anything else
+ * with an error (by default a {@link ScenarioError}) whose message starts with `path`.
+ * @category Scenarios
+ */
+export function readInputFile(
+  path: string,
+  limits: InputFileLimits,
+  fail: (message: string) => Error = (m) => new ScenarioError(m),
+): Uint8Array {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (err) {
-    throw new ScenarioError(`${path}: cannot read (${errno(err)})`);
+    throw fail(`${path}: cannot read (${errno(err)})`);
   }
   try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new ScenarioError(`${path}: is a directory`);
-    if (!st.isFile()) throw new ScenarioError(`${path}: not a regular file`);
-    if (st.size > maxBytes) {
-      throw new ScenarioError(
-        `${path}: ${st.size} bytes, more than the ${maxBytes} bytes a scenario may have`,
-      );
-    }
+    const io = <T>(f: () => T): T => {
+      try {
+        return f();
+      } catch (err) {
+        throw fail(`${path}: cannot read (${errno(err)})`);
+      }
+    };
+    const st = io(() => fstatSync(fd));
+    if (st.isDirectory()) throw fail(`${path}: is a directory`);
+    if (!st.isFile()) throw fail(`${path}: not a regular file`);
+    if (st.size > limits.maxBytes)
+      throw fail(`${path}: ${st.size} bytes, more than the ${limits.maxBytes} bytes ${limits.what} may have`);
+    if (st.size < (limits.minBytes ?? 0))
+      throw fail(`${path}: ${st.size} bytes, fewer than the ${limits.minBytes} bytes ${limits.what} needs`);
     const buf = Buffer.alloc(st.size);
     let off = 0;
     while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
+      const n = io(() => readSync(fd, buf, off, buf.length - off, off));
       if (n === 0) break;
       off += n;
     }
     return buf.subarray(0, off);
-  } catch (err) {
-    if (err instanceof ScenarioError) throw err;
-    throw new ScenarioError(`${path}: cannot read (${errno(err)})`);
   } finally {
     closeSync(fd);
   }

@@ -130,5 +130,9 @@ export function decodeScenario(
  * @category Scenarios
  */
 export function loadScenario(path: string, drivers: readonly AnyScenarioDriver[]): Scenario {
-  return decodeScenario(parseJsonInput(readInputFile(path, MAX_SCENARIO_BYTES), path), drivers, path);
+  return decodeScenario(
+    parseJsonInput(readInputFile(path, { maxBytes: MAX_SCENARIO_BYTES, what: 'a scenario' }), path),
+    drivers,
+    path,
+  );
 }

@@ -12,12 +12,12 @@
  *
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import {
   MAX_DATASIZE,
   MIN_DATASIZE,
   SHMIF_HEADER_SIZE,
   ShmifError,
+  busSizeFor,
   busToPcap,
   framesToPcap,
   parseBusFile,
@@ -26,6 +26,7 @@ import {
 } from '@kspec/shared-memory';
 import { reserveOutputs } from '@kspec/statecharts';
 import { EXIT, UsageError } from '../errors.js';
+import { readInputFile } from '../json-input.js';
 import type { CommandIo } from '../io.js';
 
 /**
@@ -60,40 +61,15 @@ export function pcapCommand(
   }
 }
 
-/** Reads a bus file (a regular file no larger than the largest bus) whole. */
-function readBusFile(busFile: string): Uint8Array {
-  let fd: number;
-  try {
-    fd = openSync(busFile, 'r');
-  } catch (err) {
-    throw new UsageError(
-      `${busFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new UsageError(`${busFile}: not a regular file`);
-    if (st.size > SHMIF_HEADER_SIZE + MAX_DATASIZE || st.size < SHMIF_HEADER_SIZE + MIN_DATASIZE) {
-      throw new UsageError(`${busFile}: ${st.size} bytes is too small or too large to be a shmif bus file`);
-    }
-    const bytes = new Uint8Array(st.size);
-    let off = 0;
-    while (off < bytes.length) {
-      const n = readSync(fd, bytes, off, bytes.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return bytes.subarray(0, off);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function convert(
   busFile: string,
   o: PcapCommandOptions,
 ): { pcap: Uint8Array; frames: number; dataSize: number } {
-  const bytes = readBusFile(busFile);
+  const bytes = readInputFile(
+    busFile,
+    { maxBytes: busSizeFor(MAX_DATASIZE), minBytes: busSizeFor(MIN_DATASIZE), what: 'a shmif bus file' },
+    (m) => new UsageError(m),
+  );
   const dataSize = o.dataSize ?? bytes.length - SHMIF_HEADER_SIZE;
   if (dataSize < MIN_DATASIZE || dataSize > MAX_DATASIZE) {
     throw new UsageError(
