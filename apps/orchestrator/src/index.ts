@@ -26,6 +26,7 @@ export {
   readInputFile,
   parseJsonInput,
 } from './json-input.js';
+export type { InputFileLimits } from './json-input.js';
 export { checkScenarioPlan } from './plan.js';
 export type { PlanCheckOptions } from './plan.js';
 export { busSeedProblem } from './bus-check.js';
