@@ -178,14 +178,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   };
   let closed = false;
   /**
-   * Stops every run (their last events, e.g. release(), still go to the trace), then the
-   * trace: closed whole when the run ended or was interrupted, dropped when it failed.
+   * Stops every run in the reverse of their start order (their last events, e.g. release(),
+   * still go to the trace), then the trace: closed whole when the run ended or was
+   * interrupted, dropped when it failed.
    */
   const closeAll = async (failed: boolean): Promise<void> => {
     if (closed) return;
     closed = true;
     try {
-      for (const { run } of runs) await run.close();
+      // emitters (started last) first: nothing signals a subsystem after it closed
+      for (const { run } of [...runs].reverse()) await run.close();
     } finally {
       watcher.close();
       if (failed && sink?.abort) sink.abort();

@@ -153,7 +153,11 @@ class EvtchnRun implements DriverRun {
     if (occ > this.c.maxOccupancy) this.c.maxOccupancy = occ;
   }
 
+  private closed = false;
+
   private raise(channel: number): void {
+    // a signal that arrives while the run closes (a worker's last batch) finds the file gone
+    if (this.closed || this.dev.snapshot.status !== 'active') return;
     const port = this.ports[channel % this.ports.length]!;
     const prod = this.ring.prod;
     const wasEnabled = this.isEnabled(port);
@@ -333,6 +337,7 @@ class EvtchnRun implements DriverRun {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.dev.snapshot.status === 'active') this.dev.release();
     for (const p of this.ports) this.dev.binding(p)?.stop();
     this.dev.actor.stop();

@@ -316,7 +316,14 @@ class ShmifWorkerRun implements DriverRun {
         lockTimeoutMs: BUS_LOCK_WATCHDOG_MS,
         epoch,
       });
-      worker.on('message', (m: ShmifWorkerMessage) => this.onMessage(m));
+      worker.on('message', (m: ShmifWorkerMessage) => {
+        // an exception here would escape the run as an uncaught error: the next step throws it
+        try {
+          this.onMessage(m);
+        } catch (err) {
+          this.failure ??= err as Error;
+        }
+      });
       worker.on('error', (e) => (this.failure ??= e));
       worker.on('exit', (code) => {
         if (code !== 0 && indices.some((i) => !this.ifs[i]!.done)) {
