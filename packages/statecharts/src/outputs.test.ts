@@ -17,7 +17,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportManifests } from './export-all.js';
@@ -162,5 +164,24 @@ describe('output directories', () => {
     await exportManifests([manifest], join(d, 'made/here'));
     expect(readdirSync(join(d, 'made/here')).sort()).toEqual(['fixtures', 'index.json']);
     expect(readdirSync(join(d, 'made/here/fixtures')).every((f) => !f.endsWith('.tmp'))).toBe(true);
+  });
+});
+
+describe('kspec-statecharts --out', () => {
+  it('a directory it cannot make: exit 2 before any work, one line', () => {
+    const d = fresh();
+    writeFileSync(join(d, 'f'), 'x');
+    const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+    const r = spawnSync(
+      process.execPath,
+      ['--conditions=@kspec/source', '--import', 'tsx', cli, '--out', join(d, 'f/charts')],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `kspec-statecharts: --out ${join(d, 'f/charts')}: ${join(d, 'f')} is not a directory\n`,
+    );
+    expect(r.stdout).toBe('');
+    expect(readdirSync(d)).toEqual(['f']);
   });
 });
