@@ -62,8 +62,9 @@ describe('a driver outside the registry', () => {
       { name: 'x', subsystems: { shmif: {}, 'xen-evtchn': { ports: 8, nrChannels: 8 } } },
       drivers,
     );
+    // refused by the plan check before anything starts
     await expect(runScenario(scenario, { drivers })).rejects.toThrow(
-      'xen-evtchn: ports 8 need 9 event channels (port 0 is reserved), nrChannels is 8',
+      'at $.subsystems.xen-evtchn.ports: 8 ports need 9 event channels (port 0 is reserved), nrChannels is 8',
     );
   });
 

@@ -50,6 +50,10 @@ describe('plans that cannot make progress', () => {
       );
     }
     expect(plan({ shmif: {}, 'xen-evtchn': { reader: { readBytes: 4 } } })).toBe('ok');
+    expect(plan({ shmif: {}, 'xen-evtchn': { ports: 8, nrChannels: 8 } })).toBe(
+      'p.json: cannot work\n  at $.subsystems.xen-evtchn.ports: 8 ports need 9 event channels (port 0 is reserved), nrChannels is 8',
+    );
+    expect(plan({ shmif: {}, 'xen-evtchn': { ports: 7, nrChannels: 8 } })).toBe('ok');
     expect(plan({ shmif: {}, 'xen-evtchn': { reader: { readEvery: 500 } } }, { maxTicks: 100 })).toContain(
       'at $.subsystems.xen-evtchn.reader.readEvery: 500 is more than maxTicks 100: the reader would never read',
     );

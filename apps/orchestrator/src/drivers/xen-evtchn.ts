@@ -22,6 +22,7 @@
  */
 import * as t from 'io-ts/lib/index.js';
 import {
+  EVTCHN_2L_NR_CHANNELS,
   PAGE_SIZE,
   evtchnRingOccupancy,
   manifest as evtchnManifest,
@@ -374,6 +375,16 @@ export const evtchnDriver: ScenarioDriver<EvtchnScenario> = {
       : { path: '$', signal: 'shmif.delivered' },
   ],
   checkPlan: (config, { maxTicks }) => [
+    ...((config.ports ?? 3) >= (config.nrChannels ?? EVTCHN_2L_NR_CHANNELS)
+      ? [
+          {
+            path: '$.ports',
+            message:
+              `${config.ports ?? 3} ports need ${(config.ports ?? 3) + 1} event channels (port 0 is reserved), ` +
+              `nrChannels is ${config.nrChannels ?? EVTCHN_2L_NR_CHANNELS}`,
+          },
+        ]
+      : []),
     ...(config.reader?.readBytes !== undefined && config.reader.readBytes < EVTCHN_PORT_BYTES
       ? [
           {
