@@ -9,8 +9,10 @@
  *
  * @module
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { BUSMEM_DATASIZE, ShmifBus, ShmifError, busSizeFor, parseBusFile } from '@kspec/shared-memory';
+import { writeFileAtomic, type PendingOutput } from '@kspec/statecharts';
+import { busSeedProblem } from './bus-check.js';
 import { ScenarioError } from './codec.js';
 
 /**
@@ -49,7 +51,8 @@ export class SharedMemoryRoom {
 
   /**
    * Checks the bus file before anything runs (bad input: exit 2, nothing written): when it
-   * exists it must be a bus of this data size with a valid header and frames.
+   * exists it must be a bus of this data size with a valid header and frames, that the seed
+   * can attach to and run on ({@link busSeedProblem}).
    */
   preflight(): void {
     const file = this.options.busFile;
@@ -67,6 +70,8 @@ export class SharedMemoryRoom {
   private load(file: string): ShmifBus {
     try {
       const parsed = parseBusFile(new Uint8Array(readFileSync(file)), { dataSize: this.dataSize });
+      const problem = busSeedProblem(parsed.image, this.dataSize);
+      if (problem) throw new ScenarioError(`--bus-file ${file}: ${problem}`);
       return ShmifBus.fromImage(parsed.image, {
         dataSize: this.dataSize,
         lock: { timeoutMs: BUS_LOCK_WATCHDOG_MS },
@@ -93,11 +98,15 @@ export class SharedMemoryRoom {
     return this.bus !== null;
   }
 
-  /** Writes the bus back to the bus file (when one was given and the bus was used). */
-  save(): string | null {
+  /**
+   * Writes the bus back to the bus file (when one was given and the bus was used): into
+   * `output` when the caller reserved it, else through a temporary file renamed over it.
+   */
+  save(output?: PendingOutput): string | null {
     const file = this.options.busFile;
     if (file === undefined || this.bus === null) return null;
-    writeFileSync(file, this.bus.toImage());
+    if (output) output.write(this.bus.toImage());
+    else writeFileAtomic(file, this.bus.toImage(), '--bus-file');
     return file;
   }
 }
