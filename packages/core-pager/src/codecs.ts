@@ -108,7 +108,8 @@ export function decodeOrThrow<A, O>(codec: t.Type<A, O, unknown>, value: unknown
       // Keys of intersection and union members are io-ts's own, not the value's path.
       const path = e.context
         .filter((c, i) => {
-          const parent = e.context[i - 1]?.type;
+          let parent = e.context[i - 1]?.type;
+          while (parent instanceof t.RefinementType) parent = parent.type;
           return c.key !== '' && !(parent instanceof t.IntersectionType) && !(parent instanceof t.UnionType);
         })
         .map((c) => c.key)

@@ -186,6 +186,7 @@ export class CorePager {
   fault(message: FaultMessage): FaultResult {
     const m = isPlainFault(message) ? message : decodeOrThrow(FaultMessageCodec, message, 'pager.fault');
     this.guardRunning('fault');
+    const from = this.sender(m.from);
     const tag = msgTagRaw({
       u: m.untyped ?? 2,
       t: 0,
@@ -195,7 +196,7 @@ export class CorePager {
     this.messages++;
     this.actor.send({
       type: 'ipc.receive',
-      from: this.sender(m.from),
+      from,
       tag,
       words: [m.addr, m.ip],
       call: m.call ?? true,
@@ -206,8 +207,9 @@ export class CorePager {
   /** A raw message: any tag and words. */
   receive(from: Word | string, tag: Word, words: readonly Word[], call = true): FaultResult {
     this.guardRunning('receive');
+    const sender = this.sender(from);
     this.messages++;
-    this.actor.send({ type: 'ipc.receive', from: this.sender(from), tag: tag >>> 0, words, call });
+    this.actor.send({ type: 'ipc.receive', from: sender, tag: tag >>> 0, words, call });
     return this.result();
   }
 
@@ -218,12 +220,13 @@ export class CorePager {
    */
   echo(from: Word | string, fromAddr: Word, itemAddr: Word): FaultResult {
     this.guardRunning('echo');
+    const sender = this.sender(from);
     const item = L4_MapItem(L4_FpageAddRights(L4_Fpage(fromAddr, 4096), L4_FullyAccessible), 0);
     this.actor.send({ type: 'env.writeMemory', addr: itemAddr, words: item });
     this.messages++;
     this.actor.send({
       type: 'ipc.receive',
-      from: this.sender(from),
+      from: sender,
       tag: msgTagRaw({ u: 2, t: 0, flags: 0, label: 0 }),
       words: [itemAddr, 0],
       call: true,
