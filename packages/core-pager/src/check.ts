@@ -150,13 +150,13 @@ export function projectPager(s: PagerSnapshot): unknown {
   const c = s.context;
   const g = c.ghost;
   return [
-    c.t,
-    c.pfAddr,
-    c.pfIp,
-    c.flags,
-    c.item,
-    c.itemKind,
-    c.sendReply ? 1 : 0,
+    c.loop.t,
+    c.loop.pfAddr,
+    c.loop.pfIp,
+    c.loop.flags,
+    c.loop.item,
+    c.loop.itemKind,
+    c.loop.sendReply ? 1 : 0,
     c.ipc.callers,
     c.ipc.failSend,
     c.sigma0.refuse.filter((r) => r >= c.sigma0.requests).map((r) => r - c.sigma0.requests),

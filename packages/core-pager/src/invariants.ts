@@ -60,13 +60,13 @@ export const PAGER_INVARIANTS: readonly Invariant<PagerSnapshot>[] = [
     'pagerContextWellFormed',
     'The loop variables are 32-bit words or uninitialised, the page size is 4 KiB, a pending reply has an item, the core ranges are sorted and disjoint, a reply is three words.',
     ({ context: c }) =>
-      c.pageSize === 4096 &&
-      wordOrUninit(c.t) &&
-      wordOrUninit(c.pfAddr) &&
-      wordOrUninit(c.pfIp) &&
-      wordOrUninit(c.flags) &&
-      (!c.sendReply || c.item !== UNINITIALISED) &&
-      sortedDisjoint(c.coreRanges) &&
+      c.world.pageSize === 4096 &&
+      wordOrUninit(c.loop.t) &&
+      wordOrUninit(c.loop.pfAddr) &&
+      wordOrUninit(c.loop.pfIp) &&
+      wordOrUninit(c.loop.flags) &&
+      (!c.loop.sendReply || c.loop.item !== UNINITIALISED) &&
+      sortedDisjoint(c.world.coreRanges) &&
       (c.step.reply === null || (c.step.reply.words.length === 3 && c.step.reply.words.every(isU32))),
   ),
   pagerInv(

@@ -57,7 +57,7 @@ describe.each([true, false])('fastPath %s', (fastPath) => {
       'void _core_pager_loop(): Got page fault (pf_addr = 00003123, pf_ip = 00001000, flags = 00000000).',
       'THREAD (global) b2 (version 1) (raw 002c8001)',
     ]);
-    expect(s.context.sigma0Answer).toBe(0x000030c7); // sigma0 re-maps the page core holds
+    expect(s.context.loop.sigma0Answer).toBe(0x000030c7); // sigma0 re-maps the page core holds
   });
 
   it('the raw address leaves bit 3 (reserved) and bits 10-11 in the reply words', () => {
@@ -135,7 +135,7 @@ describe.each([true, false])('fastPath %s', (fastPath) => {
   it('lines 106-125: a malformed first message leaves pf_ip uninitialised, and line 125 reads it', () => {
     const a = pager(fastPath, [malformed(CORE_B)]);
     const s = a.getSnapshot();
-    expect([s.value, s.context.stop, s.context.pfIp, s.context.t]).toEqual([
+    expect([s.value, s.context.stop, s.context.loop.pfIp, s.context.loop.t]).toEqual([
       'undefinedBehaviour',
       { reason: 'uninitialised', line: 125 },
       'uninitialised',
@@ -149,7 +149,7 @@ describe.each([true, false])('fastPath %s', (fastPath) => {
   it('lines 61-66: a failing first receive prints "got 0 words" (error tag) and sets t to the nil thread', () => {
     const a = pager(fastPath, [{ type: 'ipc.error' }]);
     expect(texts(a)).toEqual(['got 0 words, expected 2']);
-    expect([a.getSnapshot().value, a.getSnapshot().context.t]).toEqual(['undefinedBehaviour', 0]);
+    expect([a.getSnapshot().value, a.getSnapshot().context.loop.t]).toEqual(['undefinedBehaviour', 0]);
   });
 
   it('lines 64-66, 113-116: a malformed message in wait_for_page_fault is classified with the previous values', () => {
@@ -168,7 +168,7 @@ describe.each([true, false])('fastPath %s', (fastPath) => {
   it('lines 89-91: a malformed message in reply_and_wait_for_page_fault prints and waits again', () => {
     const a = pager(fastPath, [fault(CORE_B, 0x3123), malformed(TASK)]);
     const s = a.getSnapshot();
-    expect([s.value, s.context.t, s.context.pfAddr]).toEqual(['waitingForFault', TASK, 0x3123]);
+    expect([s.value, s.context.loop.t, s.context.loop.pfAddr]).toEqual(['waitingForFault', TASK, 0x3123]);
     expect(s.context.step.log.map((l) => [l.fn, l.line, l.text])).toEqual([
       ['reply_and_wait_for_page_fault', 90, 'got 1 words, expected 2'],
     ]);
@@ -176,7 +176,7 @@ describe.each([true, false])('fastPath %s', (fastPath) => {
 
   it('lines 87-91: a failing receive in reply_and_wait prints "got 0 words" and waits again with t = nil', () => {
     const a = pager(fastPath, [fault(CORE_B, 0x3123), { type: 'ipc.error' }]);
-    expect([a.getSnapshot().value, a.getSnapshot().context.t, texts(a)]).toEqual([
+    expect([a.getSnapshot().value, a.getSnapshot().context.loop.t, texts(a)]).toEqual([
       'waitingForFault',
       0,
       ['got 0 words, expected 2'],
@@ -192,7 +192,7 @@ describe.each([true, false])('fastPath %s', (fastPath) => {
   it('a reply to a thread that did not wait for it fails with a send timeout (zero send timeout)', () => {
     const a = pager(fastPath, [{ ...(fault(CORE_B, 0x3123) as object), call: false } as PagerEvent]);
     const s = a.getSnapshot();
-    expect([s.value, s.context.t, s.context.step.reply, s.context.step.outcomes]).toEqual([
+    expect([s.value, s.context.loop.t, s.context.step.reply, s.context.step.outcomes]).toEqual([
       'waitingForFault',
       0,
       null,

@@ -86,7 +86,7 @@ const anyEvent: fc.Arbitrary<PagerEvent> = fc.oneof(
 
 const start = (fastPath: boolean) =>
   createActor(corePagerMachine, { input: { ...pagerCheckInput(), fastPath } }).start();
-const view = (s: PagerSnapshot) => JSON.stringify([s.value, s.status, { ...s.context, fastPath: null }]);
+const view = (s: PagerSnapshot) => JSON.stringify([s.value, s.status, { ...s.context, world: null }]);
 
 describe('the fast path is the step-by-step chart (lines 54-163)', () => {
   it('on 1000 random streams of anything, both reach the same state and context after every event', () => {

@@ -1,8 +1,8 @@
 /**
  * The context and events of the core pager machine: the locals of `_core_pager_loop` (lines
- * 106-111), the world it reads (core's RAM ranges, core memory, the thread table) and the
- * ports it calls (sigma0, IPC) with their state values, what the current step produced, and
- * check-only ghost state.
+ * 106-111, `loop`), the world it reads and never changes (page size, core's RAM ranges, the
+ * thread table, the ports, `world`), core memory and the ports' state values, what the current
+ * step produced, and check-only ghost state. (Grouped so that a step copies a few fields.)
  *
  * Who writes what: the loop locals only by the machine's actions, in the C order; `sigma0`
  * and `ipc` only through their ports; `memory` by `env.writeMemory` (a core thread storing a map
@@ -86,12 +86,21 @@ export interface PagerGhost {
   readonly faultTakenForEcho: boolean;
 }
 
-/** The pager machine's context. @category Pager machine */
-export interface PagerContext {
+/** What the pager works in and never changes: the page size, core's RAM ranges, the threads, the ports. @category Pager machine */
+export interface PagerWorld {
   /** `page_size = get_page_size()` (line 108). */
   readonly pageSize: Word;
   /** Take the common case (a fault served and replied) as one transition (see `serveFaultAtOnce`). */
   readonly fastPath: boolean;
+  /** The blocks of `_core_address_ranges()` (what `valid_addr` looks up). */
+  readonly coreRanges: RangeSet;
+  readonly threads: ThreadTable;
+  readonly sigma0Port: Sigma0;
+  readonly ipcLayer: IpcLayer;
+}
+
+/** The locals of `_core_pager_loop` (lines 106-111). @category Pager machine */
+export interface LoopLocals {
   /** `t`: the thread the last wait returned (uninitialised until the first wait returns). */
   readonly t: MaybeWord;
   readonly pfAddr: MaybeWord;
@@ -101,16 +110,17 @@ export interface PagerContext {
   /** Which path built `item`. */
   readonly itemKind: 'echo' | 'fault' | null;
   readonly sendReply: boolean;
-  /** sigma0's answer to the last `GetPage` (line 152), the raw fpage. */
+  /** sigma0's answer to the last `GetPage` (line 152, `res`), the raw fpage. */
   readonly sigma0Answer: Word | null;
-  /** The blocks of `_core_address_ranges()` (what `valid_addr` looks up). */
-  readonly coreRanges: RangeSet;
-  readonly threads: ThreadTable;
+}
+
+/** The pager machine's context. @category Pager machine */
+export interface PagerContext {
+  readonly world: PagerWorld;
+  readonly loop: LoopLocals;
   readonly memory: CoreMemory;
   readonly sigma0: Sigma0State;
-  readonly sigma0Port: Sigma0;
   readonly ipc: IpcState;
-  readonly ipcLayer: IpcLayer;
   readonly step: PagerStep;
   /** Why the loop stopped, when it did. */
   readonly stop: { readonly reason: PagerOutcome; readonly line: number } | null;

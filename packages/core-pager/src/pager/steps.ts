@@ -19,6 +19,7 @@ import {
   L4_nilthread,
   isPagefaultLabel,
   msgTagFields,
+  msgTagFlags,
   replyWithMapItem,
   type MapItem,
   type Word,
@@ -121,13 +122,17 @@ function received(
   context: PagerContext,
   e: Receive,
   rec: SenderRecord,
-): Pick<PagerContext, 'ipc' | 't' | 'ghost'> {
+  classified: boolean,
+): Pick<PagerContext, 'ipc' | 'ghost'> {
   const g = ghostAtEvent(context.ghost);
   const lastMessage = recordSender(g.lastMessage, rec);
+  const keepClassified = !classified || (g.classified !== null && sameRecord(g.classified, rec));
   return {
-    ipc: context.ipcLayer.received(context.ipc, e.from >>> 0, e.call ?? true),
-    t: e.from >>> 0,
-    ghost: lastMessage === g.lastMessage ? g : { ...g, lastMessage },
+    ipc: context.world.ipcLayer.received(context.ipc, e.from >>> 0, e.call ?? true),
+    ghost:
+      lastMessage === g.lastMessage && keepClassified
+        ? g
+        : { ...g, lastMessage, classified: keepClassified ? g.classified : rec },
   };
 }
 
@@ -137,54 +142,50 @@ const writeAccess = (g: PagerGhost): boolean =>
 
 /** The thread-id line printed after the PDBG (line 132: `L4_GlobalId(t)`) and after each PERR (lines 137, 144: `t`). */
 const threadLine = (context: PagerContext, line: number, global: boolean): LogLine => {
-  const t = word(context.t);
-  return printL4ThreadId('_core_pager_loop', line, global ? l4GlobalIdOf(context.threads, t) : t);
+  const t = word(context.loop.t);
+  return printL4ThreadId('_core_pager_loop', line, global ? l4GlobalIdOf(context.world.threads, t) : t);
 };
 
 /** Lines 61-72 / 87-97: a well-formed message: `t`, `pf_addr`, `pf_ip`, `flags` stored. @category Pager machine */
 export function storeFault(context: PagerContext, event: PagerEvent): PagerUpdate {
   const e = event as Receive;
-  const rec = senderRecord(e);
-  const r = received(context, e, rec);
   const v = storedFault(e);
-  const classified =
-    context.ghost.classified !== null && sameRecord(context.ghost.classified, rec)
-      ? context.ghost.classified
-      : rec;
   return {
-    ...r,
-    pfAddr: v.pfAddr,
-    pfIp: v.pfIp,
-    flags: v.flags,
-    ghost: r.ghost.classified === classified ? r.ghost : { ...r.ghost, classified },
+    ...received(context, e, senderRecord(e), true),
+    loop: { ...context.loop, t: e.from >>> 0, pfAddr: v.pfAddr, pfIp: v.pfIp, flags: v.flags },
     step: note(EMPTY_STEP, 'received'),
   };
 }
 
-/** Lines 64-66: a malformed message in `wait_for_page_fault`: the error print; `t` is the sender, the values stay. @category Pager machine */
-export const keepValuesAfterWait = (context: PagerContext, event: PagerEvent): PagerUpdate => ({
-  ...received(context, event as Receive, senderRecord(event as Receive)),
-  step: note(EMPTY_STEP, 'malformed', [waitFailedLine('wait_for_page_fault', (event as Receive).tag)]),
+/** The part of a failed wait that still happens: `t` is the sender (the values stay). */
+const malformedWait = (
+  context: PagerContext,
+  e: Receive,
+  fn: 'wait_for_page_fault' | 'reply_and_wait_for_page_fault',
+): PagerUpdate => ({
+  ...received(context, e, senderRecord(e), false),
+  loop: { ...context.loop, t: e.from >>> 0 },
+  step: note(EMPTY_STEP, 'malformed', [waitFailedLine(fn, e.tag)]),
 });
 
+/** Lines 64-66: a malformed message in `wait_for_page_fault`: the error print; `t` is the sender, the values stay. @category Pager machine */
+export const keepValuesAfterWait = (context: PagerContext, event: PagerEvent): PagerUpdate =>
+  malformedWait(context, event as Receive, 'wait_for_page_fault');
+
 /** Lines 89-91: a malformed message in `reply_and_wait_for_page_fault`: the error print, then one more wait. @category Pager machine */
-export const waitAgainAfterReplyWait = (context: PagerContext, event: PagerEvent): PagerUpdate => ({
-  ...received(context, event as Receive, senderRecord(event as Receive)),
-  step: note(EMPTY_STEP, 'malformed', [
-    waitFailedLine('reply_and_wait_for_page_fault', (event as Receive).tag),
-  ]),
-});
+export const waitAgainAfterReplyWait = (context: PagerContext, event: PagerEvent): PagerUpdate =>
+  malformedWait(context, event as Receive, 'reply_and_wait_for_page_fault');
 
 /** Lines 61-66: the receive fails: error tag (u = 0) and `t` = nil thread. @category Pager machine */
 export const failWait = (context: PagerContext): PagerUpdate => ({
-  t: L4_nilthread,
+  loop: { ...context.loop, t: L4_nilthread },
   ghost: ghostAtEvent(context.ghost),
   step: note(EMPTY_STEP, 'ipcError', [waitFailedLine('wait_for_page_fault', L4_ERROR_TAG)]),
 });
 
 /** Lines 87-91: the reply-and-wait's receive fails: the error print, then one more wait. @category Pager machine */
 export const failReplyWait = (context: PagerContext): PagerUpdate => ({
-  t: L4_nilthread,
+  loop: { ...context.loop, t: L4_nilthread },
   ghost: ghostAtEvent(context.ghost),
   step: note(EMPTY_STEP, 'ipcError', [waitFailedLine('reply_and_wait_for_page_fault', L4_ERROR_TAG)]),
 });
@@ -198,7 +199,7 @@ export const readUninitialised = (context: PagerContext): PagerUpdate => ({
 /** Lines 130-132: the unconditional PDBG and the sender's global id. @category Pager machine */
 export const logGotPageFault = (context: PagerContext): PagerUpdate => ({
   step: note(context.step, null, [
-    gotPageFaultLine(word(context.pfAddr), word(context.pfIp), word(context.flags)),
+    gotPageFaultLine(word(context.loop.pfAddr), word(context.loop.pfIp), word(context.loop.flags)),
     threadLine(context, 132, true),
   ]),
 });
@@ -206,7 +207,7 @@ export const logGotPageFault = (context: PagerContext): PagerUpdate => ({
 /** Lines 134-139: the null-pointer print; the loop ends without unblocking the faulter. @category Pager machine */
 export const reportNullPointer = (context: PagerContext): PagerUpdate => ({
   step: note(context.step, 'nullPointer', [
-    nullPointerLine(word(context.pfAddr), word(context.pfIp), word(context.flags)),
+    nullPointerLine(word(context.loop.pfAddr), word(context.loop.pfIp), word(context.loop.flags)),
     threadLine(context, 137, false),
   ]),
   stop: { reason: 'nullPointer', line: 139 },
@@ -216,7 +217,7 @@ export const reportNullPointer = (context: PagerContext): PagerUpdate => ({
 /** Lines 140-146: the outside-RAM print; the loop ends likewise. @category Pager machine */
 export const reportOutsideRam = (context: PagerContext): PagerUpdate => ({
   step: note(context.step, 'outsideRam', [
-    outsideRamLine(word(context.pfAddr), word(context.pfIp), word(context.flags)),
+    outsideRamLine(word(context.loop.pfAddr), word(context.loop.pfIp), word(context.loop.flags)),
     threadLine(context, 144, false),
   ]),
   stop: { reason: 'outsideRam', line: 146 },
@@ -225,11 +226,9 @@ export const reportOutsideRam = (context: PagerContext): PagerUpdate => ({
 
 /** Lines 152-153: `L4_Sigma0_GetPage(get_sigma0(), L4_Fpage(trunc_page(pf_addr), page_size))`. @category Pager machine */
 export function requestPageFromSigma0(context: PagerContext): PagerUpdate {
-  const a = context.sigma0Port.getPage(
-    context.sigma0,
-    sigma0RequestFpage(word(context.pfAddr), context.pageSize),
-  );
-  return { sigma0: a.state, sigma0Answer: a.fpage };
+  const w = context.world;
+  const a = w.sigma0Port.getPage(context.sigma0, sigma0RequestFpage(word(context.loop.pfAddr), w.pageSize));
+  return { sigma0: a.state, loop: { ...context.loop, sigma0Answer: a.fpage } };
 }
 
 /** Lines 154-156: sigma0 returned the nil fpage: `panic("Unhandled page fault")`. @category Pager machine */
@@ -240,21 +239,22 @@ export const panicUnhandledPageFault = (context: PagerContext): PagerUpdate => (
 
 /** Lines 157-161: the reply item from the raw fault address, `send_reply = true`. @category Pager machine */
 export const buildFaultReply = (context: PagerContext): PagerUpdate => ({
-  item: faultReplyItem(word(context.pfAddr), context.pageSize),
-  itemKind: 'fault',
-  sendReply: true,
+  loop: {
+    ...context.loop,
+    item: faultReplyItem(word(context.loop.pfAddr), context.world.pageSize),
+    itemKind: 'fault',
+    sendReply: true,
+  },
   step: note(context.step, 'mapped'),
 });
 
 /** Lines 126-128: `item = *(L4_MapItem_t *)pf_addr`, `send_reply = true`. @category Pager machine */
 export function echoMapItem(context: PagerContext): PagerUpdate {
-  const a = word(context.pfAddr);
+  const a = word(context.loop.pfAddr);
   const item: MapItem = [context.memory.readWord(a), context.memory.readWord((a + 4) >>> 0)];
   const c = context.ghost.classified;
   return {
-    item,
-    itemKind: 'echo',
-    sendReply: true,
+    loop: { ...context.loop, item, itemKind: 'echo', sendReply: true },
     step: note(context.step, 'echo'),
     ghost:
       c !== null && isPagefaultLabel(c.label) ? { ...context.ghost, faultTakenForEcho: true } : context.ghost,
@@ -275,12 +275,13 @@ function ghostAfterReply(
   item: MapItem,
   kind: 'echo' | 'fault',
 ): PagerGhost {
+  const w = context.world;
   const last = g.lastMessage.find((m) => m.from === to);
   const faultAnswered =
     kind === 'echo' ||
-    (last !== undefined && last.wellFormed && last.ip !== 0 && mapsPageOf(item, last.addr, context.pageSize));
-  const outside = kind === 'fault' && !inRanges(context.coreRanges, L4_Address(L4_MapItemSndFpage(item)));
-  const core = isCoreSender(context.threads, to);
+    (last !== undefined && last.wellFormed && last.ip !== 0 && mapsPageOf(item, last.addr, w.pageSize));
+  const outside = kind === 'fault' && !inRanges(w.coreRanges, L4_Address(L4_MapItemSndFpage(item)));
+  const core = isCoreSender(w.threads, to);
   return !core || !faultAnswered || outside
     ? {
         ...g,
@@ -297,18 +298,18 @@ function ghostAfterReply(
  * @category Pager machine
  */
 export function sendReply(context: PagerContext): PagerUpdate {
-  const to = word(context.t);
-  const r = context.ipcLayer.send(context.ipc, to);
+  const to = word(context.loop.t);
+  const r = context.world.ipcLayer.send(context.ipc, to);
   if (r.error !== null) {
     return {
       ipc: r.state,
-      t: L4_nilthread,
+      loop: { ...context.loop, t: L4_nilthread },
       step: note(context.step, 'ipcError', [waitFailedLine('reply_and_wait_for_page_fault', L4_ERROR_TAG)]),
     };
   }
-  if (!r.sent || context.item === UNINITIALISED) return { ipc: r.state };
-  const item = context.item;
-  const kind = context.itemKind ?? 'fault';
+  const item = context.loop.item;
+  if (!r.sent || item === UNINITIALISED) return { ipc: r.state };
+  const kind = context.loop.itemKind ?? 'fault';
   return {
     ipc: r.state,
     ghost: ghostAfterReply(context, context.ghost, to, item, kind),
@@ -323,10 +324,10 @@ let lastServe: { context: PagerContext; event: PagerEvent; update: PagerUpdate |
 /**
  * Lines 87-97 (or 61-72), 117-161, 112-114 as one step, for a well-formed fault whose address is
  * not 0, at least a page, in core's RAM ranges, that sigma0 grants and whose reply is delivered:
- * the composition of {@link storeFault}, {@link logGotPageFault}, {@link requestPageFromSigma0},
- * {@link buildFaultReply} and {@link sendReply}. Null for every other message (and when the
- * input turned the fast path off). Pure; the last result is cached for the action that follows
- * the guard.
+ * what {@link storeFault}, {@link logGotPageFault}, {@link requestPageFromSigma0},
+ * {@link buildFaultReply} and {@link sendReply} do in turn. Null for every other message (and
+ * when the input turned the fast path off). Pure; the last result is cached for the action that
+ * follows the guard.
  * @category Pager machine
  */
 export function serveFaultAtOnce(context: PagerContext, event: PagerEvent): PagerUpdate | null {
@@ -334,31 +335,38 @@ export function serveFaultAtOnce(context: PagerContext, event: PagerEvent): Page
     return lastServe.update;
   let update: PagerUpdate | null = null;
   const e = event as Receive;
-  if (context.fastPath && !isMalformed(e.tag)) {
+  const w = context.world;
+  if (w.fastPath && !isMalformed(e.tag)) {
     const addr = (e.words[0] ?? 0) >>> 0;
     const ip = (e.words[1] ?? 0) >>> 0;
-    if (ip !== 0 && addr >= context.pageSize && inRanges(context.coreRanges, addr)) {
-      const answer = context.sigma0Port.getPage(context.sigma0, sigma0RequestFpage(addr, context.pageSize));
-      const u1 = storeFault(context, event);
-      const to = u1.t as Word;
-      const sent = answer.fpage === 0 ? null : context.ipcLayer.send(u1.ipc!, to);
+    if (ip !== 0 && addr >= w.pageSize && inRanges(w.coreRanges, addr)) {
+      const answer = w.sigma0Port.getPage(context.sigma0, sigma0RequestFpage(addr, w.pageSize));
+      const to = e.from >>> 0;
+      const r = received(context, e, senderRecord(e), true);
+      const sent = answer.fpage === 0 ? null : w.ipcLayer.send(r.ipc, to);
       if (sent !== null && sent.error === null && sent.sent) {
-        // What storeFault, logGotPageFault, requestPageFromSigma0, buildFaultReply and sendReply do in turn.
-        const item = faultReplyItem(addr, context.pageSize);
-        const flags = u1.flags as Word;
-        const global = l4GlobalIdOf(context.threads, to);
+        const item = faultReplyItem(addr, w.pageSize);
+        const flags = msgTagFlags(e.tag);
         update = {
-          ...u1,
+          loop: {
+            t: to,
+            pfAddr: addr,
+            pfIp: ip,
+            flags,
+            item,
+            itemKind: 'fault',
+            sendReply: true,
+            sigma0Answer: answer.fpage,
+          },
           sigma0: answer.state,
-          sigma0Answer: answer.fpage,
-          item,
-          itemKind: 'fault',
-          sendReply: true,
           ipc: sent.state,
-          ghost: ghostAfterReply(context, u1.ghost!, to, item, 'fault'),
+          ghost: ghostAfterReply(context, r.ghost, to, item, 'fault'),
           step: {
             outcomes: SERVED,
-            log: [gotPageFaultLine(addr, ip, flags), printL4ThreadId('_core_pager_loop', 132, global)],
+            log: [
+              gotPageFaultLine(addr, ip, flags),
+              printL4ThreadId('_core_pager_loop', 132, l4GlobalIdOf(w.threads, to)),
+            ],
             reply: { to, words: replyWithMapItem(item), kind: 'fault' },
           },
         };
