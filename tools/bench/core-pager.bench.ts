@@ -63,6 +63,12 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
+const lines: string[] = [];
+const out = (s: string): void => {
+  lines.push(s);
+  console.log(s);
+};
+
 const b0 = performance.now();
 const c0 = cpuMs();
 const fast = createPlatform(KIP_4G, { modules: [] });
@@ -73,7 +79,7 @@ if (fast.status !== 'constructed')
 const stepwise = createPlatform(KIP_4G, { modules: [] }, { startPager: false });
 const ramBytes = fast.allocators.ramAlloc.avail();
 const ranges = fast.pager!.snapshot.context.world.coreRanges;
-console.log(
+out(
   `4 GiB KIP: Platform constructed in ${buildMs.toFixed(0)} ms (${buildCpu.toFixed(0)} ms CPU), ` +
     `${fast.snapshot.context.ghost.chunks.length} sigma0 chunks, ${(ramBytes / 2 ** 20).toFixed(0)} MiB in _ram_alloc, ` +
     `${ranges.length} core ranges`,
@@ -222,11 +228,6 @@ const vs = (a: string, b: string): number => by[b]!.cpu / by[a]!.cpu;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const x = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
-const lines: string[] = [];
-const out = (s: string): void => {
-  lines.push(s);
-  console.log(s);
-};
 out(
   `\n${fmt(FAULTS)} faults in ${CHUNKS} interleaved chunks (step-by-step chart: ${STEPWISE_CHUNKS}); load average at start ${loadavg()[0]?.toFixed(1)}`,
 );
