@@ -129,7 +129,21 @@ export interface PlotSpec {
   readonly id: string;
   readonly title: string;
   readonly yLabel: string;
+  /**
+   * Plot over the driver's own x axis ({@link DriverRun.ownSeries}) instead of the run's clock,
+   * for work a driver does before the clock starts (its `label` names the axis).
+   */
+  readonly x?: { readonly label: string };
   readonly series: readonly { readonly key: string; readonly label: string }[];
+}
+
+/**
+ * A driver's own series: x values and, per gauge key, one value per x.
+ * @category Drivers
+ */
+export interface OwnSeries {
+  readonly t: readonly number[];
+  readonly values: Readonly<Record<string, readonly number[]>>;
 }
 
 /**
@@ -145,6 +159,11 @@ export interface DriverRun {
   progress(): { readonly done: number; readonly total: number };
   /** Gauges at this moment, for the plots. */
   sample(): Readonly<Record<string, number>>;
+  /**
+   * Series over the driver's own x axis (e.g. faults served in `start`, before the first tick),
+   * for plots with {@link PlotSpec.x}.
+   */
+  ownSeries?(): OwnSeries;
   /** Called once when every driver is done (or the tick budget ran out), before the summary. */
   finish?(): void | Promise<void>;
   summary(): SubsystemSummary;

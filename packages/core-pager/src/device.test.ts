@@ -100,6 +100,13 @@ describe('createPlatform', () => {
     expect(pool.state(0xc00)).toBe('free');
   });
 
+  it('construct: false waits in idle until construct()', () => {
+    const p = createPlatform(SMALL_KIP, SMALL_BOOT_INFO, { construct: false });
+    expect([p.status, p.pager]).toEqual(['idle', null]);
+    expect(p.construct().status).toBe('constructed');
+    expect(p.pager?.running).toBe(true);
+  });
+
   it('startPager: false leaves the pager to Platform::core_pager()', () => {
     const p = createPlatform(SMALL_KIP, SMALL_BOOT_INFO, { startPager: false });
     expect([p.pager, p.snapshot.context.mainPager]).toEqual([null, 'sigma0']);

@@ -55,6 +55,11 @@ export interface CreatePlatformOptions {
   readonly startPager?: boolean;
   /** Log lines the pager facade keeps (default 1000; every line is also in each fault's result). */
   readonly keepLog?: number;
+  /**
+   * Construct at once (default true). With false the platform actor waits in `idle` for
+   * {@link CorePlatform.construct}, so a caller can watch the actor first.
+   */
+  readonly construct?: boolean;
 }
 
 /** What `pager.fault` returns. @category Facade */
@@ -271,17 +276,26 @@ export class CorePlatform {
     private readonly options: { threads: ThreadTable; keepLog: number; startPager: boolean },
   ) {
     this.actor = actor;
-    if (this.status === 'constructed' && options.startPager) this.startPager();
+  }
+
+  /**
+   * `Platform::Platform()`: constructs (a second call constructs a second object: the seed
+   * panics), then starts the pager when construction completed and the options ask for it.
+   */
+  construct(): this {
+    this.actor.send({ type: 'construct' });
+    if (this.status === 'constructed' && this.options.startPager && this.pager === null) this.startPager();
+    return this;
   }
 
   get snapshot(): SnapshotFrom<typeof corePlatformMachine> {
     return this.actor.getSnapshot();
   }
 
-  /** `constructed`, `panicked` or `faulted`. */
-  get status(): 'constructed' | 'panicked' | 'faulted' | 'constructing' {
+  /** `idle` (not constructed yet), `constructed`, `panicked` or `faulted`. */
+  get status(): 'idle' | 'constructed' | 'panicked' | 'faulted' {
     const v = this.snapshot.value;
-    return v === 'constructed' || v === 'panicked' || v === 'faulted' ? v : 'constructing';
+    return v === 'constructed' || v === 'panicked' || v === 'faulted' ? v : 'idle';
   }
 
   /** Why construction stopped (null when it completed). */
@@ -336,8 +350,7 @@ export class CorePlatform {
 
   /** Constructs a second `Platform` (the seed panics: "Platform constructed twice!"). */
   constructAgain(): this {
-    this.actor.send({ type: 'construct' });
-    return this;
+    return this.construct();
   }
 }
 
@@ -381,10 +394,10 @@ export function createPlatform(
       threads,
     },
   }).start();
-  actor.send({ type: 'construct' });
-  return new CorePlatform(actor, {
+  const platform = new CorePlatform(actor, {
     threads,
     keepLog: options.keepLog ?? 1000,
     startPager: options.startPager ?? true,
   });
+  return options.construct === false ? platform : platform.construct();
 }
