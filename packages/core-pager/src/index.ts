@@ -160,6 +160,8 @@ export type {
 export { corePagerMachine, READ_FAULT_LABEL } from './pager/machine.js';
 export type {
   PagerContext,
+  PagerWorld,
+  LoopLocals,
   PagerEvent,
   PagerInput,
   PagerOutcome,
