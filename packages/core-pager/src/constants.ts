@@ -12,7 +12,7 @@ import type { SourceRef } from '@kspec/spec-kit';
 /** The seed this package models. @category Constants */
 export const SEED = 'genode-base-pistachio-core-platform.cc' as const;
 
-/** `meta` citing lines `first..last` of C function `fn` in the seed. */
+/** `meta` citing lines `first..last` of C function `fn` in the seed (internal: not exported from the package). */
 export const source = (fn: string, first: number, last: number = first): { source: SourceRef } => ({
   source: src(SEED, fn, first, last),
 });

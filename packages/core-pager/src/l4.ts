@@ -43,7 +43,7 @@ export const L4_Nilpage: Word = 0;
 /** `L4_CompleteAddressSpace`: s = 1, base 0. @category L4 types */
 export const L4_CompleteAddressSpace: Word = 1 << 4;
 
-/** `__L4_Msb(w)`: index of the highest set bit (`bsr`; 0 for 0, where `bsr` is undefined). */
+/** `__L4_Msb(w)`: index of the highest set bit (`bsr`; 0 for 0, where `bsr` is undefined). @category L4 types */
 export function L4_Msb(w: Word): number {
   return w === 0 ? 0 : 31 - Math.clz32(w);
 }
