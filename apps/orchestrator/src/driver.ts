@@ -129,7 +129,21 @@ export interface PlotSpec {
   readonly id: string;
   readonly title: string;
   readonly yLabel: string;
+  /**
+   * Plot over the driver's own x axis ({@link DriverRun.ownSeries}) instead of the run's clock,
+   * for work a driver does before the clock starts (its `label` names the axis).
+   */
+  readonly x?: { readonly label: string };
   readonly series: readonly { readonly key: string; readonly label: string }[];
+}
+
+/**
+ * A driver's own series: x values and, per gauge key, one value per x.
+ * @category Drivers
+ */
+export interface OwnSeries {
+  readonly t: readonly number[];
+  readonly values: Readonly<Record<string, readonly number[]>>;
 }
 
 /**
@@ -150,6 +164,11 @@ export interface DriverRun {
    * the bus lock wedges the bus), or `null`. A stopped run fails (exit 1), with the summary.
    */
   stopped?(): string | null;
+  /**
+   * Series over the driver's own x axis (e.g. faults served in `start`, before the first tick),
+   * for plots with {@link PlotSpec.x}.
+   */
+  ownSeries?(): OwnSeries;
   /** Called once when every driver is done (or the tick budget ran out), before the summary. */
   finish?(): void | Promise<void>;
   summary(): SubsystemSummary;

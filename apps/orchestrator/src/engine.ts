@@ -19,7 +19,7 @@
  * @module
  */
 import type { PendingOutput } from '@kspec/statecharts';
-import type { AnyScenarioDriver, DriverRun, RunServices, SubsystemSummary } from './driver.js';
+import type { AnyScenarioDriver, DriverRun, OwnSeries, RunServices, SubsystemSummary } from './driver.js';
 import { SignalBus } from './driver.js';
 import { RunInterrupted } from './errors.js';
 import { SharedMemoryRoom } from './memory.js';
@@ -63,6 +63,8 @@ export interface RunOptions {
 export interface Series {
   readonly t: number[];
   readonly values: Record<string, Record<string, number[]>>;
+  /** Per subsystem, series over the driver's own x axis (`DriverRun.ownSeries`). */
+  readonly own: Record<string, OwnSeries>;
 }
 
 /**
@@ -168,7 +170,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     workers,
   };
   const runs: { driver: AnyScenarioDriver; run: DriverRun }[] = [];
-  const series: Series = { t: [], values: {} };
+  const series: Series = { t: [], values: {}, own: {} };
   const sample = (): void => {
     series.t.push(now());
     for (const { driver, run } of runs) {
@@ -244,6 +246,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
     for (const { run } of runs) await run.finish?.();
     sample();
+    for (const { driver, run } of runs) {
+      const own = run.ownSeries?.();
+      if (own) series.own[driver.subsystem] = own;
+    }
     const bySubsystem = new Map(runs.map(({ driver, run }) => [driver.subsystem, run]));
     const subsystems = [...scenario.subsystems.keys()].map((name) => bySubsystem.get(name)!.summary());
     const stopped = runs.flatMap(({ driver, run }) => {

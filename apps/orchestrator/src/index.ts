@@ -41,6 +41,7 @@ export type {
   ActorSummary,
   SubsystemSummary,
   PlotSpec,
+  OwnSeries,
   DriverRun,
   ScenarioDriver,
   AnyScenarioDriver,
@@ -67,6 +68,8 @@ export type {
   ShmifInterfaceActor,
 } from './drivers/shmif/interface.js';
 export { KSPEC_ETHERTYPE, KSPEC_FRAME_HEADER, makeFrame, parseFrame } from './drivers/shmif/frames.js';
+export { corePagerDriver, CorePagerScenarioCodec } from './drivers/core-pager.js';
+export type { CorePagerScenario } from './drivers/core-pager.js';
 export { evtchnDriver, EvtchnScenarioCodec } from './drivers/xen-evtchn.js';
 export type { EvtchnScenario } from './drivers/xen-evtchn.js';
 export { runScenario, verdictOf } from './engine.js';

@@ -1,7 +1,9 @@
 /**
  * The shared memory of one run (the "machine room"): the shmif bus on a `SharedArrayBuffer`,
  * either fresh or loaded from a bus file and written back to it at the end of the run, so
- * `kspec pcap` and NetBSD's `shmif_dumpbus` can read what the interfaces left on the bus.
+ * `kspec pcap` and NetBSD's `shmif_dumpbus` can read what the interfaces left on the bus; and the
+ * machine's physical page pool (`@kspec/shared-memory`'s `PagePool`), created by the first
+ * subsystem that asks for it (core memory is set up in it from a KIP, others take pages from it).
  *
  * Departure from rump: the bus file is loaded and saved, not mapped live (Node cannot map a
  * file into a `SharedArrayBuffer`); another process attached to the same file during the run
@@ -10,7 +12,14 @@
  * @module
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { BUSMEM_DATASIZE, ShmifBus, ShmifError, busSizeFor, parseBusFile } from '@kspec/shared-memory';
+import {
+  BUSMEM_DATASIZE,
+  PagePool,
+  ShmifBus,
+  ShmifError,
+  busSizeFor,
+  parseBusFile,
+} from '@kspec/shared-memory';
 import { writeFileAtomic, type PendingOutput } from '@kspec/statecharts';
 import { busSeedProblem } from './bus-check.js';
 import { ScenarioError } from './codec.js';
@@ -91,6 +100,27 @@ export class SharedMemoryRoom {
         ? this.load(file)
         : ShmifBus.create({ dataSize: this.dataSize, lock: { timeoutMs: BUS_LOCK_WATCHDOG_MS } });
     return this.bus;
+  }
+
+  private pool: PagePool | null = null;
+
+  /**
+   * The run's physical page pool: created with `ramBytes` by the first caller; later callers get
+   * the same pool (and an error when they ask for a different size).
+   */
+  pagePool(ramBytes: number): PagePool {
+    if (this.pool === null) this.pool = new PagePool({ ramBytes });
+    else if (this.pool.pageCount * this.pool.pageSize !== ramBytes) {
+      throw new ScenarioError(
+        `page pool: ${ramBytes} bytes asked for, but the run's pool has ${this.pool.pageCount * this.pool.pageSize}`,
+      );
+    }
+    return this.pool;
+  }
+
+  /** The page pool, when a subsystem has created it. */
+  get pagePoolInUse(): PagePool | null {
+    return this.pool;
   }
 
   /** True once a subsystem has used the bus. */
