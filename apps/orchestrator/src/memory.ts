@@ -1,8 +1,9 @@
 /**
- * The shared memory of one run (the "machine room"): the physical page pool every subsystem
- * that takes pages uses (CMM balloons out of it), and the shmif bus on a `SharedArrayBuffer`,
+ * The shared memory of one run (the "machine room"): the shmif bus on a `SharedArrayBuffer`,
  * either fresh or loaded from a bus file and written back to it at the end of the run, so
- * `kspec pcap` and NetBSD's `shmif_dumpbus` can read what the interfaces left on the bus.
+ * `kspec pcap` and NetBSD's `shmif_dumpbus` can read what the interfaces left on the bus; and the
+ * machine's physical page pool (`@kspec/shared-memory`'s `PagePool`), created by the first
+ * subsystem that asks for it (core memory is set up in it from a KIP, others take pages from it).
  *
  * Departure from rump: the bus file is loaded and saved, not mapped live (Node cannot map a
  * file into a `SharedArrayBuffer`); another process attached to the same file during the run
@@ -10,7 +11,7 @@
  *
  * @module
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import {
   BUSMEM_DATASIZE,
   PagePool,
@@ -19,6 +20,8 @@ import {
   busSizeFor,
   parseBusFile,
 } from '@kspec/shared-memory';
+import { writeFileAtomic, type PendingOutput } from '@kspec/statecharts';
+import { busSeedProblem } from './bus-check.js';
 import { ScenarioError } from './codec.js';
 
 /**
@@ -30,12 +33,7 @@ export interface SharedMemoryOptions {
   readonly busFile?: string;
   /** The bus's data area size (default `BUSMEM_DATASIZE`, a 1 MiB bus file). */
   readonly dataSize?: number;
-  /** The machine's RAM (default 512 MiB) and page size (default 4096), for the page pool. */
-  readonly pages?: { readonly ramBytes?: number; readonly pageSize?: 4096 | 65536 };
 }
-
-/** The RAM of the page pool when the scenario does not say (512 MiB). @category Engine */
-export const DEFAULT_RAM_BYTES = 512 * 1024 * 1024;
 
 /**
  * The bus lock's watchdog: a thread spinning on the lock this long gives up with a
@@ -51,7 +49,6 @@ export const BUS_LOCK_WATCHDOG_MS = 5_000;
  */
 export class SharedMemoryRoom {
   private bus: ShmifBus | null = null;
-  private pool: PagePool | null = null;
   /** The path the shmif interfaces attach to (the bus file, or a name for the in-memory bus). */
   readonly busPath: string;
   readonly dataSize: number;
@@ -63,7 +60,8 @@ export class SharedMemoryRoom {
 
   /**
    * Checks the bus file before anything runs (bad input: exit 2, nothing written): when it
-   * exists it must be a bus of this data size with a valid header and frames.
+   * exists it must be a bus of this data size with a valid header and frames, that the seed
+   * can attach to and run on ({@link busSeedProblem}).
    */
   preflight(): void {
     const file = this.options.busFile;
@@ -81,6 +79,8 @@ export class SharedMemoryRoom {
   private load(file: string): ShmifBus {
     try {
       const parsed = parseBusFile(new Uint8Array(readFileSync(file)), { dataSize: this.dataSize });
+      const problem = busSeedProblem(parsed.image, this.dataSize);
+      if (problem) throw new ScenarioError(`--bus-file ${file}: ${problem}`);
       return ShmifBus.fromImage(parsed.image, {
         dataSize: this.dataSize,
         lock: { timeoutMs: BUS_LOCK_WATCHDOG_MS },
@@ -102,17 +102,24 @@ export class SharedMemoryRoom {
     return this.bus;
   }
 
+  private pool: PagePool | null = null;
+
   /**
-   * The machine's physical page pool (created on first use; every subsystem gets the same one).
-   * Pages freed go to the head of the free list (LIFO), as the kernel's per-CPU lists hand
-   * them out.
+   * The run's physical page pool: created with `ramBytes` by the first caller; later callers get
+   * the same pool (and an error when they ask for a different size).
    */
-  pagePool(): PagePool {
-    this.pool ??= new PagePool({
-      ramBytes: this.options.pages?.ramBytes ?? DEFAULT_RAM_BYTES,
-      pageSize: this.options.pages?.pageSize ?? 4096,
-      freeOrder: 'lifo',
-    });
+  pagePool(ramBytes: number): PagePool {
+    if (this.pool === null) this.pool = new PagePool({ ramBytes });
+    else if (this.pool.pageCount * this.pool.pageSize !== ramBytes) {
+      throw new ScenarioError(
+        `page pool: ${ramBytes} bytes asked for, but the run's pool has ${this.pool.pageCount * this.pool.pageSize}`,
+      );
+    }
+    return this.pool;
+  }
+
+  /** The page pool, when a subsystem has created it. */
+  get pagePoolInUse(): PagePool | null {
     return this.pool;
   }
 
@@ -121,11 +128,15 @@ export class SharedMemoryRoom {
     return this.bus !== null;
   }
 
-  /** Writes the bus back to the bus file (when one was given and the bus was used). */
-  save(): string | null {
+  /**
+   * Writes the bus back to the bus file (when one was given and the bus was used): into
+   * `output` when the caller reserved it, else through a temporary file renamed over it.
+   */
+  save(output?: PendingOutput): string | null {
     const file = this.options.busFile;
     if (file === undefined || this.bus === null) return null;
-    writeFileSync(file, this.bus.toImage());
+    if (output) output.write(this.bus.toImage());
+    else writeFileAtomic(file, this.bus.toImage(), '--bus-file');
     return file;
   }
 }

@@ -35,18 +35,13 @@ describe('scenario decoding', () => {
       const s = loadScenario(join(SCENARIOS_DIR, f), DEFAULT_DRIVERS);
       expect(s.name).toBe(f.replace(/\.json$/, ''));
       expect([...s.subsystems.keys()].sort()).toEqual(
-        f === 'default.json' ? ['cmm', 'shmif', 'xen-evtchn'] : ['shmif', 'xen-evtchn'],
+        f === 'default.json' ? ['cmm', 'core-pager', 'shmif', 'xen-evtchn'] : ['shmif', 'xen-evtchn'],
       );
     }
     const minimal = decodeScenario({ name: 'm', subsystems: { shmif: {} } }, DEFAULT_DRIVERS);
     expect(minimal.seed).toBe(1);
     expect(minimal.maxTicks).toBe(1_000_000);
     expect(minimal.busDataSize).toBeUndefined();
-    expect(minimal.pages).toBeUndefined();
-    expect(loadScenario(join(SCENARIOS_DIR, 'default.json'), DEFAULT_DRIVERS).pages).toEqual({
-      ramBytes: 512 * 1024 * 1024,
-      pageSize: 4096,
-    });
   });
 
   it.each([
@@ -128,7 +123,7 @@ describe('scenario decoding', () => {
   it('rejects an unknown subsystem and an empty one, naming the drivers', () => {
     const err = problem((s) => void (s.subsystems.floppy = {}));
     expect(err.issues[0]).toMatchObject({ path: '$.subsystems.floppy' });
-    expect(err.message).toContain("unknown subsystem 'floppy' (drivers: xen-evtchn, shmif, cmm)");
+    expect(err.message).toContain("unknown subsystem 'floppy' (drivers: core-pager, xen-evtchn, shmif, cmm)");
     expect(problem((s) => void (s.subsystems = {})).issues[0]!.path).toBe('$.subsystems');
   });
 

@@ -44,5 +44,13 @@ export { EXPORT_FORMATS, parseFormats, exportMachine, exportManifests } from './
 export type { ExportFormat, MachineExport, ExportIndex } from './export-all.js';
 export { discoverManifests, findRepoRoot, checkManifest, listWorkspacePackages } from './discover.js';
 export type { DiscoveredManifest, DiscoverOptions } from './discover.js';
+export {
+  OutputPathError,
+  reserveOutputs,
+  writeFileAtomic,
+  checkOutputDirectory,
+  makeOutputDirectory,
+} from './outputs.js';
+export type { OutputSpec, InputSpec, PendingOutput, ReservedOutputs } from './outputs.js';
 export { TraceRecordCodec, parseTraceJsonl, traceActorMatches } from './trace.js';
 export type { TraceRecord, TraceStateValue } from './trace.js';

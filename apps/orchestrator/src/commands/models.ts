@@ -8,9 +8,15 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import type { MachineCheckModel, SubsystemManifest } from '@kspec/spec-kit';
-import { discoverManifests, exportManifests, parseFormats } from '@kspec/statecharts';
+import type { PendingOutput } from '@kspec/statecharts';
+import {
+  checkOutputDirectory,
+  discoverManifests,
+  exportManifests,
+  parseFormats,
+  reserveOutputs,
+} from '@kspec/statecharts';
 import { checkConfig, explore, formatReport, testPaths, type CheckReport } from '@kspec/verify';
 import { progressPrinter } from '@kspec/verify/node';
 import { EXIT, UsageError } from '../errors.js';
@@ -52,9 +58,10 @@ export async function exportCommand(
   } catch (err) {
     throw new UsageError(`--format ${o.format}: ${(err as Error).message}`);
   }
-  const all = manifests ?? (await workspaceManifests(io));
   const out = resolve(o.out);
-  const index = await exportManifests(all, out, formats);
+  checkOutputDirectory('--out', o.out);
+  const all = manifests ?? (await workspaceManifests(io));
+  const index = await exportManifests(all, out, formats, '--out');
   const machines = index.packages.reduce((n, p) => n + p.machines.length, 0);
   io.out(
     `kspec export: ${machines} machine(s) of ${index.packages.length} package(s) (${formats.join(', ')}) written to ${out}`,
@@ -291,7 +298,22 @@ export async function pathsCommand(
   io: CommandIo,
   manifests?: readonly SubsystemManifest[],
 ): Promise<number> {
-  const { manifest, model } = findModel(manifests ?? (await workspaceManifests(io)), name);
+  const outputs = reserveOutputs(o.out !== undefined ? [{ flag: '-o', path: o.out }] : []);
+  try {
+    const { manifest, model } = findModel(manifests ?? (await workspaceManifests(io)), name);
+    return writePaths(manifest, model, o, io, outputs.get('-o'));
+  } finally {
+    outputs.discardAll();
+  }
+}
+
+function writePaths(
+  manifest: SubsystemManifest,
+  model: MachineCheckModel,
+  o: PathsCommandOptions,
+  io: CommandIo,
+  out: PendingOutput | undefined,
+): number {
   const bounds = model.configs[0]?.bounds ?? {};
   const maxStates = o.maxStates ?? bounds.maxStates;
   const maxDepth = o.depth ?? bounds.maxDepth;
@@ -300,8 +322,9 @@ export async function pathsCommand(
     ...(maxDepth !== undefined ? { maxDepth } : {}),
   });
   const json = JSON.stringify({ package: manifest.package, ...suite }, null, 2);
-  if (o.out !== undefined) {
-    writeFileSync(o.out, `${json}\n`);
+  if (out !== undefined) {
+    out.write(`${json}\n`);
+    out.commit();
     io.err(
       `kspec paths: ${suite.paths.length} path(s) covering ${suite.covered.length} transition(s) of ${qualifiedModelName(manifest, model)}` +
         `${suite.uncovered.length ? ` (${suite.uncovered.length} not reached)` : ''} written to ${o.out}`,

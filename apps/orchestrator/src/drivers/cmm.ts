@@ -1,8 +1,8 @@
 /**
  * The `cmm` scenario driver: one pseries CMM module (the `@kspec/cmm` facade over a live `cmm`
- * actor) ballooning out of the machine's page pool (the room's, shared with every subsystem
- * that takes pages), driven by a hypervisor whose loan target follows a schedule, with OOM
- * notifications and memory offline operations at given times.
+ * actor) ballooning out of the run's page pool (the room's: the one core-pager booted Genode
+ * core on when it runs first, else one of `ramMiB`), driven by a hypervisor whose loan target
+ * follows a schedule, with OOM notifications and memory offline operations at given times.
  *
  * - At start: `insmod` with the scenario's parameters, `cmm_init`.
  * - Every tick (one millisecond of the run's clock): schedule entries due set the hypervisor's
@@ -41,6 +41,8 @@ export const CmmScenarioCodec = strictObject(
   'cmm scenario',
   {},
   {
+    /** The machine's RAM in MiB when no other subsystem has made the run's page pool (default 512). */
+    ramMiB: intIn(1, 1 << 20),
     /** Module parameters at load (`insmod cmm.ko ...`). */
     params: strictObject(
       'cmm params',
@@ -53,8 +55,8 @@ export const CmmScenarioCodec = strictObject(
         debug: intIn(0, 1),
       },
     ),
-    /** The hypervisor's target of loaned memory over time (MiB from `atMs` on). */
-    schedule: t.array(strictObject('cmm schedule entry', { atMs: intIn(0), loanMb: intIn(0, 1 << 20) }, {})),
+    /** The hypervisor's target of loaned memory over time (KiB from `atMs` on). */
+    schedule: t.array(strictObject('cmm schedule entry', { atMs: intIn(0), loanKb: intIn(0, 1 << 30) }, {})),
     /** OOM notifications (the OOM killer's notifier chain). */
     oom: t.array(strictObject('cmm oom', { atMs: intIn(0) }, {})),
     /** Memory offline operations as memory_hotplug.c sends them. */
@@ -82,7 +84,7 @@ const byTime = <T extends Timed>(xs: readonly T[] | undefined): T[] =>
 
 class CmmRun implements DriverRun {
   readonly cmm: CmmModule;
-  private readonly schedule: { atMs: number; loanMb: number }[];
+  private readonly schedule: { atMs: number; loanKb: number }[];
   private readonly ooms: Timed[];
   private readonly hotplugs: {
     atMs: number;
@@ -91,6 +93,7 @@ class CmmRun implements DriverRun {
   private readonly untilMs: number;
   private readonly pageSize: number;
   private readonly totalramAtLoad: number;
+  private readonly freeAtLoad: number;
   private readonly initRc: number;
   private hvTargetPages = 0;
   private crash: Crash | null = null;
@@ -121,7 +124,8 @@ class CmmRun implements DriverRun {
     cfg: CmmScenario,
     private readonly services: RunServices,
   ) {
-    const pool = services.memory.pagePool();
+    // the run's page pool: the one core booted on, or a new one of ramMiB
+    const pool = services.memory.pagePoolInUse ?? services.memory.pagePool((cfg.ramMiB ?? 512) * MiB);
     this.pageSize = pool.pageSize;
     this.schedule = byTime(cfg.schedule);
     this.ooms = byTime(cfg.oom);
@@ -137,6 +141,7 @@ class CmmRun implements DriverRun {
     });
     services.watcher.watch(this.cmm.actor, 'cmm/cmm');
     this.totalramAtLoad = this.cmm.state.totalramPages;
+    this.freeAtLoad = pool.count('free');
     this.initRc = this.cmm.init();
   }
 
@@ -156,8 +161,8 @@ class CmmRun implements DriverRun {
     this.guarded(() => {
       while (this.schedule[0] && this.schedule[0].atMs <= tick) {
         const e = this.schedule.shift()!;
-        this.hvTargetPages = Math.floor((e.loanMb * MiB) / this.pageSize);
-        cmm.hypervisor.policy = { kind: 'target', bytes: BigInt(e.loanMb) * BigInt(MiB) };
+        this.hvTargetPages = Math.floor((e.loanKb * 1024) / this.pageSize);
+        cmm.hypervisor.policy = { kind: 'target', bytes: BigInt(e.loanKb) * 1024n };
       }
       while (this.ooms[0] && this.ooms[0].atMs <= tick) {
         this.ooms.shift();
@@ -195,13 +200,13 @@ class CmmRun implements DriverRun {
 
   sample() {
     const s = this.cmm.state;
-    const mb = (pages: number) => (pages * this.pageSize) / MiB;
+    const kb = (pages: number) => (pages * this.pageSize) / 1024;
     return {
-      loanedMb: mb(s.loanedPages),
-      targetMb: mb(s.loanedPagesTarget),
-      hypervisorTargetMb: mb(this.hvTargetPages),
-      oomFreedMb: mb(s.oomFreedPages),
-      freeMb: mb(s.freePages),
+      loanedKb: kb(s.loanedPages),
+      targetKb: kb(s.loanedPagesTarget),
+      hypervisorTargetKb: kb(this.hvTargetPages),
+      oomFreedKb: kb(s.oomFreedPages),
+      freeKb: kb(s.freePages),
     };
   }
 
@@ -309,6 +314,7 @@ class CmmRun implements DriverRun {
       },
     ];
     const mb = (p: number) => Math.round((p * this.pageSize) / MiB);
+    const kb = (p: number) => (p * this.pageSize) / 1024;
     return {
       subsystem: 'cmm',
       title: cmmManifest.title,
@@ -318,9 +324,9 @@ class CmmRun implements DriverRun {
         rounds: c.rounds,
         pagesLoaned: c.pagesLoaned,
         pagesFreed: c.pagesFreed,
-        peakLoanedMb: mb(c.peakLoanedPages),
-        loanedAtEndMb: mb(loanedAtEnd),
-        targetAtEndMb: mb(b.target),
+        peakLoanedKb: kb(c.peakLoanedPages),
+        loanedAtEndKb: kb(loanedAtEnd),
+        targetAtEndKb: kb(b.target),
         oomCalls: c.oomCalls,
         oomFreedPages: c.oomFreedPages,
         hotplugOps: c.hotplugOps,
@@ -328,7 +334,7 @@ class CmmRun implements DriverRun {
       },
       checks,
       notes: [
-        `partition: ${mb(this.totalramAtLoad)} MiB in ${this.pageSize}-byte pages from the shared page pool; delay ${k.delay} s, oom_kb ${k.oomKb}, min_mem_mb ${k.minMemMb}`,
+        `partition: ${mb(this.totalramAtLoad)} MiB in ${this.pageSize}-byte pages of the run's page pool, ${this.freeAtLoad} of them free at load (the rest held by other subsystems: what the balloon can take); delay ${k.delay} s, oom_kb ${k.oomKb}, min_mem_mb ${k.minMemMb}`,
         `the thread ran ${c.rounds} round(s) until ${this.untilMs} ms; the OOM notifier freed ${c.oomFreedPages} page(s) in ${c.oomCalls} call(s); ${c.hotplugOps} memory offline operation(s)`,
       ],
     };
@@ -353,14 +359,37 @@ export const cmmDriver: ScenarioDriver<CmmScenario> = {
     {
       id: 'cmm-balloon',
       title: 'cmm balloon: loaned vs target',
-      yLabel: 'MiB',
+      yLabel: 'KiB',
       series: [
-        { key: 'loanedMb', label: 'loaned_kb' },
-        { key: 'targetMb', label: 'loaned_target_kb' },
-        { key: 'hypervisorTargetMb', label: 'hypervisor target' },
+        { key: 'loanedKb', label: 'loaned_kb' },
+        { key: 'targetKb', label: 'loaned_target_kb' },
+        { key: 'hypervisorTargetKb', label: 'hypervisor target' },
       ],
     },
   ],
+  checkPlan: (config, { maxTicks }) => {
+    const events = [...(config.schedule ?? []), ...(config.oom ?? []), ...(config.hotplug ?? [])];
+    const until = config.untilMs ?? Math.max(0, ...events.map((e) => e.atMs)) + 2000;
+    const late = events.filter((e) => e.atMs > until);
+    return [
+      ...(until > maxTicks
+        ? [
+            {
+              path: config.untilMs !== undefined ? '$.untilMs' : '$',
+              message: `the balloon runs until ${until} ms, but the scenario gives up at maxTicks = ${maxTicks}: rmmod (cmm_exit) would never run`,
+            },
+          ]
+        : []),
+      ...(late.length > 0
+        ? [
+            {
+              path: '$.untilMs',
+              message: `${late.length} event(s) scheduled after untilMs = ${until} ms would never happen`,
+            },
+          ]
+        : []),
+    ];
+  },
   async start(config, services) {
     return new CmmRun(config, services);
   },
