@@ -1,0 +1,2 @@
+export { gadgetMachine } from './machine/machine.js';
+export { createGadgetContext } from './model/context.js';
