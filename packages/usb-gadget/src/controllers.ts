@@ -134,11 +134,7 @@ for (let n = 1; n <= 15; n++) {
   pxaList.push([`ep${n}${kind}`, kind.endsWith('bulk') ? 64 : kind.endsWith('iso') ? 256 : 8]);
 }
 
-/**
- * Presets for controllers of the 2.6.31 tree (endpoint tables recalled from the UDC drivers).
- * @category Controllers
- */
-export const CONTROLLERS = Object.freeze({
+const PRESETS = {
   /** NetChip 2280 (PCI): high speed, six configurable endpoints; the seed's ECM case. */
   net2280: Object.freeze({
     name: 'net2280',
@@ -212,7 +208,13 @@ export const CONTROLLERS = Object.freeze({
     ep0Maxpacket: 16,
     endpoints: eps(pxaList),
   }),
-} satisfies Record<string, Controller>);
+} satisfies Record<string, Controller>;
 
 /** A preset name of {@link CONTROLLERS}. @category Controllers */
-export type ControllerPreset = keyof typeof CONTROLLERS;
+export type ControllerPreset = keyof typeof PRESETS;
+
+/**
+ * Presets for controllers of the 2.6.31 tree (endpoint tables recalled from the UDC drivers).
+ * @category Controllers
+ */
+export const CONTROLLERS: Readonly<Record<ControllerPreset, Controller>> = Object.freeze(PRESETS);

@@ -10,8 +10,9 @@
  *   `rndis_register` and `usb_string_id` (its -ENODEV needs 254 ids taken, which g_ether
  *   alone never does: injection is the only way to reach the seed's lines 335-336 and 341-342);
  * - **randomness** (`random_ether_addr` when no MAC parameter is given): a seeded mulberry32;
- * - the **clock**: virtual microseconds in the context, advanced by the facade (usbmon
- *   timestamps); the model itself never reads it to decide anything.
+ * - the **clock** ({@link ClockPort}): microseconds for the usbmon timestamps the host side
+ *   records; a virtual clock that advances a fixed step per transfer by default. Nothing in
+ *   the seed or its environment decides anything by time here.
  *
  * A fault is armed with {@link armFault}: the `nth` next call of `op` fails once. Every fallible
  * call is recorded (op and caller) in `ghost.calls`, so a test can list the failure paths of a
@@ -66,7 +67,7 @@ export const DEFAULT_FAULT_ERRNO: Readonly<Record<FaultOp, number>> = Object.fre
  * @category Ports
  */
 export function createGadgetEnv(seed = 1): GadgetEnv {
-  return { faults: [], rng: seed >>> 0, nowUs: 0 };
+  return { faults: [], rng: seed >>> 0 };
 }
 
 /**
@@ -146,4 +147,40 @@ export function randomEtherAddr(env: GadgetEnv): { env: GadgetEnv; addr: number[
   ];
   bytes[0] = (bytes[0]! & 0xfe) | 0x02;
   return { env: { ...env, rng: b.state }, addr: bytes };
+}
+
+/**
+ * The clock: the time of each transfer the host records (usbmon timestamps).
+ * @category Ports
+ */
+export interface ClockPort {
+  readonly name: string;
+  /** Microseconds since an arbitrary origin; called once per recorded URB event. */
+  nowUs(): number;
+}
+
+/**
+ * A virtual clock starting at `startUs` that advances `stepUs` per reading (default: 125 us,
+ * one microframe).
+ * @category Ports
+ */
+export function virtualClock(startUs = 0, stepUs = 125): ClockPort {
+  let t = startUs;
+  return {
+    name: 'virtual clock',
+    nowUs: () => {
+      const v = t;
+      t += stepUs;
+      return v;
+    },
+  };
+}
+
+/**
+ * The wall clock (`Date.now()` in microseconds, monotonic within a run).
+ * @category Ports
+ */
+export function systemClock(): ClockPort {
+  const origin = Date.now() * 1000 - Math.round(performance.now() * 1000);
+  return { name: 'system clock', nowUs: () => origin + Math.round(performance.now() * 1000) };
 }

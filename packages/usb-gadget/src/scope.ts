@@ -8,8 +8,7 @@
  * ids and counters stay bounded and the space is finite.
  *
  * The projection drops what never influences behaviour: the last reply, the last frame handed
- * up, the list of environment calls (kept for the failure-path tests), the WARN count and the
- * clock.
+ * up, the list of environment calls (kept for the failure-path tests), and the WARN count.
  *
  * @module
  */
@@ -54,15 +53,32 @@ export function scopeContext(scope: GadgetScope): GadgetContext {
   });
 }
 
-/** The projection: the context without the reply, the last frame, the call log and the clock. @category Checking */
+/**
+ * The projection: the context without the reply, the last frame, the call log and the WARN
+ * count; the inputs (build, parameters, utsname: constant within a model) dropped; the
+ * controller by name (its endpoint states stay); each function's descriptor copies by presence
+ * only (they are copied from the static templates at bind time and never change afterwards).
+ * @category Checking
+ */
 export function projectGadgetContext(c: GadgetContext): unknown {
+  const fns: Record<number, unknown> = {};
+  for (const [id, f] of Object.entries(c.fns))
+    fns[Number(id)] = { ...f, fs: f.fs !== null, hs: f.hs !== null };
   return {
-    ...c,
-    reply: null,
-    lastRx: null,
-    rxCount: 0,
+    controller: c.controller?.name ?? null,
+    udc: c.udc ? { name: c.udc.controller.name, eps: c.udc.eps, driverBound: c.udc.driverBound } : null,
+    statics: c.statics,
+    cdev: c.cdev,
+    fns,
+    nextFnId: c.nextFnId,
+    netdev: c.netdev,
+    rndisProc: c.rndisProc,
+    bus: c.bus,
+    status: c.status,
+    rebinding: c.rebinding,
+    result: c.result,
+    env: c.env,
     ghost: { ...c.ghost, calls: [], warnings: 0 },
-    env: { ...c.env, nowUs: 0 },
   };
 }
 

@@ -293,13 +293,11 @@ export interface ArmedFault {
   readonly errno: number;
 }
 
-/** The environment: faults and randomness (ports.ts). @category Model */
+/** The environment in the context: faults and randomness (ports.ts; the clock is the facade's). @category Model */
 export interface GadgetEnv {
   readonly faults: readonly ArmedFault[];
   /** mulberry32 state for random_ether_addr. */
   readonly rng: number;
-  /** The clock (virtual microseconds), advanced by the facade. */
-  readonly nowUs: number;
 }
 
 /** Check-only history (never read by the model). @category Model */
