@@ -6,11 +6,17 @@
  */
 import type { AnyScenarioDriver } from '../driver.js';
 import { shmifDriver } from './shmif/driver.js';
+import { usbGadgetDriver } from './usb-gadget.js';
 import { evtchnDriver } from './xen-evtchn.js';
 
 /**
  * The drivers `kspec run` knows. Runs start and step in this order: drivers that consume
- * signals come before the drivers that emit them.
+ * signals come before the drivers that emit them (usb-gadget and shmif consume each other's,
+ * emitted only from `step`, so either order works; the gadget steps first).
  * @category Drivers
  */
-export const DEFAULT_DRIVERS: readonly AnyScenarioDriver[] = Object.freeze([evtchnDriver, shmifDriver]);
+export const DEFAULT_DRIVERS: readonly AnyScenarioDriver[] = Object.freeze([
+  evtchnDriver,
+  usbGadgetDriver,
+  shmifDriver,
+]);

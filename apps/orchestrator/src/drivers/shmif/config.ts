@@ -35,6 +35,11 @@ export const ShmifScenarioCodec = strictObject(
     burst: intIn(1, 4096),
     /** The receivers run every this many ticks (default 1; larger: slow receivers, overruns). */
     receiveEvery: intIn(1, 1_000_000),
+    /**
+     * The signal that brings one more interface onto the bus (default `usb-gadget.link`: the
+     * USB gadget's link came up); `""` for none.
+     */
+    join: t.string,
   },
 );
 
@@ -56,6 +61,7 @@ export interface ShmifSettings {
   readonly sendProbability: number;
   readonly burst: number;
   readonly receiveEvery: number;
+  readonly join: string;
 }
 
 /**
@@ -73,5 +79,6 @@ export function shmifSettings(c: ShmifScenario): ShmifSettings {
     sendProbability: c.sendProbability ?? 0.5,
     burst: c.burst ?? 1,
     receiveEvery: c.receiveEvery ?? 1,
+    join: c.join ?? 'usb-gadget.link',
   };
 }
