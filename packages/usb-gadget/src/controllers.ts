@@ -208,10 +208,10 @@ const PRESETS = {
     ep0Maxpacket: 16,
     endpoints: eps(pxaList),
   }),
-} satisfies Record<string, Controller>;
+} satisfies Record<ControllerPreset, Controller>;
 
 /** A preset name of {@link CONTROLLERS}. @category Controllers */
-export type ControllerPreset = keyof typeof PRESETS;
+export type ControllerPreset = 'net2280' | 'pxa25x' | 'sa1100' | 'dummy' | 'musbOtg' | 'pxa27x';
 
 /**
  * Presets for controllers of the 2.6.31 tree (endpoint tables recalled from the UDC drivers).

@@ -24,6 +24,8 @@ export {
   canSupportRndis,
 } from './controllers.js';
 export type { Controller, UdcEndpoint, ControllerPreset } from './controllers.js';
+export type { Status } from './model/composite-bind.js';
+export type { SetupResult } from './model/composite-setup.js';
 export {
   DESCRIPTOR_SIZE,
   encodeDescriptor,
@@ -115,6 +117,18 @@ export {
   moduleInit,
   moduleCleanup,
 } from './model/ether.js';
+export {
+  busReset,
+  busDisconnect,
+  busSuspend,
+  udcSetAddress,
+  controlTransfer,
+  replyOf,
+  interruptIn,
+  bulkIn,
+  bulkOut,
+  netXmit,
+} from './model/bus.js';
 export {
   configBuf,
   configDesc,

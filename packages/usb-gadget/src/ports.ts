@@ -15,7 +15,7 @@
  *   the seed or its environment decides anything by time here.
  *
  * A fault is armed with {@link armFault}: the `nth` next call of `op` fails once. Every fallible
- * call is recorded (op and caller) in `ghost.calls`, so a test can list the failure paths of a
+ * call of a bind is recorded (op and caller) in `ghost.calls`, so a test can list the failure paths of a
  * clean bind and then arm each one.
  *
  * @module
@@ -113,7 +113,7 @@ export function callEnv(ctx: GadgetContext, op: FaultOp, caller: string): CallOu
     ctx: {
       ...ctx,
       env: touched ? { ...ctx.env, faults } : ctx.env,
-      ghost: { ...ctx.ghost, calls: [...ctx.ghost.calls, `${op}@${caller}`] },
+      ghost: ctx.ghost.binding ? { ...ctx.ghost, calls: [...ctx.ghost.calls, `${op}@${caller}`] } : ctx.ghost,
     },
   };
 }

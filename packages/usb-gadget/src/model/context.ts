@@ -69,6 +69,6 @@ export function createGadgetContext(o: GadgetContextOptions = {}): GadgetContext
     lastRx: null,
     rxCount: 0,
     env: createGadgetEnv(o.seed ?? 1),
-    ghost: { bindFailed: false, oops: null, warnings: 0, rejectedFrom: null, calls: [] },
+    ghost: { bindFailed: false, oops: null, warnings: 0, rejectedFrom: null, binding: false, calls: [] },
   };
 }

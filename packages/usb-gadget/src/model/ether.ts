@@ -175,7 +175,7 @@ export function moduleInit(ctx: GadgetContext): GadgetContext {
     fns: {},
     status: udc ? 0 : -19,
     rebinding: false,
-    ghost: { ...ctx.ghost, bindFailed: false, calls: [] },
+    ghost: { ...ctx.ghost, bindFailed: false, binding: true, calls: [] },
   };
 }
 
@@ -191,7 +191,7 @@ export function compositeBindStart(ctx: GadgetContext): GadgetContext {
 
 /** composite_bind's last part: the descriptor copy and the parameter overrides. @category Seed */
 export function compositeBindFinish(ctx: GadgetContext): GadgetContext {
-  return { ...compositeBindEnd(ctx), result: 0, ghost: { ...ctx.ghost, bindFailed: false } };
+  return { ...compositeBindEnd(ctx), result: 0, ghost: { ...ctx.ghost, bindFailed: false, binding: false } };
 }
 
 /** composite_bind's `fail:` path: composite_unbind (which calls eth_unbind unless built in). @category Seed */
@@ -202,13 +202,21 @@ export function compositeBindFailed(ctx: GadgetContext, unbind: boolean): Gadget
     cdev: null,
     udc: c.udc ? { ...c.udc, driverBound: false } : null,
     result: ctx.status,
-    ghost: { ...c.ghost, bindFailed: true },
+    ghost: { ...c.ghost, bindFailed: true, binding: false },
   };
 }
 
 /** A failed module load: the module image is freed (statics gone), the result kept. @category Seed */
 export function moduleLoadFailed(ctx: GadgetContext): GadgetContext {
-  return { ...ctx, statics: null, udc: null, cdev: null, fns: {}, result: ctx.result ?? ctx.status };
+  return {
+    ...ctx,
+    statics: null,
+    udc: null,
+    cdev: null,
+    fns: {},
+    result: ctx.result ?? ctx.status,
+    ghost: { ...ctx.ghost, binding: false },
+  };
 }
 
 /**
@@ -236,6 +244,7 @@ export function udcRebind(ctx: GadgetContext): GadgetContext {
     statics: { ...ctx.statics!, composite: true },
     rebinding: true,
     status: 0,
+    ghost: { ...ctx.ghost, binding: true, calls: [] },
   };
 }
 

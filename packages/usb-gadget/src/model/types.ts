@@ -309,7 +309,9 @@ export interface GadgetGhost {
   readonly warnings: number;
   /** The last SET_CONFIGURATION was rejected while a configuration was selected (which one, or null). */
   readonly rejectedFrom: ConfigKey | null;
-  /** Every fallible environment call made (op, caller), in order, since the last module load. */
+  /** A bind (module load or re-bind) is in progress: fallible calls are being recorded. */
+  readonly binding: boolean;
+  /** Every fallible environment call of the last bind (op@caller), in order. */
   readonly calls: readonly string[];
 }
 
