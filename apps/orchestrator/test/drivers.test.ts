@@ -57,6 +57,16 @@ describe('a driver outside the registry', () => {
     ).toThrow('at $.subsystems.saboteur.atTick: expected integer >= 1, got 0');
   });
 
+  it('xen-evtchn: more ports than the hypervisor has channels is a scenario error (port 0 is reserved)', async () => {
+    const scenario = decodeScenario(
+      { name: 'x', subsystems: { shmif: {}, 'xen-evtchn': { ports: 8, nrChannels: 8 } } },
+      drivers,
+    );
+    await expect(runScenario(scenario, { drivers })).rejects.toThrow(
+      'xen-evtchn: ports 8 need 9 event channels (port 0 is reserved), nrChannels is 8',
+    );
+  });
+
   it('a rump kernel stopping with the bus lock held wedges the bus: reported, not spun on', async () => {
     const scenario = decodeScenario(
       {

@@ -165,3 +165,34 @@ describe('checkConformance', () => {
     expect(() => checkConformance({} as never)).toThrow(TypeError);
   });
 });
+
+describe('source references against the seed index', () => {
+  const cites = (fn: string, a: number, b: number) =>
+    setup({}).createMachine({
+      id: 'cites',
+      meta: S(fn, a, b),
+      initial: 'only',
+      states: { only: { meta: S('evtchn_open', 618, 643) } },
+    });
+
+  it('accepts lines inside the named function (evtchn_open is lines 618-643)', () => {
+    expect(checkConformance(cites('evtchn_open', 620, 640))).toEqual([]);
+  });
+
+  it.each([
+    ['a function the seed does not have', 'evtchn_frobnicate', 620, 630, /no symbol 'evtchn_frobnicate'/],
+    [
+      'lines outside the named function',
+      'evtchn_open',
+      600,
+      630,
+      /outside evtchn_open \(linux-xen-evtchn.c:618-643\)/,
+    ],
+    ['lines past the end of the 709-line seed', 'evtchn_open', 700, 720, /709 lines/],
+  ])('reports %s', (_what, fn, a, b, message) => {
+    const issues = checkConformance(cites(fn, a, b));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.problem).toBe('source-not-in-seed');
+    expect(issues[0]!.message).toMatch(message);
+  });
+});

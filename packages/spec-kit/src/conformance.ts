@@ -3,13 +3,17 @@
  * every transition of a machine (event, eventless, delayed and invocation transitions) and
  * reports each place that lacks a `meta.source` reference, and each inline (unnamed) guard,
  * action, delay or invoked actor, since exports lose inline functions. Named guards and
- * actions must also exist in the machine's `setup()` implementations.
+ * actions must also exist in the machine's `setup()` implementations. Every reference is also
+ * checked against the committed seed index: the function (or symbol) it names exists in its
+ * seed, and its lines lie inside that symbol — so a reference cannot point at the wrong
+ * function or past the end of the file, with or without the seeds at hand.
  *
  * @module
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { actionName, isGeneratedDelayAction, listStateNodes, listTransitions } from './chart.js';
-import { sourceOfStateNode, sourceOfTransition } from './source.js';
+import { checkSourceRefAgainstIndex } from './seeds.js';
+import { sourceOfStateNode, sourceOfTransition, type SourceRef } from './source.js';
 
 /**
  * What is wrong at one place of a machine.
@@ -17,6 +21,7 @@ import { sourceOfStateNode, sourceOfTransition } from './source.js';
  */
 export type ConformanceProblem =
   | 'missing-source'
+  | 'source-not-in-seed'
   | 'inline-guard'
   | 'inline-action'
   | 'inline-delay'
@@ -119,10 +124,16 @@ export function checkConformance(machine: AnyStateMachine): ConformanceIssue[] {
       issues.push({ problem, stateNode: node.id, where, message: `${node.id} (${where}): ${message}` });
     };
 
+  const checkRef = (ref: SourceRef, report: (p: ConformanceProblem, msg: string) => void): void => {
+    const problem = checkSourceRefAgainstIndex(ref);
+    if (problem)
+      report('source-not-in-seed', `meta.source ${ref.fn} ${ref.lines[0]}-${ref.lines[1]}: ${problem}`);
+  };
   for (const node of listStateNodes(machine)) {
-    if (!sourceOfStateNode(node)) {
+    const ref = sourceOfStateNode(node);
+    if (!ref) {
       reporter(node, 'state')('missing-source', 'state node has no meta.source');
-    }
+    } else checkRef(ref, reporter(node, 'state'));
     checkActions(node.entry, impl.actions, reporter(node, 'entry'));
     checkActions(node.exit, impl.actions, reporter(node, 'exit'));
     node.invoke.forEach((inv, i) => {
@@ -136,7 +147,9 @@ export function checkConformance(machine: AnyStateMachine): ConformanceIssue[] {
   for (const t of listTransitions(machine)) {
     const where = t.kind === 'always' ? `always #${t.index}` : `on ${t.eventType} #${t.index}`;
     const r = reporter(t.source, where);
-    if (!sourceOfTransition(t.definition)) r('missing-source', 'transition has no meta.source');
+    const ref = sourceOfTransition(t.definition);
+    if (!ref) r('missing-source', 'transition has no meta.source');
+    else checkRef(ref, r);
     checkGuard(t.definition.guard, impl.guards, r);
     checkActions(t.definition.actions, impl.actions, r);
     const delay = (t.definition as { delay?: unknown }).delay;

@@ -32,3 +32,14 @@ export type { ChartTransition, TransitionKind } from './chart.js';
 export { checkConformance, assertConformance } from './conformance.js';
 export type { ConformanceIssue, ConformanceProblem } from './conformance.js';
 export type { ChartAppendix, ChartEntry, SubsystemManifest } from './manifest.js';
+export {
+  SEED_ORIGINS,
+  seedEntry,
+  seedSymbol,
+  seedLineIs,
+  checkSourceRefAgainstIndex,
+  upstreamUrl,
+} from './seeds.js';
+export type { SeedOrigin, SeedEntry } from './seeds.js';
+export { parseSeed, seedLineHash, normalizeSeedText, fnv1a32, fnv1a64 } from './seed-parse.js';
+export type { SeedFacts, SeedSymbol, SeedSymbolKind } from './seed-parse.js';

@@ -9,7 +9,7 @@
 import type { AnyStateNode, AnyTransitionDefinition } from 'xstate';
 
 /**
- * The five C sources kspec models, as named in `../shared/seeds/`.
+ * The five C sources kspec models, by the file names the seed index (`seeds.ts`) keeps them under.
  * @category Source references
  */
 export const SEED_FILES = [

@@ -62,7 +62,7 @@ describe('bad input', () => {
   });
 
   it('a missing source reference is refused unless allowed', () => {
-    const m = setup({}).createMachine({ id: 'm', meta: S(1), initial: 'a', states: { a: {} } });
+    const m = setup({}).createMachine({ id: 'm', meta: S(429), initial: 'a', states: { a: {} } });
     expect(() => toScxml(m)).toThrow(/m\.a \(state\): state node has no meta\.source/);
     expect(toScxml(m, { allowMissingSources: true })).toContain('<state id="m.a"');
   });

@@ -16,7 +16,13 @@ import { manifest as fixtureManifest } from '@kspec/statecharts/fixtures';
 import { discoverManifests, findRepoRoot } from '@kspec/statecharts';
 import { buildSite } from './build.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Chromium: `$KSPEC_CHROMIUM`, else the first of chromium / chromium-browser on PATH (npm test's pretest provides it). */
+const CHROMIUM =
+  process.env['KSPEC_CHROMIUM'] ??
+  ['chromium', 'chromium-browser']
+    .map((c) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim())
+    .find((p) => p !== '') ??
+  'chromium';
 const root = findRepoRoot(import.meta.dirname);
 const out = mkdtempSync(join(tmpdir(), 'kspec-site-browser-'));
 /** The site of every workspace package's machines (discovered), for the every-page test. */
@@ -30,7 +36,10 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), 'chromium is missing: apt-get install -y chromium').toBe(true);
+  expect(
+    existsSync(CHROMIUM),
+    'chromium is missing: sudo apt-get install -y --no-install-recommends chromium (or set KSPEC_CHROMIUM)',
+  ).toBe(true);
   await buildSite({
     root,
     out,

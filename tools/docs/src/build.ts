@@ -23,11 +23,14 @@ export interface SiteSource {
 
 /** Options of {@link buildSite}. */
 export interface BuildSiteOptions {
-  /** The repository root (module resolution for the bundles, seeds at `<root>/../shared/seeds`). */
+  /** The repository root (module resolution for the bundles). */
   readonly root: string;
   readonly out: string;
   readonly sources: readonly SiteSource[];
-  /** Where the seeds are; default `<root>/../shared/seeds`. */
+  /**
+   * A local seed directory for the excerpts; default: `$KSPEC_SEEDS` or the workplace default
+   * (see `resolveSeedDir`), and links only when there is none.
+   */
   readonly seedsDir?: string;
 }
 
@@ -35,12 +38,14 @@ export interface BuildSiteOptions {
 export interface SiteSummary {
   readonly pages: readonly { readonly manifest: string; readonly machine: string; readonly path: string }[];
   readonly timings: { readonly bundleMs: number; readonly exportMs: number; readonly totalMs: number };
+  /** The local seed directory the excerpts came from, if any. */
+  readonly seedsDir: string | undefined;
 }
 
 /** Builds the site (see the module notes). */
 export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary> {
   const t0 = performance.now();
-  const seeds = options.seedsDir ? new SeedReader(options.seedsDir) : SeedReader.forRepo(options.root);
+  const seeds = SeedReader.resolve(options.seedsDir);
   mkdirSync(join(options.out, 'assets'), { recursive: true });
   writeFileSync(join(options.out, 'assets', 'site.css'), SITE_CSS);
   let bundleMs = 0;
@@ -94,5 +99,5 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
     0,
   );
   writeFileSync(join(options.out, 'index.html'), index);
-  return { pages, timings: { bundleMs, exportMs, totalMs: performance.now() - t0 } };
+  return { pages, timings: { bundleMs, exportMs, totalMs: performance.now() - t0 }, seedsDir: seeds.dir };
 }

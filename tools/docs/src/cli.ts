@@ -3,33 +3,30 @@
  * `npm run docs` runs this after building the packages and TypeDoc:
  *
  * ```sh
- * node tools/docs/dist/cli.js [--out docs/site] [--root .]
+ * node tools/docs/dist/cli.js [--out docs/site] [--root .] [--seeds DIR]
  * ```
  *
  * It publishes every manifest that a workspace package exports (discovered like the
- * exporter does) and prints where the site is.
+ * exporter does) and prints where the site is. Seed references link upstream; with a local
+ * seed directory (`--seeds DIR` or `$KSPEC_SEEDS`) the pages also show the cited lines.
  *
  * @module
  */
 import { resolve } from 'node:path';
+import { Command } from 'commander';
 import { discoverManifests, findRepoRoot } from '@kspec/statecharts';
 import { buildSite } from './build.js';
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  let out = 'docs/site';
-  let root: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--out' && argv[i + 1]) out = argv[++i]!;
-    else if (a === '--root' && argv[i + 1]) root = argv[++i]!;
-    else {
-      console.error(
-        `kspec-docs-site: unknown argument '${a}'\nusage: kspec-docs-site [--out DIR] [--root DIR]`,
-      );
-      process.exit(2);
-    }
-  }
+  const program = new Command('kspec-docs-site')
+    .description('Build the kspec docs site: one page per machine beside the TypeDoc API.')
+    .option('--out <dir>', 'where to write the site', 'docs/site')
+    .option('--root <dir>', 'the repository root (default: found from the working directory)')
+    .option('--seeds <dir>', 'a local seed directory for the excerpts (default: $KSPEC_SEEDS)')
+    .showHelpAfterError()
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .parse();
+  const { out, root, seeds } = program.opts<{ out: string; root?: string; seeds?: string }>();
   const repo = root ? resolve(root) : findRepoRoot();
   const found = await discoverManifests(repo, {
     onSkip: (name, reason) => console.warn(`kspec-docs-site: skipping ${name}: ${reason}`),
@@ -38,9 +35,10 @@ async function main(): Promise<void> {
     root: repo,
     out: resolve(repo, out),
     sources: found.map((f) => ({ specifier: f.packageName, manifest: f.manifest })),
+    ...(seeds === undefined ? {} : { seedsDir: seeds }),
   });
   console.log(
-    `kspec-docs-site: ${summary.pages.length} machine pages in ${resolve(repo, out)} (${Math.round(summary.timings.totalMs)} ms; open index.html)`,
+    `kspec-docs-site: ${summary.pages.length} machine pages in ${resolve(repo, out)} (${Math.round(summary.timings.totalMs)} ms; ${summary.seedsDir ? `seed excerpts from ${summary.seedsDir}` : 'upstream seed links only: no local seed directory'}; open index.html)`,
   );
 }
 

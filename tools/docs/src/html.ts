@@ -68,6 +68,8 @@ li.kspec-active > code, td.kspec-active { background: #ffe8a3; }
 .seed h4 { margin: 0; padding: 4px 8px; background: var(--bg-soft); font-size: 13px; }
 .seed pre { margin: 0; padding: 6px 8px; overflow-x: auto; }
 .seed pre .ln { color: #98a2ad; display: inline-block; width: 4em; user-select: none; }
+.seed pre .ln.differs { color: #b3261e; font-weight: bold; }
+.seed p { margin: 4px 8px; }
 .seed:target { outline: 3px solid var(--active); }
 .finding { border-left: 4px solid #c1121f; padding: 4px 10px; margin: 10px 0; background: #fff5f5; }
 ul.states { list-style: none; padding-left: 14px; margin: 2px 0; font-size: 13px; }

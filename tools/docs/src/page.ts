@@ -7,7 +7,7 @@
  * @module
  */
 import type { ChartEntry, Finding, Invariant, SourceRef, SubsystemManifest } from '@kspec/spec-kit';
-import { formatSourceRef } from '@kspec/spec-kit';
+import { SEED_ORIGINS, formatSourceRef, upstreamUrl } from '@kspec/spec-kit';
 import type { ChartGraph, ChartState } from '@kspec/statecharts';
 import { esc, frame } from './html.js';
 import type { SeedReader } from './seeds.js';
@@ -132,10 +132,23 @@ ${f.upstreamFix ? `<p class="muted">Upstream fix: ${esc(f.upstreamFix)}</p>` : '
     )
     .map(([anchor, ref]) => {
       const lines = input.seeds.excerpt(ref);
+      const origin = SEED_ORIGINS[ref.file];
+      const link = `<a class="upstream" href="${esc(upstreamUrl(ref))}">${esc(origin.project)} ${esc(origin.path)} @ ${esc(origin.revision)}, line ${ref.lines[0]}</a>`;
+      const differs = lines?.filter((l) => !l.matches).map((l) => l.line) ?? [];
       const body = lines
-        ? lines.map((l) => `<span class="ln">${l.line}</span>${esc(l.text)}`).join('\n')
-        : `seed file ${esc(ref.file)} not found in ${esc(input.seeds.dir)}`;
-      return `<div class="seed" id="${anchor}"><h4>${esc(formatSourceRef(ref))}</h4><pre>${body}</pre></div>`;
+        ? `<pre>${lines
+            .map((l) => `<span class="ln${l.matches ? '' : ' differs'}">${l.line}</span>${esc(l.text)}`)
+            .join('\n')}</pre>${
+            differs.length
+              ? `<p class="muted seed-differs">The local seed differs from the indexed text at line${differs.length > 1 ? 's' : ''} ${differs.join(', ')}.</p>`
+              : ''
+          }`
+        : `<p class="muted seed-none">${
+            input.seeds.dir === undefined
+              ? 'No local seed directory is configured (set KSPEC_SEEDS or pass --seeds DIR to show the lines here); the link above opens them upstream.'
+              : `${esc(ref.file)} is not in ${esc(input.seeds.dir)}; the link above opens the lines upstream.`
+          }</p>`;
+      return `<div class="seed" id="${anchor}"><h4>${esc(formatSourceRef(ref))} · ${link}</h4>${body}</div>`;
     })
     .join('\n');
 

@@ -5,6 +5,7 @@
  * resolves to an excerpt on the same page showing the seed's own lines, and its exports.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { seedLineIs, upstreamUrl, type SourceRef } from '@kspec/spec-kit';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,8 @@ import { describeChart, discoverManifests, findRepoRoot } from '@kspec/statechar
 import { manifest as fixtureManifest } from '@kspec/statecharts/fixtures';
 import type { SiteSource } from './build.js';
 import { buildSite } from './build.js';
-import { SeedReader } from './seeds.js';
+import { machinePage } from './page.js';
+import { SeedReader, seedAnchor } from './seeds.js';
 
 const root = findRepoRoot(import.meta.dirname);
 const out = mkdtempSync(join(tmpdir(), 'kspec-site-'));
@@ -28,8 +30,9 @@ const machines = sources.flatMap((s) =>
   })),
 );
 
+let seedsDir: string | undefined;
 beforeAll(async () => {
-  await buildSite({ root, out, sources });
+  seedsDir = (await buildSite({ root, out, sources })).seedsDir;
 }, 120_000);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -62,19 +65,54 @@ describe('docs site', () => {
     },
   );
 
-  it('seed excerpts show the seed lines with their original numbers', () => {
-    const seeds = SeedReader.forRepo(root);
+  it('every seed reference links upstream at its revision and line; excerpts, when shown, are the indexed lines', () => {
     const ref = describeChart(fixtureManifest.machines[0]!.machine).edges[0]!.source!;
-    const lines = seeds.excerpt(ref)!;
-    expect(lines[0]!.line).toBe(ref.lines[0]);
-    expect(lines.length).toBe(ref.lines[1] - ref.lines[0] + 1);
     const html = readFileSync(join(out, 'fixtures', 'fixtureBalloon.html'), 'utf8');
-    const escaped = lines[0]!.text
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;');
-    expect(html).toContain(`<span class="ln">${ref.lines[0]}</span>${escaped}`);
+    const block = html.slice(html.indexOf(`id="${seedAnchor(ref)}"`));
+    expect(block).toContain(`href="${upstreamUrl(ref)}"`);
+    if (seedsDir === undefined) {
+      // a clone without seeds: links only, and the page says how to get the lines
+      expect(block).toMatch(/^[^]*?No local seed directory is configured \(set KSPEC_SEEDS/);
+    } else {
+      const shown = [
+        ...block.slice(0, block.indexOf('</pre>')).matchAll(/<span class="ln">(\d+)<\/span>([^\n<]*)/g),
+      ];
+      expect(shown.map((m) => Number(m[1]))).toEqual(
+        Array.from({ length: ref.lines[1] - ref.lines[0] + 1 }, (_, i) => ref.lines[0] + i),
+      );
+      const unescape = (t: string) =>
+        t
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&amp;/g, '&');
+      for (const m of shown) expect(seedLineIs(ref.file, Number(m[1]), unescape(m[2]!))).toBe(true);
+    }
+  });
+
+  it('without a seed directory a page links every reference upstream and shows no seed text', () => {
+    const { manifest, entry } = machines.find((m) => m.manifest.name === 'xen-evtchn')!;
+    const html = machinePage({
+      manifest,
+      entry,
+      graph: describeChart(entry.machine),
+      svg: '<svg></svg>',
+      notes: [],
+      files: [],
+      seeds: new SeedReader(undefined),
+      viewerScript: 'x.js',
+    });
+    const refs = [...html.matchAll(/href="#(seed-[^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(10);
+    expect(html).not.toContain('<span class="ln">');
+    const ref: SourceRef = { file: 'linux-xen-evtchn.c', fn: 'evtchn_ioctl', lines: [429, 597] };
+    expect(upstreamUrl(ref)).toMatch(/^https:\/\/github.com\/openbmc\/linux\/blob\/2a598d0b\//);
+    const links = [...html.matchAll(/<a class="upstream" href="([^"]+)"/g)].map((m) => m[1]!);
+    expect(new Set(links).size).toBeGreaterThan(5);
+    for (const l of links)
+      expect(l).toMatch(
+        /^https:\/\/github\.com\/openbmc\/linux\/blob\/2a598d0b\/drivers\/xen\/evtchn\.c#L\d+$/,
+      );
   });
 
   it('findings and invariants of the manifest are on the page', () => {

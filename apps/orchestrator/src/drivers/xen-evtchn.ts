@@ -29,7 +29,7 @@ import {
   type EvtchnDevice,
 } from '@kspec/xen-evtchn';
 import { linuxErr } from '@kspec/spec-kit';
-import { intIn, strictObject } from '../codec.js';
+import { ScenarioError, intIn, strictObject } from '../codec.js';
 import type { DriverRun, RunServices, ScenarioDriver, SubsystemSummary } from '../driver.js';
 import { stateText } from '../trace.js';
 
@@ -121,6 +121,19 @@ class EvtchnRun implements DriverRun {
     });
     services.watcher.watch(this.dev.actor, 'xen-evtchn/evtchnDevice');
     const n = cfg.ports ?? 3;
+    const nr = this.dev.snapshot.context.env.hv.nrChannels;
+    // The hypervisor hands out ports 1..nrChannels-1 (port 0 is reserved), then -ENOSPC.
+    if (n >= nr)
+      throw new ScenarioError(
+        `xen-evtchn: ports ${n} need ${n + 1} event channels (port 0 is reserved), nrChannels is ${nr}`,
+        [
+          {
+            path: '$.subsystems.xen-evtchn.ports',
+            expected: `integer in [1, ${nr - 1}]`,
+            got: JSON.stringify(n),
+          },
+        ],
+      );
     const domid = cfg.remoteDomain ?? 1;
     for (let i = 0; i < n; i++) {
       const port = this.dev.bindUnboundPort(domid);

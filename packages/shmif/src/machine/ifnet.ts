@@ -32,7 +32,7 @@ export function ifnetRegion(i: number): RegionConfig {
   const ret = (op: string, rv: number) => ({ type: 'returnErrno', params: { i, op, rv } });
   return {
     initial: 'unattached',
-    meta: source('shmif_ioctl', 278, 483),
+    meta: source('rump_shmif_create', 278, 318),
     states: {
       unattached: {
         meta: source('rump_shmif_create', 278, 283),
@@ -224,7 +224,7 @@ export function ifnetRegion(i: number): RegionConfig {
       },
       attached: {
         id: 'ifnetAttached',
-        meta: source('shmif_ioctl', 372, 483),
+        meta: source('shmif_ioctl', 394, 483),
         on: {
           [ev('ioctl.SIOCGLINKSTR')]: [
             {

@@ -29,14 +29,14 @@ function build(id: string, description: string, regions: Record<string, RegionCo
     description,
     initial: 'kernel',
     context: ({ input }: { input: { context: ShmifContext } }) => input.context,
-    meta: source('shmif_rcv', 30, 716),
+    meta: source('shmif_sc', 78, 97),
     on: {
       'host.fault': { actions: 'setFaults', meta: source('initbackend', 208, 251) },
     },
     states: {
       kernel: {
         type: 'parallel',
-        meta: source('shmif_rcv', 53, 716),
+        meta: source('shmif_sc', 78, 97),
         always: { guard: 'hasPanicked', target: 'panicked', meta: source('shmif_unlockbus', 142) },
         states: regions,
       },

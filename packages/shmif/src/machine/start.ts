@@ -32,7 +32,7 @@ export function startRegion(i: number, prefix = ''): RegionConfig {
   });
   return {
     initial: 'idle',
-    meta: source('shmif_start', 485, 553),
+    meta: source('shmif_start', 486, 553),
     states: {
       idle: {
         meta: source('shmif_start', 486, 498),
