@@ -40,6 +40,17 @@ const faults = (ops: readonly FaultOp[], upTo: number) =>
   ops.flatMap((op) => Array.from({ length: upTo }, (_, k) => ({ op, nth: k + 1 })));
 const BIND_FAULTS = FAULT_OPS.filter((o) => o !== 'usb_string_id');
 
+/** A re-bind scope: bound on `first`, the controller removed, then net2280 added (udc-core 'rebind'). */
+const rebind = (first: Controller, extra: Partial<GadgetScope>): GadgetScope => ({
+  controller: first,
+  build: { udcCore: 'rebind' },
+  udcRemove: true,
+  rebindTo: CONTROLLERS.net2280,
+  interfaces: false,
+  bus: false,
+  ...extra,
+});
+
 /**
  * The scopes, by model name.
  * @category Checking
@@ -79,32 +90,9 @@ export const GADGET_SCOPES = Object.freeze({
     build: { builtIn: true },
     udcRemove: true,
   },
-  'rebind.subsetToEcm': {
-    controller: CONTROLLERS.pxa25x,
-    configValues: [0, 1],
-    build: { udcCore: 'rebind' },
-    udcRemove: true,
-    rebindTo: CONTROLLERS.net2280,
-    interfaces: false,
-    bus: false,
-  },
-  'rebind.otgToPlain': {
-    controller: CONTROLLERS.musbOtg,
-    configValues: [0, 1],
-    build: { udcCore: 'rebind' },
-    udcRemove: true,
-    rebindTo: CONTROLLERS.net2280,
-    interfaces: false,
-    bus: false,
-  },
-  'rebind.rndisSubsetToEcm': {
-    controller: CONTROLLERS.pxa25x,
-    build: { udcCore: 'rebind', rndis: true },
-    udcRemove: true,
-    rebindTo: CONTROLLERS.net2280,
-    interfaces: false,
-    bus: false,
-  },
+  'rebind.subsetToEcm': rebind(CONTROLLERS.pxa25x, { configValues: [0, 1] }),
+  'rebind.otgToPlain': rebind(CONTROLLERS.musbOtg, { configValues: [0, 1] }),
+  'rebind.rndisSubsetToEcm': rebind(CONTROLLERS.pxa25x, { build: { udcCore: 'rebind', rndis: true } }),
 } satisfies Record<string, GadgetScope>);
 
 /** A model name of {@link GADGET_SCOPES}. @category Checking */

@@ -134,6 +134,14 @@ for (let n = 1; n <= 15; n++) {
   pxaList.push([`ep${n}${kind}`, kind.endsWith('bulk') ? 64 : kind.endsWith('iso') ? 256 : 8]);
 }
 
+const pxa25xPreset: Controller = Object.freeze({
+  name: 'pxa25x_udc',
+  dualspeed: false,
+  otg: false,
+  ep0Maxpacket: 16,
+  endpoints: eps(pxaList),
+});
+
 const PRESETS = {
   /** NetChip 2280 (PCI): high speed, six configurable endpoints; the seed's ECM case. */
   net2280: Object.freeze({
@@ -151,13 +159,7 @@ const PRESETS = {
     ]),
   }),
   /** Intel PXA 25x: full speed, fixed-function endpoints, no altsettings: the Subset case. */
-  pxa25x: Object.freeze({
-    name: 'pxa25x_udc',
-    dualspeed: false,
-    otg: false,
-    ep0Maxpacket: 16,
-    endpoints: eps(pxaList),
-  }),
+  pxa25x: pxa25xPreset,
   /** Intel SA-1100: two bulk endpoints, Subset only, no RNDIS. */
   sa1100: Object.freeze({
     name: 'sa1100_udc',
@@ -200,14 +202,8 @@ const PRESETS = {
       ['ep3out', 64],
     ]),
   }),
-  /** Intel PXA 27x: broken altsettings, so the Subset. */
-  pxa27x: Object.freeze({
-    name: 'pxa27x_udc',
-    dualspeed: false,
-    otg: false,
-    ep0Maxpacket: 16,
-    endpoints: eps(pxaList),
-  }),
+  /** Intel PXA 27x: broken altsettings, so the Subset (the same endpoint layout as the 25x here). */
+  pxa27x: Object.freeze({ ...pxa25xPreset, name: 'pxa27x_udc' }),
 } satisfies Record<ControllerPreset, Controller>;
 
 /** A preset name of {@link CONTROLLERS}. @category Controllers */

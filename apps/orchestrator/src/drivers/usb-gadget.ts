@@ -41,7 +41,8 @@ import {
 import { intIn, numberIn, strictObject } from '../codec.js';
 import type { AccountingCheck, DriverRun, RunServices, ScenarioDriver, SubsystemSummary } from '../driver.js';
 import { stateText } from '../trace.js';
-import { KSPEC_FRAME_HEADER, makeFrame, parseFrame } from './shmif/frames.js';
+import { FrameLengthCodec } from './shmif/config.js';
+import { makeFrame, parseFrame } from './shmif/frames.js';
 
 /** The trace actor name of the gadget. @category usb-gadget driver */
 export const GADGET_ACTOR = 'usb-gadget/gEther';
@@ -71,15 +72,7 @@ export const UsbGadgetScenarioCodec = strictObject(
     /** Per tick, the chance that the host sends one (default 0.5). */
     sendProbability: numberIn(0, 1),
     /** Frame length range (default 60..1514). */
-    frameLength: t.refinement(
-      strictObject(
-        'frameLength',
-        { min: intIn(KSPEC_FRAME_HEADER, 1514), max: intIn(KSPEC_FRAME_HEADER, 1514) },
-        {},
-      ),
-      (r) => r.min <= r.max,
-      'frameLength with min <= max',
-    ),
+    frameLength: FrameLengthCodec,
     /** The signal announcing the link (default `usb-gadget.link`). */
     linkSignal: t.string,
     /** Write the usbmon capture of the run here (a pcap, LINKTYPE_USB_LINUX_MMAPPED). */

@@ -7,26 +7,14 @@
  * @module
  */
 import { USB_DT } from '../constants.js';
-import { walkDescriptors } from '../descriptors.js';
+import { walkDescriptors, type DeviceDescriptor } from '../descriptors.js';
 
 const u16 = (b: readonly number[], o: number): number => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
 const u32 = (b: readonly number[], o: number): number => (u16(b, o) | (u16(b, o + 2) << 16)) >>> 0;
 
-/** The fields of a device descriptor. @category Export */
-export interface ParsedDevice {
+/** The fields of a device descriptor as read back (with its bLength). @category Export */
+export interface ParsedDevice extends DeviceDescriptor {
   readonly bLength: number;
-  readonly bcdUSB: number;
-  readonly bDeviceClass: number;
-  readonly bDeviceSubClass: number;
-  readonly bDeviceProtocol: number;
-  readonly bMaxPacketSize0: number;
-  readonly idVendor: number;
-  readonly idProduct: number;
-  readonly bcdDevice: number;
-  readonly iManufacturer: number;
-  readonly iProduct: number;
-  readonly iSerialNumber: number;
-  readonly bNumConfigurations: number;
 }
 
 /** Parses a device descriptor. @category Export */

@@ -32,8 +32,16 @@ import {
 import { canSupportEcm, gadgetIsMusbhdrc, gadgetIsSa1100 } from '../controllers.js';
 import type { Descriptor } from '../descriptors.js';
 import { callEnv } from '../ports.js';
-import { freeFn, putFn, usbAddFunction, usbInterfaceId, usbStringId, type Status } from './composite-bind.js';
-import { epState, setEpDriverData, usbEpAutoconfig, usbEpDisable, usbEpEnable } from './epautoconf.js';
+import { freeFn, putFn, usbAddFunction, type Status } from './composite-bind.js';
+import {
+  allocNotifyRequest,
+  allocStringIds,
+  claimEndpoints,
+  copyDescriptors,
+  runBindSteps,
+  takeInterfaceIds,
+} from './function-bind.js';
+import { epState, setEpDriverData, usbEpDisable, usbEpEnable } from './epautoconf.js';
 import { bitrate, endpointDesc, epChoose, macString, updateFn, usbEpQueue } from './function-util.js';
 import { freshPort, getherConnect, getherDisconnect, withPort, type LinkHooks } from './u-ether.js';
 import type { ConfigKey, EcmFunction, FunctionStatics, GadgetContext } from './types.js';
@@ -102,65 +110,20 @@ const withEcm = (ctx: GadgetContext, f: (s: FunctionStatics) => FunctionStatics)
   statics: { ...ctx.statics!, ecm: f(ctx.statics!.ecm) },
 });
 
-const setTemplateEp = (role: string, address: number, maxpacket: number) => (s: FunctionStatics) => ({
-  ...s,
-  eps: { ...s.eps, [role]: { address, maxpacket } },
-});
+const ECM_ROLES = [
+  ['in', { type: 'bulk', dirIn: true, maxpacket: 0 }],
+  ['out', { type: 'bulk', dirIn: false, maxpacket: 0 }],
+  ['notify', { type: 'int', dirIn: true, maxpacket: ECM_STATUS_BYTECOUNT }],
+] as const;
 
-/** `ecm_bind(c, f)`. @category Model */
+/** `ecm_bind(c, f)`: interface ids, endpoints, the notify request, the descriptor copies. @category Model */
 export function ecmBind(ctx: GadgetContext, key: ConfigKey, id: number): Status {
-  let c = ctx;
-  const ctrl = usbInterfaceId(c, key, id);
-  if (ctrl.status < 0) return ecmBindFail(ctrl.ctx, id, ctrl.status);
-  c = withEcm(ctrl.ctx, (s) => ({ ...s, intf: [ctrl.status, s.intf[1]!] }));
-  c = updateFn<EcmFunction>(c, id, (f) => ({ ...f, ctrlId: ctrl.status }));
-  const data = usbInterfaceId(c, key, id);
-  if (data.status < 0) return ecmBindFail(data.ctx, id, data.status);
-  c = withEcm(data.ctx, (s) => ({ ...s, intf: [s.intf[0]!, data.status] }));
-  c = updateFn<EcmFunction>(c, id, (f) => ({ ...f, dataId: data.status }));
-  const roles = [
-    ['in', { type: 'bulk', dirIn: true, maxpacket: 0 }],
-    ['out', { type: 'bulk', dirIn: false, maxpacket: 0 }],
-    ['notify', { type: 'int', dirIn: true, maxpacket: ECM_STATUS_BYTECOUNT }],
-  ] as const;
-  for (const [role, t] of roles) {
-    const a = usbEpAutoconfig(c, t, 'ecm_bind');
-    if (!a.match) return ecmBindFail(a.ctx, id, ERR.ENODEV);
-    const m = a.match;
-    c = withEcm(a.ctx, setTemplateEp(role, m.address, m.maxpacket));
-    c = updateFn<EcmFunction>(c, id, (f) =>
-      role === 'notify'
-        ? { ...f, notify: m.ep }
-        : { ...f, port: { ...f.port, [role === 'in' ? 'inEp' : 'outEp']: m.ep } },
-    );
-  }
-  const req = callEnv(c, 'usb_ep_alloc_request', 'ecm_bind');
-  if (req.failed) return ecmBindFail(req.ctx, id, ERR.ENOMEM);
-  c = updateFn<EcmFunction>(req.ctx, id, (f) => ({ ...f, notifyReq: true }));
-  const buf = callEnv(c, 'kmalloc', 'ecm_bind');
-  if (buf.failed) return ecmBindFail(buf.ctx, id, ERR.ENOMEM);
-  const fsCopy = callEnv(buf.ctx, 'usb_copy_descriptors', 'ecm_bind');
-  if (fsCopy.failed) return ecmBindFail(fsCopy.ctx, id, ERR.ENOMEM);
-  c = fsCopy.ctx;
-  c = updateFn<EcmFunction>(c, id, (f) => ({ ...f, fs: ecmFunctionDescriptors(c.statics!.ecm, 'fs') }));
-  if (c.udc!.controller.dualspeed) {
-    const hsCopy = callEnv(c, 'usb_copy_descriptors', 'ecm_bind');
-    if (hsCopy.failed) return ecmBindFail(hsCopy.ctx, id, ERR.ENOMEM);
-    c = hsCopy.ctx;
-    c = updateFn<EcmFunction>(c, id, (f) => ({ ...f, hs: ecmFunctionDescriptors(c.statics!.ecm, 'hs') }));
-  }
-  return { ctx: c, status: 0 };
-}
-
-/** ecm_bind's `fail:` path: descriptors and request freed, only the notify claim released. */
-function ecmBindFail(ctx: GadgetContext, id: number, status: number): Status {
-  const fn = ctx.fns[id] as EcmFunction;
-  let c = updateFn<EcmFunction>(ctx, id, (f) => ({ ...f, fs: null, hs: null, notifyReq: false }));
-  if (fn.notify) c = setEpDriverData(c, fn.notify, null);
-  // `if (ecm->port.out)` / `if (ecm->port.in)`: descriptor pointers, NULL at bind time
-  if (fn.port.out) c = setEpDriverData(c, fn.port.outEp, null);
-  if (fn.port.in) c = setEpDriverData(c, fn.port.inEp, null);
-  return { ctx: c, status };
+  return runBindSteps(ctx, id, [
+    (c) => takeInterfaceIds(c, key, id, 'ecm', 2),
+    (c) => claimEndpoints(c, id, 'ecm', ECM_ROLES, 'ecm_bind'),
+    (c) => allocNotifyRequest(c, id, 'ecm_bind'),
+    (c) => copyDescriptors(c, id, 'ecm', 'ecm_bind', ecmFunctionDescriptors),
+  ]);
 }
 
 /** `ecm_unbind(c, f)`: descriptors and request freed, the MAC string cleared, the instance freed. @category Model */
@@ -179,14 +142,10 @@ export function ecmBindConfig(ctx: GadgetContext, key: ConfigKey): Status {
   if (!canSupportEcm(ctx.udc!.controller)) return { ctx, status: ERR.EINVAL };
   let c = ctx;
   if (c.statics!.ecm.stringIds[0] === 0) {
-    for (const slot of [0, 2, 1]) {
-      const r = usbStringId(c, 'ecm_bind_config');
-      if (r.status < 0) return r;
-      c = withEcm(r.ctx, (s) => ({
-        ...s,
-        stringIds: s.stringIds.map((v, i) => (i === slot ? r.status : v)),
-      }));
-    }
+    // control interface label, data interface label, MAC address
+    const r = allocStringIds(c, 'ecm', [0, 2, 1], 'ecm_bind_config');
+    if (r.status < 0) return r;
+    c = r.ctx;
   }
   const z = callEnv(c, 'kzalloc', 'ecm_bind_config');
   if (z.failed) return { ctx: z.ctx, status: ERR.ENOMEM };

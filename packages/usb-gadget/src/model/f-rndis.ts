@@ -39,8 +39,16 @@ import {
 import { canSupportRndis } from '../controllers.js';
 import type { Descriptor } from '../descriptors.js';
 import { callEnv } from '../ports.js';
-import { freeFn, putFn, usbAddFunction, usbInterfaceId, usbStringId, type Status } from './composite-bind.js';
-import { epState, setEpDriverData, usbEpAutoconfig, usbEpDisable, usbEpEnable } from './epautoconf.js';
+import { freeFn, putFn, usbAddFunction, type Status } from './composite-bind.js';
+import {
+  allocNotifyRequest,
+  allocStringIds,
+  claimEndpoints,
+  copyDescriptors,
+  runBindSteps,
+  takeInterfaceIds,
+} from './function-bind.js';
+import { epState, setEpDriverData, usbEpDisable, usbEpEnable } from './epautoconf.js';
 import type { CtrlRequest } from './f-ecm.js';
 import { bitrate, endpointDesc, epChoose, updateFn, usbEpQueue } from './function-util.js';
 import {
@@ -99,11 +107,6 @@ export function rndisFunctionDescriptors(st: FunctionStatics, speed: 'fs' | 'hs'
   ];
 }
 
-const withRndis = (ctx: GadgetContext, f: (s: FunctionStatics) => FunctionStatics): GadgetContext => ({
-  ...ctx,
-  statics: { ...ctx.statics!, rndis: f(ctx.statics!.rndis) },
-});
-
 /** Updates rndis.c's per-device params. @category Model */
 export function withParams(ctx: GadgetContext, f: (p: RndisParams) => RndisParams): GadgetContext {
   return { ...ctx, statics: { ...ctx.statics!, rndisParams: f(ctx.statics!.rndisParams) } };
@@ -112,68 +115,29 @@ export function withParams(ctx: GadgetContext, f: (p: RndisParams) => RndisParam
 /** `rndis_exit()`: the /proc entry goes. */
 const rndisExit = (ctx: GadgetContext): GadgetContext => ({ ...ctx, rndisProc: false });
 
-/** `rndis_bind(c, f)`. @category Model */
-export function rndisBind(ctx: GadgetContext, key: ConfigKey, id: number): Status {
-  const ctrl = usbInterfaceId(ctx, key, id);
-  if (ctrl.status < 0) return rndisBindFail(ctrl.ctx, id, ctrl.status);
-  let c = withRndis(ctrl.ctx, (s) => ({ ...s, intf: [ctrl.status, s.intf[1]!] }));
-  c = updateFn<RndisFunction>(c, id, (f) => ({ ...f, ctrlId: ctrl.status }));
-  const data = usbInterfaceId(c, key, id);
-  if (data.status < 0) return rndisBindFail(data.ctx, id, data.status);
-  c = withRndis(data.ctx, (s) => ({ ...s, intf: [s.intf[0]!, data.status] }));
-  c = updateFn<RndisFunction>(c, id, (f) => ({ ...f, dataId: data.status }));
-  const roles = [
-    ['in', { type: 'bulk', dirIn: true, maxpacket: 0 }],
-    ['out', { type: 'bulk', dirIn: false, maxpacket: 0 }],
-    ['notify', { type: 'int', dirIn: true, maxpacket: RNDIS_STATUS_BYTECOUNT }],
-  ] as const;
-  for (const [role, t] of roles) {
-    const a = usbEpAutoconfig(c, t, 'rndis_bind');
-    if (!a.match) return rndisBindFail(a.ctx, id, ERR.ENODEV);
-    const m = a.match;
-    c = withRndis(a.ctx, (s) => ({
-      ...s,
-      eps: { ...s.eps, [role]: { address: m.address, maxpacket: m.maxpacket } },
-    }));
-    c = updateFn<RndisFunction>(c, id, (f) =>
-      role === 'notify'
-        ? { ...f, notify: m.ep }
-        : { ...f, port: { ...f.port, [role === 'in' ? 'inEp' : 'outEp']: m.ep } },
-    );
-  }
-  const req = callEnv(c, 'usb_ep_alloc_request', 'rndis_bind');
-  if (req.failed) return rndisBindFail(req.ctx, id, ERR.ENOMEM);
-  c = updateFn<RndisFunction>(req.ctx, id, (f) => ({ ...f, notifyReq: true }));
-  const buf = callEnv(c, 'kmalloc', 'rndis_bind');
-  if (buf.failed) return rndisBindFail(buf.ctx, id, ERR.ENOMEM);
-  const fsCopy = callEnv(buf.ctx, 'usb_copy_descriptors', 'rndis_bind');
-  if (fsCopy.failed) return rndisBindFail(fsCopy.ctx, id, ERR.ENOMEM);
-  c = fsCopy.ctx;
-  c = updateFn<RndisFunction>(c, id, (f) => ({ ...f, fs: rndisFunctionDescriptors(c.statics!.rndis, 'fs') }));
-  if (c.udc!.controller.dualspeed) {
-    const hsCopy = callEnv(c, 'usb_copy_descriptors', 'rndis_bind');
-    if (hsCopy.failed) return rndisBindFail(hsCopy.ctx, id, ERR.ENOMEM);
-    c = hsCopy.ctx;
-    c = updateFn<RndisFunction>(c, id, (f) => ({
-      ...f,
-      hs: rndisFunctionDescriptors(c.statics!.rndis, 'hs'),
-    }));
-  }
-  const reg = callEnv(c, 'rndis_register', 'rndis_bind');
-  c = reg.ctx;
-  if (reg.failed || c.statics!.rndisParams.used) return rndisBindFail(c, id, ERR.ENODEV);
-  c = withParams(c, (p) => ({ ...p, used: true, speed: 0 }));
-  c = updateFn<RndisFunction>(c, id, (f) => ({ ...f, config: 0 }));
-  return { ctx: c, status: 0 };
+const RNDIS_ROLES = [
+  ['in', { type: 'bulk', dirIn: true, maxpacket: 0 }],
+  ['out', { type: 'bulk', dirIn: false, maxpacket: 0 }],
+  ['notify', { type: 'int', dirIn: true, maxpacket: RNDIS_STATUS_BYTECOUNT }],
+] as const;
+
+/** `rndis_register(resp_avail, rndis)`: the one slot of rndis.c, or -ENODEV. */
+function rndisRegister(ctx: GadgetContext, id: number): Status {
+  const reg = callEnv(ctx, 'rndis_register', 'rndis_bind');
+  if (reg.failed || reg.ctx.statics!.rndisParams.used) return { ctx: reg.ctx, status: ERR.ENODEV };
+  const c = withParams(reg.ctx, (p) => ({ ...p, used: true, speed: 0 }));
+  return { ctx: updateFn<RndisFunction>(c, id, (f) => ({ ...f, config: 0 })), status: 0 };
 }
 
-function rndisBindFail(ctx: GadgetContext, id: number, status: number): Status {
-  const fn = ctx.fns[id] as RndisFunction;
-  let c = updateFn<RndisFunction>(ctx, id, (f) => ({ ...f, fs: null, hs: null, notifyReq: false }));
-  if (fn.notify) c = setEpDriverData(c, fn.notify, null);
-  if (fn.port.out) c = setEpDriverData(c, fn.port.outEp, null);
-  if (fn.port.in) c = setEpDriverData(c, fn.port.inEp, null);
-  return { ctx: c, status };
+/** `rndis_bind(c, f)`: as ecm_bind, then `rndis_register`. @category Model */
+export function rndisBind(ctx: GadgetContext, key: ConfigKey, id: number): Status {
+  return runBindSteps(ctx, id, [
+    (c) => takeInterfaceIds(c, key, id, 'rndis', 2),
+    (c) => claimEndpoints(c, id, 'rndis', RNDIS_ROLES, 'rndis_bind'),
+    (c) => allocNotifyRequest(c, id, 'rndis_bind'),
+    (c) => copyDescriptors(c, id, 'rndis', 'rndis_bind', rndisFunctionDescriptors),
+    (c) => rndisRegister(c, id),
+  ]);
 }
 
 /** `rndis_unbind(c, f)`: deregister, rndis_exit, free. @category Model */
@@ -190,14 +154,10 @@ export function rndisBindConfig(ctx: GadgetContext, key: ConfigKey): Status {
     const init = callEnv(c, 'rndis_init', 'rndis_bind_config');
     if (init.failed) return { ctx: init.ctx, status: init.errno };
     c = { ...init.ctx, rndisProc: true, statics: { ...init.ctx.statics!, rndisParams: RNDIS_PARAMS_ZERO } };
-    for (const slot of [0, 1]) {
-      const r = usbStringId(c, 'rndis_bind_config');
-      if (r.status < 0) return r;
-      c = withRndis(r.ctx, (s) => ({
-        ...s,
-        stringIds: s.stringIds.map((v, i) => (i === slot ? r.status : v)),
-      }));
-    }
+    // control and data interface labels (no rndis_exit() when these fail: USBG-9)
+    const r = allocStringIds(c, 'rndis', [0, 1], 'rndis_bind_config');
+    if (r.status < 0) return r;
+    c = r.ctx;
   }
   const z = callEnv(c, 'kzalloc', 'rndis_bind_config');
   if (z.failed) return { ctx: rndisExit(z.ctx), status: ERR.ENOMEM };

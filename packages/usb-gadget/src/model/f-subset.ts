@@ -17,8 +17,9 @@
 import { DEFAULT_FILTER, ERR, ETH_FRAME_LEN, USB_CDC, USB_CLASS } from '../constants.js';
 import type { Descriptor } from '../descriptors.js';
 import { callEnv } from '../ports.js';
-import { freeFn, putFn, usbAddFunction, usbInterfaceId, usbStringId, type Status } from './composite-bind.js';
-import { epState, setEpDriverData, usbEpAutoconfig } from './epautoconf.js';
+import { freeFn, putFn, usbAddFunction, type Status } from './composite-bind.js';
+import { allocStringIds, claimEndpoints, runBindSteps, takeInterfaceIds } from './function-bind.js';
+import { epState } from './epautoconf.js';
 import { endpointDesc, epChoose, macString, updateFn } from './function-util.js';
 import { freshPort, getherConnect, getherDisconnect, withPort } from './u-ether.js';
 import type { ConfigKey, FunctionStatics, GadgetContext, GethFunction } from './types.js';
@@ -75,52 +76,37 @@ const oops = (ctx: GadgetContext, what: string): GadgetContext => ({
   ghost: { ...ctx.ghost, oops: what },
 });
 
-/** `geth_bind(c, f)`. @category Model */
-export function gethBind(ctx: GadgetContext, key: ConfigKey, id: number): Status {
-  const intf = usbInterfaceId(ctx, key, id);
-  if (intf.status < 0) return gethBindFail(intf.ctx, id, intf.status);
-  let c = withGeth(intf.ctx, (s) => ({ ...s, intf: [intf.status] }));
-  for (const role of ['in', 'out'] as const) {
-    const a = usbEpAutoconfig(c, { type: 'bulk', dirIn: role === 'in', maxpacket: 0 }, 'geth_bind');
-    if (!a.match) return gethBindFail(a.ctx, id, ERR.ENODEV);
-    const m = a.match;
-    c = withGeth(a.ctx, (s) => ({
-      ...s,
-      eps: { ...s.eps, [role]: { address: m.address, maxpacket: m.maxpacket } },
-    }));
-    c = updateFn<GethFunction>(c, id, (f) => ({
-      ...f,
-      port: { ...f.port, [role === 'in' ? 'inEp' : 'outEp']: m.ep },
-    }));
-  }
-  // f->descriptors = usb_copy_descriptors(fs_eth_function); -- not checked
-  const fsCopy = callEnv(c, 'usb_copy_descriptors', 'geth_bind');
-  if (fsCopy.failed)
-    return {
-      ctx: oops(fsCopy.ctx, 'geth_bind: usb_find_endpoint() walks the NULL copy of fs_eth_function'),
-      status: ERR.ENOMEM,
-    };
-  c = fsCopy.ctx;
-  c = updateFn<GethFunction>(c, id, (f) => ({ ...f, fs: gethFunctionDescriptors(c.statics!.geth, 'fs') }));
-  if (c.udc!.controller.dualspeed) {
-    const hsCopy = callEnv(c, 'usb_copy_descriptors', 'geth_bind');
-    if (hsCopy.failed)
+const GETH_ROLES = [
+  ['in', { type: 'bulk', dirIn: true, maxpacket: 0 }],
+  ['out', { type: 'bulk', dirIn: false, maxpacket: 0 }],
+] as const;
+
+/** `f->descriptors = usb_copy_descriptors(...)` unchecked: a NULL copy is walked by usb_find_endpoint (USBG-8). */
+function copyUnchecked(ctx: GadgetContext, id: number): Status {
+  let c = ctx;
+  for (const speed of ['fs', 'hs'] as const) {
+    if (speed === 'hs' && !c.udc!.controller.dualspeed) break;
+    const copy = callEnv(c, 'usb_copy_descriptors', 'geth_bind');
+    const table = speed === 'fs' ? 'fs_eth_function' : 'hs_eth_function';
+    if (copy.failed)
       return {
-        ctx: oops(hsCopy.ctx, 'geth_bind: usb_find_endpoint() walks the NULL copy of hs_eth_function'),
+        ctx: oops(copy.ctx, `geth_bind: usb_find_endpoint() walks the NULL copy of ${table}`),
         status: ERR.ENOMEM,
       };
-    c = hsCopy.ctx;
-    c = updateFn<GethFunction>(c, id, (f) => ({ ...f, hs: gethFunctionDescriptors(c.statics!.geth, 'hs') }));
+    c = copy.ctx;
+    const descs = gethFunctionDescriptors(c.statics!.geth, speed);
+    c = updateFn<GethFunction>(c, id, (f) => ({ ...f, [speed]: descs }));
   }
   return { ctx: c, status: 0 };
 }
 
-function gethBindFail(ctx: GadgetContext, id: number, status: number): Status {
-  const fn = ctx.fns[id] as GethFunction;
-  let c = ctx;
-  if (fn.port.out) c = setEpDriverData(c, fn.port.outEp, null);
-  if (fn.port.in) c = setEpDriverData(c, fn.port.inEp, null);
-  return { ctx: c, status };
+/** `geth_bind(c, f)`. @category Model */
+export function gethBind(ctx: GadgetContext, key: ConfigKey, id: number): Status {
+  const r = runBindSteps(ctx, id, [
+    (c) => takeInterfaceIds(c, key, id, 'geth', 1),
+    (c) => claimEndpoints(c, id, 'geth', GETH_ROLES, 'geth_bind'),
+  ]);
+  return r.status < 0 ? r : copyUnchecked(r.ctx, id);
 }
 
 /** `geth_unbind(c, f)`. @category Model */
@@ -135,14 +121,10 @@ export function gethUnbind(ctx: GadgetContext, id: number): GadgetContext {
 export function gethBindConfig(ctx: GadgetContext, key: ConfigKey): Status {
   let c = ctx;
   if (c.statics!.geth.stringIds[0] === 0) {
-    for (const slot of [0, 1]) {
-      const r = usbStringId(c, 'geth_bind_config');
-      if (r.status < 0) return r;
-      c = withGeth(r.ctx, (s) => ({
-        ...s,
-        stringIds: s.stringIds.map((v, i) => (i === slot ? r.status : v)),
-      }));
-    }
+    // interface label, MAC address
+    const r = allocStringIds(c, 'geth', [0, 1], 'geth_bind_config');
+    if (r.status < 0) return r;
+    c = r.ctx;
   }
   const z = callEnv(c, 'kzalloc', 'geth_bind_config');
   if (z.failed) return { ctx: z.ctx, status: ERR.ENOMEM };

@@ -8,6 +8,20 @@ import { intIn, numberIn, strictObject } from '../../codec.js';
 import { KSPEC_FRAME_HEADER } from './frames.js';
 
 /**
+ * A frame length range of scenario frames: 30..1514 bytes, min <= max.
+ * @category shmif driver
+ */
+export const FrameLengthCodec = t.refinement(
+  strictObject(
+    'frameLength',
+    { min: intIn(KSPEC_FRAME_HEADER, 1514), max: intIn(KSPEC_FRAME_HEADER, 1514) },
+    {},
+  ),
+  (r) => r.min <= r.max,
+  'frameLength with min <= max',
+);
+
+/**
  * The codec of the `shmif` entry.
  * @category shmif driver
  */
@@ -20,15 +34,7 @@ export const ShmifScenarioCodec = strictObject(
     /** Frames each interface sends (default 200). */
     framesPerInterface: intIn(0, 10_000_000),
     /** Ethernet frame length range in bytes (default 60..1514; at least the 30-byte kspec header). */
-    frameLength: t.refinement(
-      strictObject(
-        'frameLength',
-        { min: intIn(KSPEC_FRAME_HEADER, 1514), max: intIn(KSPEC_FRAME_HEADER, 1514) },
-        {},
-      ),
-      (r) => r.min <= r.max,
-      'frameLength with min <= max',
-    ),
+    frameLength: FrameLengthCodec,
     /** Per tick, the chance that an interface with frames left sends (default 0.5). */
     sendProbability: numberIn(0, 1),
     /** Frames per send (one `ether_output` burst through `shmif_start`; default 1). */
