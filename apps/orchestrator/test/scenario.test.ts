@@ -41,7 +41,7 @@ describe('scenario decoding', () => {
       expect(s.name).toBe(f.replace(/\.json$/, ''));
       expect([...s.subsystems.keys()].sort()).toEqual(
         f === 'default.json'
-          ? ['shmif', 'usb-gadget', 'xen-evtchn']
+          ? ['core-pager', 'shmif', 'usb-gadget', 'xen-evtchn']
           : f === 'usb-gadget-rndis.json'
             ? ['shmif', 'usb-gadget']
             : ['shmif', 'xen-evtchn'],
@@ -132,7 +132,9 @@ describe('scenario decoding', () => {
   it('rejects an unknown subsystem and an empty one, naming the drivers', () => {
     const err = problem((s) => void (s.subsystems.floppy = {}));
     expect(err.issues[0]).toMatchObject({ path: '$.subsystems.floppy' });
-    expect(err.message).toContain("unknown subsystem 'floppy' (drivers: xen-evtchn, usb-gadget, shmif)");
+    expect(err.message).toContain(
+      "unknown subsystem 'floppy' (drivers: core-pager, xen-evtchn, usb-gadget, shmif)",
+    );
     expect(problem((s) => void (s.subsystems = {})).issues[0]!.path).toBe('$.subsystems');
   });
 
