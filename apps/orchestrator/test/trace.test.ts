@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { isSourceRef, type SubsystemManifest } from '@kspec/spec-kit';
 import { activeStateIds, parseTraceJsonl, traceActorMatches } from '@kspec/statecharts';
 import { manifest as shmifManifest } from '@kspec/shmif';
+import { manifest as gadgetManifest } from '@kspec/usb-gadget';
 import { manifest as evtchnManifest } from '@kspec/xen-evtchn';
 import { manifest as corePagerManifest } from '@kspec/core-pager';
 import { manifest as cmmManifest } from '@kspec/cmm';
@@ -20,6 +21,7 @@ import { captureIo, tmpDir } from './helpers.js';
 const manifests: readonly SubsystemManifest[] = [
   corePagerManifest,
   shmifManifest,
+  gadgetManifest,
   evtchnManifest,
   cmmManifest,
 ];
@@ -43,6 +45,8 @@ describe('kspec run --trace', () => {
       'shmif/shmifInterface#0',
       'shmif/shmifInterface#1',
       'shmif/shmifInterface#2',
+      'shmif/shmifInterface#3',
+      'usb-gadget/gEther',
       'xen-evtchn/evtchnBinding#1',
       'xen-evtchn/evtchnBinding#2',
       'xen-evtchn/evtchnBinding#3',
@@ -81,6 +85,7 @@ describe('kspec run --trace', () => {
         'netbsd-rump-if_shmem.c',
         'linux-xen-evtchn.c',
         'linux-powerpc-pseries-cmm.c',
+        'linux-usb-gadget-ether.c',
       ]),
     );
   });

@@ -214,6 +214,12 @@ ${stateRows}
 ${invariants.length ? `<table><thead><tr><th>name</th><th>statement</th><th>seed</th></tr></thead><tbody>${invariantRows}</tbody></table>` : '<p class="muted">None declared.</p>'}
 <h2 id="findings">Findings</h2>
 ${findings.length ? findingBlocks : '<p class="muted">None recorded.</p>'}
+${(entry.appendix ?? [])
+  .map(
+    (x) =>
+      `<h2 id="appendix-${esc(x.title.toLowerCase().replace(/[^a-z0-9]+/g, '-'))}">${esc(x.title)}</h2>${x.description ? `<p>${esc(x.description)}</p>` : ''}<pre class="appendix">${esc(x.text)}</pre>`,
+  )
+  .join('\n')}
 ${input.notes.length ? `<h2 id="export-notes">What SCXML cannot show here</h2><ul>${input.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 <h2 id="seed-excerpts">Seed excerpts</h2>
 ${excerpts}
