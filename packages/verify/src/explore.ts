@@ -3,10 +3,11 @@
  * on every reached state, sentinels (reachability), deadlocks and liveness monitors, and
  * recording which chart transitions were taken.
  *
- * Store: states are numbered in BFS order; a `Map` from canonical key to number, and two
- * growable `Int32Array`s (parent number, event number) form the parent-pointer tree, so a
- * shortest counterexample is read back from any state. Only the current BFS level and the
- * next keep their snapshots; everything older is just its key and two integers.
+ * Store: states are numbered in BFS order; a visited set from canonical key to number
+ * (`visited.ts`: 64-bit fingerprints, or fingerprints and the keys' bytes in exact mode) and
+ * two growable `Int32Array`s (parent number, event number) form the parent-pointer tree, so
+ * a shortest counterexample is read back from any state. Only the current BFS level and the
+ * next keep their snapshots (`frontier.ts`); everything older is its key and two integers.
  *
  * Definitions (also in the README):
  * - An event of the alphabet is ENABLED in a state when the machine selects at least one
@@ -31,6 +32,8 @@ import type { CheckReport, SentinelResult, StateView, StopReason, Violation } fr
 import { StepError, describe } from './stepper.js';
 import { systemOf, type CheckModel, type System } from './system.js';
 import { findHotCycles } from './liveness.js';
+import { KeyBuffer } from './key.js';
+import { visitedSet } from './visited.js';
 
 /**
  * Progress of a running exploration, as given to {@link ExploreOptions.onProgress}.
@@ -72,7 +75,18 @@ export interface ExploreOptions {
   readonly checkKeys?: boolean;
   /** Also record the first (state, event) that took each chart transition (for test paths). */
   readonly recordFirstTaken?: boolean;
+  /**
+   * How the visited set holds keys: `exact` (every key's bytes, compared on a fingerprint
+   * match), `fingerprint` (64-bit fingerprints only, as TLC; collisions are estimated in the
+   * report), or `auto` (default: exact when `maxStates` is at most 250,000).
+   */
+  readonly stateKeys?: 'auto' | 'exact' | 'fingerprint';
+  /** Keep only this many low bits of each fingerprint (default 64; for tests of the collision accounting). */
+  readonly fingerprintBits?: number;
 }
+
+/** `auto` state keys are exact up to this `maxStates`. */
+const EXACT_UP_TO = 250_000;
 
 /** @internal Extra results for testPaths. */
 export interface ExploreInternals {
@@ -178,7 +192,25 @@ function run<S, E extends EventObject>(
   };
 
   // the store
-  const index = new Map<string, number>();
+  const mode =
+    options.stateKeys === 'exact' || options.stateKeys === 'fingerprint'
+      ? options.stateKeys
+      : options.stateKeys === undefined || options.stateKeys === 'auto'
+        ? maxStates <= EXACT_UP_TO
+          ? 'exact'
+          : 'fingerprint'
+        : (() => {
+            throw new OptionsError(
+              `stateKeys must be 'auto', 'exact' or 'fingerprint', got ${String(options.stateKeys)}`,
+            );
+          })();
+  const index = visitedSet(mode, options.fingerprintBits ?? 64);
+  let generated = 0;
+  let sampledCollisions = 0;
+  const kb = new KeyBuffer(); // the key of the successor being looked up
+  const skb = new KeyBuffer(); // the key of the state being expanded (stutter checks)
+  const kA = new KeyBuffer();
+  const kB = new KeyBuffer();
   const parent = new GrowInt32();
   const via = new GrowInt32();
   const levelStart: number[] = [0];
@@ -219,9 +251,13 @@ function run<S, E extends EventObject>(
   }));
   const findingFor = (name: string): string | undefined => sys.findings.find((f) => f.invariant === name)?.id;
 
-  const keyOf = (state: S, mon: readonly number[]): string => {
-    const k = sys.key(state);
-    return mon.length ? `${k}~${mon.join(',')}` : k;
+  /** Writes the key of (state, monitor states) into `w` and hashes it. */
+  const keyOf = (state: S, mon: readonly number[], w: KeyBuffer): KeyBuffer => {
+    w.reset();
+    sys.encode(state, w);
+    for (let i = 0; i < mon.length; i++) w.uvar(mon[i]!);
+    w.hash();
+    return w;
   };
   const viewOf = (state: S, mon: readonly number[]): StateView => {
     const v = sys.view(state);
@@ -329,7 +365,8 @@ function run<S, E extends EventObject>(
     throw err;
   }
   const mon0 = monitors.map(() => 0);
-  index.set(keyOf(init.next, mon0), 0);
+  index.find(keyOf(init.next, mon0, kb));
+  index.add(kb);
   parent.set(0, 0);
   via.set(0, 0);
   markTaken(init.taken, 0, undefined);
@@ -369,9 +406,10 @@ function run<S, E extends EventObject>(
       } catch {
         continue;
       }
-      const ka = keyOf(ra.next, monA);
-      const kb = keyOf(rb.next, monA);
-      if (ka !== kb) return `on ${JSON.stringify(e)} one goes to key ${ka}, the other to ${kb}`;
+      const ka = keyOf(ra.next, monA, kA);
+      const kb2 = keyOf(rb.next, monA, kB);
+      if (!ka.equals(kb2))
+        return `on ${JSON.stringify(e)} one goes to key ${ka.hex()}, the other to ${kb2.hex()}`;
       const ta = ra.taken.map((t) => sys.transitionIds[t]).join(' ');
       const tb = rb.taken.map((t) => sys.transitionIds[t]).join(' ');
       if (ra.accepted !== rb.accepted || ta !== tb) {
@@ -429,7 +467,7 @@ function run<S, E extends EventObject>(
         });
         continue;
       }
-      let stateKey: string | undefined;
+      let stateKeyed = false;
       let enabled = 0;
       for (const event of events) {
         edges++;
@@ -449,12 +487,16 @@ function run<S, E extends EventObject>(
           continue;
         }
         let nmon = mon;
-        let nk: string | undefined;
+        let keyed = false;
         if (!r.accepted) {
           if (r.next === state) continue; // stutter: nothing selected, nothing changed
-          stateKey ??= keyOf(state, mon);
-          nk = keyOf(r.next, mon);
-          if (nk === stateKey) continue; // stutter
+          if (!stateKeyed) {
+            keyOf(state, mon, skb);
+            stateKeyed = true;
+          }
+          keyOf(r.next, mon, kb);
+          keyed = true;
+          if (kb.equals(skb)) continue; // stutter
         }
         enabled++;
         if (r.taken.length) markTaken(r.taken, id, event);
@@ -476,17 +518,17 @@ function run<S, E extends EventObject>(
             arr[i] = internMon(i, ms);
           }
           nmon = arr;
-          nk = undefined;
+          keyed = false;
         }
-        nk ??= keyOf(r.next, nmon);
-        let nid = index.get(nk);
-        if (nid === undefined) {
+        if (!keyed) keyOf(r.next, nmon, kb);
+        generated++;
+        let nid = index.find(kb);
+        if (nid < 0) {
           if (index.size >= maxStates) {
             stopped = 'maxStates';
             break outer;
           }
-          nid = index.size;
-          index.set(nk, nid);
+          nid = index.add(kb);
           parent.set(nid, id);
           via.set(nid, internEvent(event));
           if (checkState(nid, r.next, nmon)) next[nid - nextStart] = { id: nid, state: r.next, mon: nmon };
@@ -496,7 +538,11 @@ function run<S, E extends EventObject>(
           if (dupChecks <= 500 || (dupChecks & 127) === 0) {
             const held = nid >= nextStart ? next[nid - nextStart] : current[nid - levelStart[depth]!];
             if (held && held.id === nid && sys.fingerprint(held.state) !== sys.fingerprint(r.next)) {
-              const diff = sameBehaviour(held.state, r.next, nmon);
+              const nk = kb.hex();
+              // fingerprint mode: a different key under the same fingerprint is a collision, not a bad projection
+              const sameKey = keyOf(held.state, held.mon, kA).equals(kb);
+              if (!sameKey) sampledCollisions++;
+              const diff = sameKey ? sameBehaviour(held.state, r.next, nmon) : undefined;
               if (diff !== undefined) {
                 throw new NonCanonicalKeyError(
                   `model '${sys.name}': state key ${nk} is not canonical: two snapshots share it but behave ` +
@@ -611,6 +657,7 @@ function run<S, E extends EventObject>(
         invariants: invariants.map((i) => i.name),
         bounds: { maxStates, maxDepth, timeBudgetMs },
         engine: sys.engineCounts(),
+        keys: { ...index.stats(generated), sampledCollisions },
       },
       internals: { firstTaken },
     };

@@ -8,7 +8,8 @@ import { and, assign, not, setup, type EventObject, type SnapshotFrom } from 'xs
 import { src, type MachineCheckModel } from '@kspec/spec-kit';
 import { compose } from './compose.js';
 
-const S = (a: number, b = a) => ({ source: src('linux-xen-evtchn.c', 'fixture', a, b) });
+// fixture lines cite lines inside one real function of the seed (the seed index checks them)
+const S = (a: number, b = a) => ({ source: src('linux-xen-evtchn.c', 'evtchn_ioctl', 429 + a, 429 + b) });
 
 /** A counter with steps of 1 and 2, bounded at `max`, and an unreachable `reset` from `overflow`. */
 export const counterMachine = setup({
@@ -325,7 +326,7 @@ export function raceModel(locked: boolean) {
         id: 'FIXTURE-1',
         title: 'unlocked counter++ loses an update',
         invariant: 'noLostUpdate',
-        seed: [src('linux-xen-evtchn.c', 'fixture', 100, 105)],
+        seed: [src('linux-xen-evtchn.c', 'evtchn_ioctl', 529, 534)],
         summary: 'two threads load the same value and both store value+1',
       },
     ],

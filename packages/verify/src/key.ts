@@ -1,0 +1,208 @@
+/**
+ * State keys as compact binary: the {@link KeyBuffer} a model's `encode` (or the checker's
+ * default encoding of `project`) writes into, and the 64-bit fingerprint of what it holds.
+ *
+ * A key is a sequence of self-delimiting items: integers as zig-zag varints (shifted left by
+ * one, so a first byte with the low bit clear is an integer), other numbers as the byte 0x01
+ * and eight IEEE bytes, `null` as 0x03, strings and byte arrays as a varint length and their
+ * bytes. `memo(obj, write)` records the bytes `write` produced for an object and replays them
+ * when the same object comes again: the parts of a context a step did not change keep their
+ * identity (contexts are immutable and steps share what they do not touch), so a key costs
+ * what the step changed, as TLC's and SPIN's incremental fingerprints do.
+ *
+ * The fingerprint is two 32-bit MurmurHash3-style lanes over the bytes with different seeds
+ * and constants, cross-mixed at the end (64 bits). It is a hash, not a Rabin fingerprint: the
+ * visited set accounts for collisions (see `visited.ts`).
+ *
+ * Not covered: keys are not portable across machines of different charts (the state value is
+ * written as indices of the chart's atomic states in document order).
+ *
+ * @module
+ */
+import type { KeyWriter } from '@kspec/spec-kit';
+
+const utf8 = new TextEncoder();
+const f64 = new Float64Array(1);
+const f64b = new Uint8Array(f64.buffer);
+
+/**
+ * A growable byte buffer holding one state key at a time.
+ * @internal
+ */
+export class KeyBuffer implements KeyWriter {
+  buf = new Uint8Array(256);
+  len = 0;
+  /** High and low 32 bits of the last {@link hash}. */
+  hi = 0;
+  lo = 0;
+  private readonly memos = new Map<unknown, WeakMap<object, Uint8Array>>();
+  /** Bytes replayed from the memo and bytes written fresh (for the bench's key figures). */
+  replayed = 0;
+
+  reset(): void {
+    this.len = 0;
+  }
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const b = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+    b.set(this.buf.subarray(0, this.len));
+    this.buf = b;
+  }
+
+  byte(b: number): void {
+    if (this.len >= this.buf.length) this.room(1);
+    this.buf[this.len++] = b;
+  }
+
+  /** An unsigned varint (0 <= n < 2^32). */
+  uvar(n: number): void {
+    this.room(5);
+    const buf = this.buf;
+    let l = this.len;
+    n >>>= 0;
+    while (n >= 0x80) {
+      buf[l++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    buf[l++] = n;
+    this.len = l;
+  }
+
+  num(n: number): void {
+    if (n === (n | 0) && n >= -0x40000000 && n < 0x40000000) {
+      // zig-zag, then shifted left: the first byte's low bit is 0 for an integer
+      this.uvar(((n << 1) ^ (n >> 31)) << 1);
+      return;
+    }
+    this.room(9);
+    this.buf[this.len++] = 0x01;
+    f64[0] = Number.isNaN(n) ? NaN : n;
+    this.buf.set(f64b, this.len);
+    this.len += 8;
+  }
+
+  numOrNull(n: number | null): void {
+    if (n === null) this.byte(0x03);
+    else this.num(n);
+  }
+
+  bool(b: boolean): void {
+    this.byte(b ? 1 : 0);
+  }
+
+  str(s: string): void {
+    if (s.length < 64) {
+      // ASCII fast path: one byte per character
+      let ascii = true;
+      for (let i = 0; ascii && i < s.length; i++) ascii = s.charCodeAt(i) < 0x80;
+      if (ascii) {
+        this.uvar(s.length);
+        this.room(s.length);
+        const buf = this.buf;
+        let l = this.len;
+        for (let i = 0; i < s.length; i++) buf[l++] = s.charCodeAt(i);
+        this.len = l;
+        return;
+      }
+    }
+    const b = utf8.encode(s);
+    this.uvar(b.length);
+    this.raw(b);
+  }
+
+  bytes(b: Uint8Array): void {
+    this.uvar(b.length);
+    this.raw(b);
+  }
+
+  /** Bytes without a length (the caller's encoding delimits them). */
+  raw(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  memo<T extends object>(obj: T, write: (obj: T, w: KeyWriter) => void): void {
+    let m = this.memos.get(write);
+    if (m === undefined) this.memos.set(write, (m = new WeakMap()));
+    const hit = m.get(obj);
+    if (hit !== undefined) {
+      this.replayed += hit.length;
+      this.raw(hit);
+      return;
+    }
+    const start = this.len;
+    write(obj, this);
+    m.set(obj, this.buf.slice(start, this.len));
+  }
+
+  /** True when `other` holds the same bytes. */
+  equals(other: KeyBuffer): boolean {
+    if (this.len !== other.len) return false;
+    const a = this.buf;
+    const b = other.buf;
+    for (let i = 0; i < this.len; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
+  /** A copy of the bytes. */
+  copy(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+
+  /** The bytes as hex (for messages). */
+  hex(max = 200): string {
+    let s = '';
+    for (let i = 0; i < Math.min(this.len, max); i++) s += this.buf[i]!.toString(16).padStart(2, '0');
+    return this.len > max ? `${s}... (${this.len} bytes)` : s;
+  }
+
+  /** Computes the 64-bit fingerprint of the bytes into {@link hi} / {@link lo}. */
+  hash(): void {
+    const b = this.buf;
+    const n = this.len;
+    let h1 = 0x9747b28c ^ n;
+    let h2 = 0x1b873593 ^ Math.imul(n, 0x85ebca6b);
+    const words = n & ~3;
+    let i = 0;
+    for (; i < words; i += 4) {
+      const k = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      let k1 = Math.imul(k, 0xcc9e2d51);
+      k1 = (k1 << 15) | (k1 >>> 17);
+      h1 ^= Math.imul(k1, 0x1b873593);
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      let k2 = Math.imul(k, 0x85ebca77);
+      k2 = (k2 << 17) | (k2 >>> 15);
+      h2 ^= Math.imul(k2, 0xc2b2ae3d);
+      h2 = (h2 << 11) | (h2 >>> 21);
+      h2 = (Math.imul(h2, 5) + 0x52dce729) | 0;
+    }
+    let t = 0;
+    for (let s = 0; i < n; i++, s += 8) t |= b[i]! << s;
+    if (n & 3) {
+      let k1 = Math.imul(t, 0xcc9e2d51);
+      k1 = (k1 << 15) | (k1 >>> 17);
+      h1 ^= Math.imul(k1, 0x1b873593);
+      let k2 = Math.imul(t, 0x85ebca77);
+      k2 = (k2 << 17) | (k2 >>> 15);
+      h2 ^= Math.imul(k2, 0xc2b2ae3d);
+    }
+    h1 = fmix(h1);
+    h2 = fmix(h2 ^ 0x7f4a7c15);
+    h1 = (h1 + h2) | 0;
+    h2 = (h2 + h1) | 0;
+    this.hi = h1 >>> 0;
+    this.lo = h2 >>> 0;
+  }
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
