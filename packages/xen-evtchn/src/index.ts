@@ -117,6 +117,7 @@ export {
   evtchnFindings,
   evtchnAlphabet,
   evtchnProject,
+  evtchnEncode,
   evtchnDeviceCheckModel,
   evtchnOverflowCheckModel,
   evtchnIrqBindFailureCheckModel,

@@ -1,0 +1,17 @@
+// evtchnEncode (the checker's binary key) must identify exactly what evtchnProject identifies:
+// every check model explored, both keys compared both ways on every state reached.
+import { describe, expect, it } from 'vitest';
+import { checkEncoding } from '@kspec/verify';
+import { evtchnCheckModels } from './invariants.js';
+
+describe('evtchnEncode agrees with evtchnProject', () => {
+  for (const model of evtchnCheckModels) {
+    it(model.name, () => {
+      const r = checkEncoding(model, { maxStates: 2000 });
+      expect(r.mismatches).toEqual([]);
+      expect(r.states).toBeGreaterThan(10);
+      // compact: about 50-80 bytes of key per state
+      expect(r.bytesPerState).toBeLessThan(100);
+    });
+  }
+});
