@@ -13,6 +13,7 @@
  *
  * @module
  */
+import type { KeyWriter } from '@kspec/spec-kit';
 import { IFF_RUNNING, IFF_UP, IFLINKSTR_UNSET } from './constants.js';
 import type { ShmifContext, ShmifEvent } from './context.js';
 import { createShmifContext } from './init.js';
@@ -225,4 +226,40 @@ export function projectShmifContext(c: ShmifContext): string {
   parts.push(c.ghost === null ? '-' : ghostKey(c.ghost));
   for (const x of c.ifs) parts.push(softcKey(x));
   return parts.join('|');
+}
+
+const writeJson = (o: object, w: KeyWriter): void => w.str(JSON.stringify(o));
+const writeBytes = (b: Uint8Array, w: KeyWriter): void => w.bytes(b);
+const writeBytesOrNull = (b: Uint8Array | null, w: KeyWriter): void => {
+  w.bool(b !== null);
+  if (b !== null) w.memo(b, writeBytes);
+};
+const writeSoftc = (x: ShmifContext['ifs'][number], w: KeyWriter): void => {
+  // the softc's JSON with the byte arrays left out, then the byte arrays themselves
+  w.str(JSON.stringify({ ...x, snd: x.snd.length, tx: { ...x.tx, m0: null }, rx: { ...x.rx, m: null } }));
+  for (const b of x.snd) w.memo(b, writeBytes);
+  writeBytesOrNull(x.tx.m0, w);
+  writeBytesOrNull(x.rx.m, w);
+};
+
+/**
+ * {@link projectShmifContext} as compact binary for the checker: the same parts, byte arrays
+ * as bytes instead of hex, each part written once per object and replayed from the
+ * checker's memo while a step leaves it alone.
+ * @category Checking
+ */
+export function encodeShmifContext(c: ShmifContext, w: KeyWriter): void {
+  w.memo(c.kernel, writeJson);
+  w.str(JSON.stringify(c.faults));
+  w.str(JSON.stringify(c.panic));
+  const paths = Object.keys(c.host.buses).sort();
+  w.num(paths.length);
+  for (const p of paths) {
+    w.str(p);
+    w.memo(c.host.buses[p]!.bytes, writeBytes);
+  }
+  w.bool(c.ghost !== null);
+  if (c.ghost !== null) w.memo(c.ghost, writeJson);
+  w.num(c.ifs.length);
+  for (const x of c.ifs) w.memo(x, writeSoftc);
 }
