@@ -6,9 +6,9 @@
  * one, so a first byte with the low bit clear is an integer), other numbers as the byte 0x01
  * and eight IEEE bytes, `null` as 0x03, strings and byte arrays as a varint length and their
  * bytes. `memo(obj, write)` records the bytes `write` produced for an object and replays them
- * when the same object comes again: the parts of a context a step did not change keep their
- * identity (contexts are immutable and steps share what they do not touch), so a key costs
- * what the step changed, as TLC's and SPIN's incremental fingerprints do.
+ * when the same object comes again soon: the parts of a context a step did not change keep
+ * their identity (contexts are immutable and steps share what they do not touch), so the key
+ * of a successor costs what the step changed.
  *
  * The fingerprint is two 32-bit MurmurHash3-style lanes over the bytes with different seeds
  * and constants, cross-mixed at the end (64 bits). It is a hash, not a Rabin fingerprint: the
@@ -25,6 +25,20 @@ const utf8 = new TextEncoder();
 const f64 = new Float64Array(1);
 const f64b = new Uint8Array(f64.buffer);
 
+/** Parts remembered per write function (a power of two). */
+const RECENT = 16;
+
+/**
+ * The bytes of the last {@link RECENT} objects one write function wrote: successors share
+ * most parts with the state being expanded, so the recent ones are the ones met again (a
+ * WeakMap over every part ever seen costs more in lookups and garbage collection than it saves).
+ */
+class RecentParts {
+  readonly objs: (object | undefined)[] = new Array<object | undefined>(RECENT).fill(undefined);
+  readonly bytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(RECENT).fill(undefined);
+  next = 0;
+}
+
 /**
  * A growable byte buffer holding one state key at a time.
  * @internal
@@ -35,7 +49,7 @@ export class KeyBuffer implements KeyWriter {
   /** High and low 32 bits of the last {@link hash}. */
   hi = 0;
   lo = 0;
-  private readonly memos = new Map<unknown, WeakMap<object, Uint8Array>>();
+  private readonly memos = new Map<unknown, RecentParts>();
   /** Bytes replayed from the memo and bytes written fresh (for the bench's key figures). */
   replayed = 0;
 
@@ -124,17 +138,23 @@ export class KeyBuffer implements KeyWriter {
   }
 
   memo<T extends object>(obj: T, write: (obj: T, w: KeyWriter) => void): void {
-    let m = this.memos.get(write);
-    if (m === undefined) this.memos.set(write, (m = new WeakMap()));
-    const hit = m.get(obj);
-    if (hit !== undefined) {
-      this.replayed += hit.length;
-      this.raw(hit);
-      return;
+    let c = this.memos.get(write);
+    if (c === undefined) this.memos.set(write, (c = new RecentParts()));
+    const objs = c.objs;
+    for (let i = 0; i < RECENT; i++) {
+      if (objs[i] === obj) {
+        const hit = c.bytes[i]!;
+        this.replayed += hit.length;
+        this.raw(hit);
+        return;
+      }
     }
     const start = this.len;
     write(obj, this);
-    m.set(obj, this.buf.slice(start, this.len));
+    const k = c.next;
+    objs[k] = obj;
+    c.bytes[k] = this.buf.slice(start, this.len);
+    c.next = (k + 1) & (RECENT - 1);
   }
 
   /** True when `other` holds the same bytes. */
