@@ -145,6 +145,12 @@ export interface KeyWriter {
   /** `null` or a number. */
   numOrNull(n: number | null): void;
   /**
+   * Any JSON-like value (objects by their own enumerable keys in order, skipping what
+   * `JSON.stringify` skips; byte arrays as bytes): two values get equal bytes exactly when
+   * their JSON is equal, except that NaN and the infinities stay apart from `null`.
+   */
+  value(v: unknown): void;
+  /**
    * Writes `write(obj, this)` once per object identity and replays the same bytes when the
    * same object is met again: parts of a context that a step did not change keep their
    * identity, so a key costs only what changed. `obj` must be immutable and `write` a pure

@@ -207,10 +207,11 @@ function run<S, E extends EventObject>(
   const index = visitedSet(mode, options.fingerprintBits ?? 64);
   let generated = 0;
   let sampledCollisions = 0;
-  const kb = new KeyBuffer(); // the key of the successor being looked up
-  const skb = new KeyBuffer(); // the key of the state being expanded (stutter checks)
-  const kA = new KeyBuffer();
-  const kB = new KeyBuffer();
+  const digest = mode === 'fingerprint';
+  const kb = new KeyBuffer(digest); // the key of the successor being looked up
+  const skb = new KeyBuffer(digest); // the key of the state being expanded (stutter checks)
+  const kA = new KeyBuffer(digest);
+  const kB = new KeyBuffer(digest);
   const parent = new GrowInt32();
   const via = new GrowInt32();
   const levelStart: number[] = [0];

@@ -11,7 +11,9 @@
  * of a successor costs what the step changed.
  *
  * The fingerprint is two 32-bit MurmurHash3-style lanes over the bytes with different seeds
- * and constants, cross-mixed at the end (64 bits). It is a hash, not a Rabin fingerprint: the
+ * and constants, cross-mixed at the end (64 bits). In fingerprint mode a memoized part is
+ * written as its own fingerprint (a two-level hash, as incremental fingerprints are), so the
+ * bytes hashed per state are the parts' digests plus what is not memoized. It is a hash, not a Rabin fingerprint: the
  * visited set accounts for collisions (see `visited.ts`).
  *
  * Not covered: keys are not portable across machines of different charts (the state value is
@@ -24,6 +26,19 @@ import type { KeyWriter } from '@kspec/spec-kit';
 const utf8 = new TextEncoder();
 const f64 = new Float64Array(1);
 const f64b = new Uint8Array(f64.buffer);
+
+// tags of value()
+const T_NULL = 0;
+const T_FALSE = 1;
+const T_TRUE = 2;
+const T_NUM = 3;
+const T_STR = 4;
+const T_ARR = 5;
+const T_OBJ = 6;
+const T_KEY = 7;
+const T_END = 8;
+const T_BYTES = 9;
+const T_BIG = 10;
 
 /** Parts remembered per write function (a power of two). */
 const RECENT = 16;
@@ -50,8 +65,15 @@ export class KeyBuffer implements KeyWriter {
   hi = 0;
   lo = 0;
   private readonly memos = new Map<unknown, RecentParts>();
-  /** Bytes replayed from the memo and bytes written fresh (for the bench's key figures). */
+  /** Bytes replayed from the memo (for the bench's key figures). */
   replayed = 0;
+
+  /**
+   * @param digest Fingerprint mode: each memoized part is written as its 64-bit hash rather
+   *   than its bytes (an incremental fingerprint: a part a step left alone costs 8 bytes and
+   *   no rehashing). The key is then only good for its fingerprint, not for exact comparison.
+   */
+  constructor(readonly digest = false) {}
 
   reset(): void {
     this.len = 0;
@@ -130,6 +152,54 @@ export class KeyBuffer implements KeyWriter {
     this.raw(b);
   }
 
+  value(v: unknown): void {
+    switch (typeof v) {
+      case 'number':
+        this.byte(T_NUM);
+        this.num(v);
+        return;
+      case 'string':
+        this.byte(T_STR);
+        this.str(v);
+        return;
+      case 'boolean':
+        this.byte(v ? T_TRUE : T_FALSE);
+        return;
+      case 'bigint':
+        this.byte(T_BIG);
+        this.str(v.toString());
+        return;
+      case 'object':
+        break;
+      default:
+        // undefined, functions and symbols: what JSON.stringify writes as null in an array
+        this.byte(T_NULL);
+        return;
+    }
+    if (v === null) {
+      this.byte(T_NULL);
+    } else if (v instanceof Uint8Array) {
+      this.byte(T_BYTES);
+      this.bytes(v);
+    } else if (Array.isArray(v)) {
+      this.byte(T_ARR);
+      this.uvar(v.length);
+      for (const x of v) this.value(x);
+    } else {
+      this.byte(T_OBJ);
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        const x = o[k];
+        // what JSON.stringify leaves out of an object
+        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+        this.byte(T_KEY);
+        this.str(k);
+        this.value(x);
+      }
+      this.byte(T_END);
+    }
+  }
+
   /** Bytes without a length (the caller's encoding delimits them). */
   raw(b: Uint8Array): void {
     this.room(b.length);
@@ -153,7 +223,17 @@ export class KeyBuffer implements KeyWriter {
     write(obj, this);
     const k = c.next;
     objs[k] = obj;
-    c.bytes[k] = this.buf.slice(start, this.len);
+    if (this.digest) {
+      // fingerprint mode: the part stands in the key as its own 64-bit hash
+      this.hashRange(start, this.len);
+      this.len = start;
+      const d = new Uint8Array(8);
+      const dv = new DataView(d.buffer);
+      dv.setUint32(0, this.hi);
+      dv.setUint32(4, this.lo);
+      this.raw(d);
+      c.bytes[k] = d;
+    } else c.bytes[k] = this.buf.slice(start, this.len);
     c.next = (k + 1) & (RECENT - 1);
   }
 
@@ -180,12 +260,17 @@ export class KeyBuffer implements KeyWriter {
 
   /** Computes the 64-bit fingerprint of the bytes into {@link hi} / {@link lo}. */
   hash(): void {
+    this.hashRange(0, this.len);
+  }
+
+  /** The 64-bit fingerprint of bytes [from, to) into {@link hi} / {@link lo}. */
+  private hashRange(from: number, to: number): void {
     const b = this.buf;
-    const n = this.len;
+    const n = to - from;
     let h1 = 0x9747b28c ^ n;
     let h2 = 0x1b873593 ^ Math.imul(n, 0x85ebca6b);
-    const words = n & ~3;
-    let i = 0;
+    const words = from + (n & ~3);
+    let i = from;
     for (; i < words; i += 4) {
       const k = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
       let k1 = Math.imul(k, 0xcc9e2d51);
@@ -200,7 +285,7 @@ export class KeyBuffer implements KeyWriter {
       h2 = (Math.imul(h2, 5) + 0x52dce729) | 0;
     }
     let t = 0;
-    for (let s = 0; i < n; i++, s += 8) t |= b[i]! << s;
+    for (let s = 0; i < to; i++, s += 8) t |= b[i]! << s;
     if (n & 3) {
       let k1 = Math.imul(t, 0xcc9e2d51);
       k1 = (k1 << 15) | (k1 >>> 17);
