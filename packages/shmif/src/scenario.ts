@@ -234,12 +234,42 @@ const writeBytesOrNull = (b: Uint8Array | null, w: KeyWriter): void => {
   w.bool(b !== null);
   if (b !== null) w.memo(b, writeBytes);
 };
+/** An object's fields as `value()` writes them, with the byte array under `bytesKey` kept out. */
+function writeFields(o: Record<string, unknown>, bytesKey: string, w: KeyWriter): void {
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === undefined) continue;
+    w.str(k);
+    if (k === bytesKey) writeBytesOrNull(v as Uint8Array | null, w);
+    else w.value(v);
+  }
+  w.str('');
+}
+const writeTx = (tx: object, w: KeyWriter): void => writeFields(tx as Record<string, unknown>, 'm0', w);
+const writeRx = (rx: object, w: KeyWriter): void => writeFields(rx as Record<string, unknown>, 'm', w);
+/** One writer per softc field, so each field's recent objects have their own memo. */
+const fieldWriters = new Map<string, (v: object, w: KeyWriter) => void>();
+function fieldWriter(k: string): (v: object, w: KeyWriter) => void {
+  let f = fieldWriters.get(k);
+  if (f === undefined) fieldWriters.set(k, (f = (v, w) => w.value(v)));
+  return f;
+}
 const writeSoftc = (x: ShmifContext['ifs'][number], w: KeyWriter): void => {
-  // the softc's JSON with the byte arrays left out, then the byte arrays themselves
-  w.str(JSON.stringify({ ...x, snd: x.snd.length, tx: { ...x.tx, m0: null }, rx: { ...x.rx, m: null } }));
-  for (const b of x.snd) w.memo(b, writeBytes);
-  writeBytesOrNull(x.tx.m0, w);
-  writeBytesOrNull(x.rx.m, w);
+  // the softc's fields as projectShmifContext's JSON has them, the byte arrays as bytes
+  const o = x as unknown as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === undefined) continue;
+    w.str(k);
+    if (k === 'snd') {
+      w.num(x.snd.length);
+      for (const b of x.snd) w.memo(b, writeBytes);
+    } else if (k === 'tx') w.memo(x.tx, writeTx);
+    else if (k === 'rx') w.memo(x.rx, writeRx);
+    else if (typeof v === 'object' && v !== null) w.memo(v, fieldWriter(k));
+    else w.value(v);
+  }
+  w.str('');
 };
 
 /**
