@@ -76,6 +76,15 @@ export interface CompositionMember<Shared, A extends ActorMachines, K extends ke
   readonly alphabet: (view: ActorView<Shared, A, K>) => readonly EventObject[];
   /** The part of this actor's snapshot that forms the key with its state value (default: context). */
   readonly project?: (snapshot: SnapshotFrom<A[K]>) => unknown;
+  /**
+   * The shared fields (top-level keys of the shared object) this actor's alphabet and write
+   * read or write. Declared by every actor, it lets `explore(model, { reduce: true })` skip
+   * redundant interleavings of an actor whose footprint no other actor touches (see the
+   * README's "Partial-order reduction"). The contract: the actor reads and writes only these
+   * fields and its own snapshot, and no other actor's alphabet or write reads its snapshot.
+   * Writes outside the footprint are checked on every step (a `ModelError`).
+   */
+  readonly footprint?: readonly string[];
   /** The same identification as `project` as compact binary (see spec-kit `MachineCheckModel.encode`). */
   readonly encode?: (snapshot: SnapshotFrom<A[K]>, w: KeyWriter) => void;
   /**

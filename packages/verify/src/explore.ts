@@ -26,108 +26,27 @@
  * @module
  */
 import type { EventObject } from 'xstate';
-import type { Invariant, Monitor } from '@kspec/spec-kit';
-import { NonCanonicalKeyError, OptionsError, ModelError } from './errors.js';
+import type { Monitor } from '@kspec/spec-kit';
+import { NonCanonicalKeyError, ModelError } from './errors.js';
+import {
+  DEFAULT_MAX_STATES,
+  DEFAULT_TIME_BUDGET_MS,
+  UNBOUNDED,
+  keyMode,
+  positiveInt,
+  selectInvariants,
+  type ExploreInternals,
+  type ExploreOptions,
+} from './explore-options.js';
 import type { CheckReport, SentinelResult, StateView, StopReason, Violation } from './report.js';
 import { StepError, describe } from './stepper.js';
 import { systemOf, type CheckModel, type System } from './system.js';
 import { findHotCycles } from './liveness.js';
 import { KeyBuffer } from './key.js';
 import { visitedSet } from './visited.js';
+import { GrowInt32, behaviourDifference, type Entry } from './canonical.js';
 
-/**
- * Progress of a running exploration, as given to {@link ExploreOptions.onProgress}.
- * @category Exploration
- */
-export interface Progress {
-  readonly model: string;
-  readonly states: number;
-  readonly edges: number;
-  readonly depth: number;
-  /** States waiting in the current and next BFS level. */
-  readonly frontier: number;
-  readonly seconds: number;
-  readonly statesPerSecond: number;
-}
-
-/**
- * Options of {@link explore}.
- * @category Exploration
- */
-export interface ExploreOptions {
-  /** Stop after this many distinct states (default 1,000,000). */
-  readonly maxStates?: number;
-  /** Do not expand states at this depth (default: unbounded). */
-  readonly maxDepth?: number;
-  /** Stop after this many milliseconds (default 300,000). */
-  readonly timeBudgetMs?: number;
-  /** Names of the invariants to check (default: all of the model's). */
-  readonly invariants?: readonly string[];
-  /** Report deadlocks (default true). */
-  readonly deadlock?: boolean;
-  /** Called about four times a second with the progress. */
-  readonly onProgress?: (progress: Progress) => void;
-  /** Use the transition cache (default true). */
-  readonly compiled?: boolean;
-  /** Recompute every step with xstate's public `transition()` and throw on a difference (slow; for tests). */
-  readonly crossCheck?: boolean;
-  /** Sample duplicate keys to check that the state key is canonical (default true). */
-  readonly checkKeys?: boolean;
-  /** Also record the first (state, event) that took each chart transition (for test paths). */
-  readonly recordFirstTaken?: boolean;
-  /**
-   * How the visited set holds keys: `exact` (every key's bytes, compared on a fingerprint
-   * match), `fingerprint` (64-bit fingerprints only, as TLC; collisions are estimated in the
-   * report), or `auto` (default: exact when `maxStates` is at most 250,000).
-   */
-  readonly stateKeys?: 'auto' | 'exact' | 'fingerprint';
-  /** Keep only this many low bits of each fingerprint (default 64; for tests of the collision accounting). */
-  readonly fingerprintBits?: number;
-}
-
-/** `auto` state keys are exact up to this `maxStates`. */
-const EXACT_UP_TO = 250_000;
-
-/** @internal Extra results for testPaths. */
-export interface ExploreInternals {
-  readonly firstTaken: Map<number, EventObject[]>;
-}
-
-const DEFAULT_MAX_STATES = 1_000_000;
-const DEFAULT_TIME_BUDGET_MS = 300_000;
-const UNBOUNDED = Number.MAX_SAFE_INTEGER;
-
-function positiveInt(name: string, value: unknown, dflt: number): number {
-  if (value === undefined) return dflt;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new OptionsError(
-      `${name} must be a positive integer, got ${String(value)} (a zero or negative budget explores nothing)`,
-    );
-  }
-  return value;
-}
-
-class GrowInt32 {
-  a = new Int32Array(1024);
-  set(i: number, v: number): void {
-    if (i >= this.a.length) {
-      const b = new Int32Array(Math.max(this.a.length * 2, i + 1));
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[i] = v;
-  }
-  get(i: number): number {
-    return this.a[i]!;
-  }
-}
-
-interface Entry<S> {
-  readonly id: number;
-  readonly state: S;
-  /** Monitor state indices (empty without monitors). */
-  readonly mon: readonly number[];
-}
+export type { ExploreInternals, ExploreOptions, Progress } from './explore-options.js';
 
 /**
  * Explores `model` breadth first within the bounds and returns the report. Throws only for bad
@@ -192,18 +111,7 @@ function run<S, E extends EventObject>(
   };
 
   // the store
-  const mode =
-    options.stateKeys === 'exact' || options.stateKeys === 'fingerprint'
-      ? options.stateKeys
-      : options.stateKeys === undefined || options.stateKeys === 'auto'
-        ? maxStates <= EXACT_UP_TO
-          ? 'exact'
-          : 'fingerprint'
-        : (() => {
-            throw new OptionsError(
-              `stateKeys must be 'auto', 'exact' or 'fingerprint', got ${String(options.stateKeys)}`,
-            );
-          })();
+  const mode = keyMode(options.stateKeys, maxStates);
   const index = visitedSet(mode, options.fingerprintBits ?? 64);
   let generated = 0;
   let sampledCollisions = 0;
@@ -353,6 +261,9 @@ function run<S, E extends EventObject>(
     }
   };
 
+  // sleep sets (partial-order reduction)
+  const reduce = options.reduce === true && sys.independent.length > 0 && monitors.length === 0;
+  let skipped = 0;
   // initial state
   let init: { next: S; taken: readonly number[] };
   try {
@@ -371,7 +282,9 @@ function run<S, E extends EventObject>(
   parent.set(0, 0);
   via.set(0, 0);
   markTaken(init.taken, 0, undefined);
-  let current: Entry<S>[] = checkState(0, init.next, mon0) ? [{ id: 0, state: init.next, mon: mon0 }] : [];
+  let current: Entry<S>[] = checkState(0, init.next, mon0)
+    ? [{ id: 0, state: init.next, mon: mon0, mode: 0 }]
+    : [];
   let next: Entry<S>[] = [];
   let depth = 0;
   let edges = 0;
@@ -382,43 +295,15 @@ function run<S, E extends EventObject>(
   let dupChecks = 0;
   const deadline = started + timeBudgetMs;
 
-  const sameBehaviour = (a: S, b: S, monA: readonly number[]): string | undefined => {
-    const evA = sys.events(a);
-    const evB = sys.events(b);
-    const ja = JSON.stringify(evA);
-    if (ja !== JSON.stringify(evB)) return `alphabets differ: ${ja} vs ${JSON.stringify(evB)}`;
-    for (const inv of invariants) {
-      let ha: unknown, hb: unknown;
-      try {
-        ha = inv.holds(a);
-        hb = inv.holds(b);
-      } catch {
-        continue;
-      }
-      if (ha !== hb)
-        return `invariant '${inv.name}' is ${String(ha)} for one and ${String(hb)} for the other`;
-    }
-    for (const e of evA) {
-      let ra: { next: S; taken: readonly number[]; accepted: boolean };
-      let rb: { next: S; taken: readonly number[]; accepted: boolean };
-      try {
-        ra = sys.step(a, e);
-        rb = sys.step(b, e);
-      } catch {
-        continue;
-      }
-      const ka = keyOf(ra.next, monA, kA);
-      const kb2 = keyOf(rb.next, monA, kB);
-      if (!ka.equals(kb2))
-        return `on ${JSON.stringify(e)} one goes to key ${ka.hex()}, the other to ${kb2.hex()}`;
-      const ta = ra.taken.map((t) => sys.transitionIds[t]).join(' ');
-      const tb = rb.taken.map((t) => sys.transitionIds[t]).join(' ');
-      if (ra.accepted !== rb.accepted || ta !== tb) {
-        return `on ${JSON.stringify(e)} one takes [${ta}], the other [${tb}]`;
-      }
-    }
-    return undefined;
-  };
+  const sameBehaviour = (a: S, b: S, monA: readonly number[]): string | undefined =>
+    behaviourDifference(
+      sys,
+      invariants,
+      a,
+      b,
+      (x) => keyOf(x, monA, kA),
+      (x) => keyOf(x, monA, kB),
+    );
 
   outer: while (current.length > 0) {
     if (depth >= maxDepth) {
@@ -470,7 +355,15 @@ function run<S, E extends EventObject>(
       }
       let stateKeyed = false;
       let enabled = 0;
+      let asleep: E[] | undefined;
       for (const event of events) {
+        const group = reduce ? sys.groupOf(event) : 0;
+        if (group < entry.mode) {
+          // asleep: this step commutes with the one that led here, and the other order is explored
+          (asleep ??= []).push(event);
+          skipped++;
+          continue;
+        }
         edges++;
         let r: { next: S; taken: readonly number[]; accepted: boolean };
         try {
@@ -532,26 +425,34 @@ function run<S, E extends EventObject>(
           nid = index.add(kb);
           parent.set(nid, id);
           via.set(nid, internEvent(event));
-          if (checkState(nid, r.next, nmon)) next[nid - nextStart] = { id: nid, state: r.next, mon: nmon };
-        } else if (checkKeys && nid >= levelStart[depth]!) {
-          // sample: is the state we hold under this key really the same state?
-          dupChecks++;
-          if (dupChecks <= 500 || (dupChecks & 127) === 0) {
-            const held = nid >= nextStart ? next[nid - nextStart] : current[nid - levelStart[depth]!];
-            if (held && held.id === nid && sys.fingerprint(held.state) !== sys.fingerprint(r.next)) {
-              const nk = kb.hex();
-              // fingerprint mode: a different key under the same fingerprint is a collision, not a bad projection
-              const sameKey = keyOf(held.state, held.mon, kA).equals(kb);
-              if (!sameKey) sampledCollisions++;
-              const diff = sameKey ? sameBehaviour(held.state, r.next, nmon) : undefined;
-              if (diff !== undefined) {
-                throw new NonCanonicalKeyError(
-                  `model '${sys.name}': state key ${nk} is not canonical: two snapshots share it but behave ` +
-                    `differently (${diff}). The projection drops something that matters; reached by ` +
-                    `${JSON.stringify(traceTo(nid))} and by ${JSON.stringify([...traceTo(id), event])}`,
-                  nk,
-                  diff,
-                );
+          if (checkState(nid, r.next, nmon))
+            next[nid - nextStart] = { id: nid, state: r.next, mon: nmon, mode: group };
+        } else if (checkKeys || reduce) {
+          if (reduce && nid >= nextStart) {
+            // another arrival at the same depth: the state's sleep set is the intersection
+            const held = next[nid - nextStart];
+            if (held && group < held.mode) held.mode = group;
+          }
+          if (checkKeys && nid >= levelStart[depth]!) {
+            // sample: is the state we hold under this key really the same state?
+            dupChecks++;
+            if (dupChecks <= 500 || (dupChecks & 127) === 0) {
+              const held = nid >= nextStart ? next[nid - nextStart] : current[nid - levelStart[depth]!];
+              if (held && held.id === nid && sys.fingerprint(held.state) !== sys.fingerprint(r.next)) {
+                const nk = kb.hex();
+                // fingerprint mode: a different key under the same fingerprint is a collision, not a bad projection
+                const sameKey = keyOf(held.state, held.mon, kA).equals(kb);
+                if (!sameKey) sampledCollisions++;
+                const diff = sameKey ? sameBehaviour(held.state, r.next, nmon) : undefined;
+                if (diff !== undefined) {
+                  throw new NonCanonicalKeyError(
+                    `model '${sys.name}': state key ${nk} is not canonical: two snapshots share it but behave ` +
+                      `differently (${diff}). The projection drops something that matters; reached by ` +
+                      `${JSON.stringify(traceTo(nid))} and by ${JSON.stringify([...traceTo(id), event])}`,
+                    nk,
+                    diff,
+                  );
+                }
               }
             }
           }
@@ -564,6 +465,22 @@ function run<S, E extends EventObject>(
               h.to.push(nid);
               h.ev.push(internEvent(event));
             }
+          }
+        }
+      }
+      if (enabled === 0 && asleep) {
+        // only asleep steps left: the state is not a deadlock if one of them is enabled
+        for (const event of asleep) {
+          try {
+            const r = sys.step(state, event);
+            if (r.accepted || (r.next !== state && !keyOf(r.next, mon, kb).equals(keyOf(state, mon, skb)))) {
+              enabled++;
+              break;
+            }
+          } catch (err) {
+            if (!(err instanceof StepError)) throw err;
+            enabled++;
+            break;
           }
         }
       }
@@ -659,28 +576,9 @@ function run<S, E extends EventObject>(
         bounds: { maxStates, maxDepth, timeBudgetMs },
         engine: sys.engineCounts(),
         keys: { ...index.stats(generated), sampledCollisions },
+        ...(reduce ? { reduction: { independent: sys.independent, skippedSteps: skipped } } : {}),
       },
       internals: { firstTaken },
     };
   }
-}
-
-function selectInvariants<S, E extends EventObject>(
-  sys: System<S, E>,
-  names: readonly string[] | undefined,
-): readonly Invariant<S>[] {
-  for (const inv of sys.invariants) {
-    if (typeof inv?.holds !== 'function' || typeof inv.name !== 'string')
-      throw new ModelError(`model '${sys.name}': every invariant needs a name and a holds() function`);
-  }
-  if (names === undefined) return sys.invariants;
-  return names.map((n) => {
-    const inv = sys.invariants.find((i) => i.name === n);
-    if (!inv) {
-      throw new OptionsError(
-        `model '${sys.name}' has no invariant '${n}' (it has: ${sys.invariants.map((i) => i.name).join(', ') || 'none'})`,
-      );
-    }
-    return inv;
-  });
 }

@@ -113,6 +113,8 @@ export interface CheckReport {
   readonly engine: { readonly compiled: number; readonly xstate: number };
   /** How the visited set held the keys, their size, and the collision accounting. */
   readonly keys: KeyStats;
+  /** With `reduce`: the independent actors and the steps the sleep sets skipped. */
+  readonly reduction?: { readonly independent: readonly string[]; readonly skippedSteps: number };
 }
 
 function traceText(trace: readonly EventObject[]): string {

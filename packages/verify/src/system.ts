@@ -61,6 +61,14 @@ export interface System<S, E extends EventObject> {
   fingerprint(state: S): string;
   isFinal(state: S): boolean;
   view(state: S): StateView;
+  /**
+   * Sleep-set groups (compositions with footprints): the actors whose footprints no other
+   * actor touches, in order, each its own group; every other actor in the last group. Empty
+   * when nothing can be reduced.
+   */
+  readonly independent: readonly string[];
+  /** The group of an event: the index of its actor in `independent`, else `independent.length`. */
+  groupOf(event: E): number;
   engineCounts(): { compiled: number; xstate: number };
 }
 
@@ -210,6 +218,8 @@ export function machineSystem(
     fingerprint: fingerprintOf,
     isFinal: (s) => s.status === 'done',
     view: (s) => ({ value: s.value, projected: keys.projected(s) }),
+    independent: [],
+    groupOf: () => 0,
     engineCounts: () => ({ compiled: stepper.compiledSteps, xstate: stepper.xstateSteps }),
   };
 }
@@ -266,6 +276,41 @@ export function compositionSystem(
     return s;
   };
   const byName = new Map(members.map((m) => [m.name, m]));
+  // sleep-set groups: an actor is independent when every actor declares a footprint and no
+  // other footprint shares a field with its own
+  const footprints = names.map(
+    (n) => (model.actors as Record<string, { footprint?: readonly string[] }>)[n]!.footprint,
+  );
+  const declared = footprints.every((f) => Array.isArray(f));
+  const independent = declared
+    ? names.filter((n, i) =>
+        footprints.every((f, j) => j === i || !f!.some((k) => footprints[i]!.includes(k))),
+      )
+    : [];
+  const groupByActor = new Map(
+    names.map((n) => [n, independent.includes(n) ? independent.indexOf(n) : independent.length]),
+  );
+  const footprintOf = new Map(names.map((n, i) => [n, footprints[i] ? new Set(footprints[i]) : undefined]));
+  const checkFootprint = (actor: string, before: unknown, after: unknown): void => {
+    const fp = footprintOf.get(actor);
+    if (
+      !fp ||
+      before === after ||
+      typeof before !== 'object' ||
+      typeof after !== 'object' ||
+      !before ||
+      !after
+    )
+      return;
+    const a = before as Record<string, unknown>;
+    const b = after as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (a[k] !== b[k] && !fp.has(k))
+        throw new ModelError(
+          `composition '${name}': actor '${actor}' wrote shared field '${k}', which is not in its footprint [${[...fp].join(', ')}]`,
+        );
+    }
+  };
   return {
     name,
     transitionIds,
@@ -316,6 +361,7 @@ export function compositionSystem(
           );
         }
       }
+      checkFootprint(m.name, s.shared, shared);
       const taken = r.taken.map((t) => m.offset + t);
       return { next: { shared, actors }, taken, accepted: r.accepted || shared !== s.shared };
     },
@@ -332,6 +378,8 @@ export function compositionSystem(
         ...Object.fromEntries(members.map((m) => [m.name, m.keys.projected(s.actors[m.name]!)])),
       },
     }),
+    independent,
+    groupOf: (ce) => groupByActor.get(ce.actor) ?? independent.length,
     engineCounts: () => ({
       compiled: members.reduce((a, m) => a + m.stepper.compiledSteps, 0),
       xstate: members.reduce((a, m) => a + m.stepper.xstateSteps, 0),
