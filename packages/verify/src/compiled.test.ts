@@ -7,7 +7,7 @@ import type { CheckReport } from './report.js';
 import type { CheckModel } from './system.js';
 import { abbaModel, counterModel, raceModel, senderModel } from './fixtures.test-helpers.js';
 
-// fixture lines cite lines inside one real function of the seed (the seed index checks them)
+// synthetic machines: their references cite lines inside a real seed function, offset by the fixture's own numbering
 const S = (a: number) => ({ source: src('linux-xen-evtchn.c', 'evtchn_ioctl', 429 + a) });
 
 /** A machine using eventless transitions, history, a targetless assign and a raise. */

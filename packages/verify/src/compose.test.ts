@@ -7,7 +7,7 @@ import { replay } from './replay.js';
 import { progressPrinter } from './progress.js';
 import { raceModel } from './fixtures.test-helpers.js';
 
-// fixture lines cite lines inside one real function of the seed (the seed index checks them)
+// synthetic machines: their references cite lines inside a real seed function, offset by the fixture's own numbering
 const S = (a: number) => ({ source: src('netbsd-rump-if_shmem.c', 'shmif_rcv', 610 + a) });
 
 /** A thread taking two locks in a given order, then releasing both and finishing. */

@@ -8,7 +8,7 @@ import { and, assign, not, setup, type EventObject, type SnapshotFrom } from 'xs
 import { src, type MachineCheckModel } from '@kspec/spec-kit';
 import { compose } from './compose.js';
 
-// fixture lines cite lines inside one real function of the seed (the seed index checks them)
+// synthetic machines: their references cite lines inside a real seed function, offset by the fixture's own numbering
 const S = (a: number, b = a) => ({ source: src('linux-xen-evtchn.c', 'evtchn_ioctl', 429 + a, 429 + b) });
 
 /** A counter with steps of 1 and 2, bounded at `max`, and an unreachable `reset` from `overflow`. */
