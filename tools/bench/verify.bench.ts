@@ -32,7 +32,7 @@ import { runInNewContext } from 'node:vm';
 import { assign, setup, type AnyStateMachine, type EventObject } from 'xstate';
 import { getAdjacencyMap } from 'xstate/graph';
 import { src, type KeyWriter, type MachineCheckModel } from '@kspec/spec-kit';
-import { explore, type ExploreOptions } from '@kspec/verify';
+import { compose, explore, type CheckModel, type ExploreOptions } from '@kspec/verify';
 import { evtchnDeviceCheckModel } from '@kspec/xen-evtchn';
 import { shmifBusModels } from '@kspec/shmif';
 import { atLeast, atMost, cpuMs, interleave, row, stat } from './harness/measure.js';
@@ -100,6 +100,59 @@ export function referenceModel(n: number): MachineCheckModel {
     ],
     configs: [],
   } as unknown as MachineCheckModel;
+}
+
+/** A thread counting modulo `mod` (its own field, or a shared one through its event). */
+const countMachine = setup({
+  types: {} as {
+    context: { n: number; mod: number };
+    events: { type: 'tick'; from?: number };
+    input: { mod: number };
+  },
+  actions: {
+    bump: assign({ n: ({ context, event }) => ((event.from ?? context.n) + 1) % context.mod }),
+  },
+}).createMachine({
+  id: 'count',
+  meta: S(7),
+  context: ({ input }) => ({ n: 0, mod: input.mod }),
+  on: { tick: { actions: 'bump', meta: S(8) } },
+});
+
+/**
+ * A composition for the partial-order reduction: two threads on their own shared fields
+ * (independent) beside two threads bumping one shared counter (coupled): mod^2 x shared states.
+ */
+export function porModel(mod: number, shared: number): CheckModel {
+  type Sh = { x: number; y: number; z: number };
+  const own = (f: 'x' | 'y') => ({
+    machine: countMachine,
+    input: { mod },
+    footprint: [f],
+    alphabet: () => [{ type: 'tick' }],
+    write: ({ shared: sh, self }: { shared: Sh; self: { context: { n: number } } }) => ({
+      ...sh,
+      [f]: self.context.n,
+    }),
+  });
+  const coupled = () => ({
+    machine: countMachine,
+    input: { mod: shared },
+    footprint: ['z'],
+    alphabet: ({ shared: sh }: { shared: Sh }) => [{ type: 'tick', from: sh.z }],
+    write: ({ shared: sh, self }: { shared: Sh; self: { context: { n: number } } }) => ({
+      ...sh,
+      z: self.context.n,
+    }),
+  });
+  return compose({
+    name: `por(${mod}x${mod}x${shared})`,
+    shared: { x: 0, y: 0, z: 0 } as Sh,
+    actors: { x: own('x'), y: own('y'), c1: coupled(), c2: coupled() } as never,
+    invariants: [
+      { name: 'inRange', statement: 'z < shared', holds: (st: { shared: Sh }) => st.shared.z < shared },
+    ] as never,
+  }) as CheckModel;
 }
 
 /** The smallest N with at least `states` states. */
@@ -357,7 +410,33 @@ export default defineBench({
       details[label] = { states, exactKeyBytes: exact.keys.keyBytesPerState, keys: exact.keys };
     }
 
-    // 4. scaling, each point in its own process
+    // 4. partial-order reduction (sleep sets) on a composition with independent actors
+    const por = porModel(ctx.smoke ? 6 : 20, 10);
+    const full = explore(por, { deadlock: false });
+    const reduced = explore(por, { deadlock: false, reduce: true });
+    if (full.states !== reduced.states || full.depth !== reduced.depth || full.verdict !== reduced.verdict)
+      throw new Error(
+        `reduction changed the answer: ${full.states}/${full.depth} vs ${reduced.states}/${reduced.depth}`,
+      );
+    const porRates = await interleave(
+      [
+        { name: 'full', run: () => explore(por, { deadlock: false }).states },
+        { name: 'reduced', run: () => explore(por, { deadlock: false, reduce: true }).states },
+      ],
+      once,
+    );
+    rows.push(
+      row({
+        metric: `composition, 2 independent + 2 coupled actors, ${full.states.toLocaleString('en-US')} states: states/s with sleep sets vs without`,
+        unit: 'states/s',
+        kspec: porRates.get('reduced')!.cpu,
+        baseline: porRates.get('full')!.cpu,
+        baselineName: 'no reduction',
+        note: `edges ${reduced.edges.toLocaleString('en-US')} vs ${full.edges.toLocaleString('en-US')}; same states, depth ${full.depth} and verdict`,
+      }),
+    );
+
+    // 5. scaling, each point in its own process
     const points = ctx.smoke ? [1000, 8000] : [10_000, 100_000, 1_000_000, 4_000_000];
     const sweep = [];
     for (const p of points) {
