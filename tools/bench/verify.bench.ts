@@ -35,6 +35,7 @@ import { src, type KeyWriter, type MachineCheckModel } from '@kspec/spec-kit';
 import { compose, explore, type CheckModel, type ExploreOptions } from '@kspec/verify';
 import { evtchnDeviceCheckModel } from '@kspec/xen-evtchn';
 import { shmifBusModels } from '@kspec/shmif';
+import { TS_NODE_ARGS } from './harness/child.js';
 import { atLeast, atMost, cpuMs, interleave, row, stat } from './harness/measure.js';
 import { defineBench, type Row, type Series } from './harness/types.js';
 
@@ -269,15 +270,7 @@ function runPoint(states: number): {
 } {
   const r = spawnSync(
     process.execPath,
-    [
-      '--conditions=@kspec/source',
-      '--import',
-      'tsx',
-      '--expose-gc',
-      fileURLToPath(import.meta.url),
-      '--point',
-      String(states),
-    ],
+    [...TS_NODE_ARGS, fileURLToPath(import.meta.url), '--point', String(states)],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   if (r.status !== 0) throw new Error(`scaling point ${states}: ${r.stderr}`);

@@ -16,6 +16,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchContext, BenchSpec } from './types.js';
 
+/** Node's arguments for running a TypeScript file of the repository from its sources. */
+export const TS_NODE_ARGS: readonly string[] = [
+  '--conditions=@kspec/source',
+  '--import',
+  'tsx',
+  '--expose-gc',
+];
+
 /** Why a module's default export is not a benchmark, or undefined. */
 export function specProblem(spec: unknown): string | undefined {
   if (typeof spec !== 'object' || spec === null)

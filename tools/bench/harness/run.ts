@@ -19,6 +19,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TS_NODE_ARGS } from './child.js';
 import { suitePage } from './page.js';
 import { suiteTable } from './table.js';
 import type { BenchOutput, SuiteResult } from './types.js';
@@ -58,17 +59,7 @@ async function main(): Promise<number> {
     const t0 = performance.now();
     const r = spawnSync(
       process.execPath,
-      [
-        '--conditions=@kspec/source',
-        '--import',
-        'tsx',
-        '--expose-gc',
-        join(here, 'child.ts'),
-        file,
-        '--out',
-        out,
-        ...(smoke ? ['--smoke'] : []),
-      ],
+      [...TS_NODE_ARGS, join(here, 'child.ts'), file, '--out', out, ...(smoke ? ['--smoke'] : [])],
       { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: process.env },
     );
     const seconds = (performance.now() - t0) / 1000;
