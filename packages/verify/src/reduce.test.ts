@@ -50,9 +50,13 @@ function model(opts: { locked: boolean; mods: readonly number[]; footprints?: bo
     ...(fp ? { footprint: opts.badWrite && field === 'y' ? ['y'] : [field] } : {}),
     alphabet: () => [{ type: 'tick' }],
     write: ({ shared, self }: { shared: Shared; self: TickSnapshot }): Shared =>
-      opts.badWrite && field === 'y' ? { ...shared, y: self.context.n, counter: 7 } : { ...shared, [field]: self.context.n },
+      opts.badWrite && field === 'y'
+        ? { ...shared, y: self.context.n, counter: 7 }
+        : { ...shared, [field]: self.context.n },
   });
-  const tickers = Object.fromEntries(opts.mods.map((m, i) => [i === 0 ? 'x' : 'y', ticker(i === 0 ? 'x' : 'y', m)]));
+  const tickers = Object.fromEntries(
+    opts.mods.map((m, i) => [i === 0 ? 'x' : 'y', ticker(i === 0 ? 'x' : 'y', m)]),
+  );
   return compose({
     name: `race+tickers(${opts.locked ? 'locked' : 'unlocked'}, ${opts.mods.join('/')})`,
     shared: { counter: 0, lock: null, x: 0, y: 0 } as Shared,
@@ -120,7 +124,9 @@ describe('partial-order reduction (sleep sets)', () => {
   });
 
   it('a write outside the declared footprint is refused', () => {
-    expect(() => explore(model({ locked: false, mods: [3, 3], badWrite: true }), { reduce: true })).toThrow(ModelError);
+    expect(() => explore(model({ locked: false, mods: [3, 3], badWrite: true }), { reduce: true })).toThrow(
+      ModelError,
+    );
     expect(() => explore(model({ locked: false, mods: [3, 3], badWrite: true }))).toThrow(
       /wrote shared field 'counter', which is not in its footprint \[y\]/,
     );
@@ -131,4 +137,3 @@ describe('partial-order reduction (sleep sets)', () => {
     expect(explore(m).reduction).toBeUndefined();
   });
 });
-
