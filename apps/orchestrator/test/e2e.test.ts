@@ -121,7 +121,7 @@ describe.each(scenarios)('scenario %s', (file) => {
 describe('what each example scenario is about', () => {
   it('default: every frame reaches every other interface, and the bus holds them all', async () => {
     const { result } = await run('default.json');
-    const shmif = result.subsystems[0]!;
+    const shmif = result.subsystems.find((s) => s.subsystem === 'shmif')!;
     expect(shmif.counters).toMatchObject({
       interfaces: 3,
       framesSent: 600,
@@ -138,6 +138,34 @@ describe('what each example scenario is about', () => {
       findings: ['SHMIF-1'],
     });
     expect(result.verdict).toBe('findings');
+  });
+
+  it('default: core boots first, its pager serves the fault stream until the first fault outside RAM (CORE-3)', async () => {
+    const { result, lines } = await run('default.json');
+    const core = result.subsystems.find((s) => s.subsystem === 'core-pager')!;
+    expect(result.subsystems[0]!.subsystem).toBe('core-pager');
+    const c = core.counters;
+    expect(c['ramMiB']).toBe(64);
+    expect(c['faults']).toBe(2000);
+    expect(c['served']! + c['echoes']! + c['stopped']! + c['unserved']!).toBe(2000);
+    expect(c['served']).toBeGreaterThan(100);
+    expect(c['poolCorePages']).toBeGreaterThan(15_000); // sigma0 handed core the pool's RAM
+    const check = (name: string) => core.checks.find((x) => x.name === name)!;
+    expect(check('servedFaultsMapTheFaultingPage').holds).toBe(true);
+    expect(check('everyMessageAccounted').holds).toBe(true);
+    expect(check('poolMatchesSigma0').holds).toBe(true);
+    expect(check('onlyCoreThreadsServed')).toMatchObject({ holds: false, findings: ['CORE-2'] });
+    expect(check('pagerKeepsServing')).toMatchObject({ holds: false, findings: ['CORE-3'] });
+    expect(check('pageZeroNeverMappedInCore')).toMatchObject({ holds: false, findings: ['CORE-7'] });
+    // the pager's events come before any other subsystem's, all at time 0
+    const first = lines.findIndex((l) => !l.actor.startsWith('core-pager/'));
+    expect(lines.slice(0, first).every((l) => l.t === 0)).toBe(true);
+    expect(lines.slice(first).some((l) => l.actor.startsWith('core-pager/'))).toBe(false);
+    expect(lines[0]).toMatchObject({
+      actor: 'core-pager/corePlatform',
+      event: { type: 'construct' },
+      after: 'constructed',
+    });
   });
 
   it('overrun-storm: receivers are lapped, resync, and lose frames only to counted overruns', async () => {

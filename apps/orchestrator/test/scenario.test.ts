@@ -34,7 +34,9 @@ describe('scenario decoding', () => {
     for (const f of files) {
       const s = loadScenario(join(SCENARIOS_DIR, f), DEFAULT_DRIVERS);
       expect(s.name).toBe(f.replace(/\.json$/, ''));
-      expect([...s.subsystems.keys()].sort()).toEqual(['shmif', 'xen-evtchn']);
+      expect([...s.subsystems.keys()].sort()).toEqual(
+        f === 'default.json' ? ['core-pager', 'shmif', 'xen-evtchn'] : ['shmif', 'xen-evtchn'],
+      );
     }
     const minimal = decodeScenario({ name: 'm', subsystems: { shmif: {} } }, DEFAULT_DRIVERS);
     expect(minimal.seed).toBe(1);
@@ -121,7 +123,7 @@ describe('scenario decoding', () => {
   it('rejects an unknown subsystem and an empty one, naming the drivers', () => {
     const err = problem((s) => void (s.subsystems.floppy = {}));
     expect(err.issues[0]).toMatchObject({ path: '$.subsystems.floppy' });
-    expect(err.message).toContain("unknown subsystem 'floppy' (drivers: xen-evtchn, shmif)");
+    expect(err.message).toContain("unknown subsystem 'floppy' (drivers: core-pager, xen-evtchn, shmif)");
     expect(problem((s) => void (s.subsystems = {})).issues[0]!.path).toBe('$.subsystems');
   });
 

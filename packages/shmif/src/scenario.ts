@@ -15,7 +15,7 @@
  */
 import type { KeyWriter } from '@kspec/spec-kit';
 import { IFF_RUNNING, IFF_UP, IFLINKSTR_UNSET } from './constants.js';
-import type { ShmifContext, ShmifEvent } from './context.js';
+import type { ShmifContext, ShmifEvent, ShmifPacket } from './context.js';
 import { createShmifContext } from './init.js';
 import type { ShmifSnapshot } from './invariants.js';
 import { scOf, toHex } from './model/common.js';
@@ -185,8 +185,9 @@ function hexOf(b: Uint8Array): string {
   return h;
 }
 
-function hexOrNull(b: Uint8Array | null): string | null {
-  return b === null ? null : hexOf(b);
+/** One mbuf as hex; a chain as its segments' hex joined by `/` (the cut is state: it decides the writes). */
+function packetHex(p: ShmifPacket): string {
+  return p instanceof Uint8Array ? hexOf(p) : p.map(hexOf).join('/');
 }
 
 const softcKeys = new WeakMap<object, string>();
@@ -197,9 +198,9 @@ function softcKey(x: ShmifContext['ifs'][number]): string {
   if (k === undefined) {
     k = JSON.stringify({
       ...x,
-      snd: x.snd.map(hexOf),
-      tx: { ...x.tx, m0: hexOrNull(x.tx.m0) },
-      rx: { ...x.rx, m: hexOrNull(x.rx.m) },
+      snd: x.snd.map(packetHex),
+      tx: { ...x.tx, m0: x.tx.m0 === null ? null : packetHex(x.tx.m0) },
+      rx: { ...x.rx, m: x.rx.m === null ? null : hexOf(x.rx.m) },
     });
     softcKeys.set(x, k);
   }
@@ -230,9 +231,19 @@ export function projectShmifContext(c: ShmifContext): string {
 
 const writeJson = (o: object, w: KeyWriter): void => w.str(JSON.stringify(o));
 const writeBytes = (b: Uint8Array, w: KeyWriter): void => w.bytes(b);
-const writeBytesOrNull = (b: Uint8Array | null, w: KeyWriter): void => {
+const EMPTY = new Uint8Array(0);
+/**
+ * A packet as its segments (a lone array is one segment; no segment writes as one empty one,
+ * since `packetHex` joins the segments' hex with '/' and gives '' for both).
+ */
+const writePacket = (p: ShmifPacket, w: KeyWriter): void => {
+  const segs = p instanceof Uint8Array ? [p] : p.length === 0 ? [EMPTY] : p;
+  w.num(segs.length);
+  for (const b of segs) w.memo(b, writeBytes);
+};
+const writeBytesOrNull = (b: ShmifPacket | null, w: KeyWriter): void => {
   w.bool(b !== null);
-  if (b !== null) w.memo(b, writeBytes);
+  if (b !== null) writePacket(b, w);
 };
 /** An object's fields as `value()` writes them, with the byte array under `bytesKey` kept out. */
 function writeFields(o: Record<string, unknown>, bytesKey: string, w: KeyWriter): void {
@@ -263,7 +274,7 @@ const writeSoftc = (x: ShmifContext['ifs'][number], w: KeyWriter): void => {
     w.str(k);
     if (k === 'snd') {
       w.num(x.snd.length);
-      for (const b of x.snd) w.memo(b, writeBytes);
+      for (const p of x.snd) writePacket(p, w);
     } else if (k === 'tx') w.memo(x.tx, writeTx);
     else if (k === 'rx') w.memo(x.rx, writeRx);
     else if (typeof v === 'object' && v !== null) w.memo(v, fieldWriter(k));

@@ -5,7 +5,7 @@
  * sentinels, deadlocks, P-style liveness monitors, interleavings of actors sharing memory,
  * transition coverage and transition-covering test paths.
  *
- * @packageDocumentation
+ * @module @kspec/verify
  */
 export { explore } from './explore.js';
 export type { ExploreOptions, Progress } from './explore.js';
@@ -29,6 +29,7 @@ export { testPaths } from './test-paths.js';
 export type { TestPath, TestPathSuite } from './test-paths.js';
 export { formatReport } from './report.js';
 export type {
+  FormatReportOptions,
   CheckReport,
   Coverage,
   SentinelResult,
@@ -38,6 +39,4 @@ export type {
   ViolationKind,
 } from './report.js';
 export type { KeyStats } from './visited.js';
-export { progressPrinter } from './progress.js';
-export type { ProgressPrinter } from './progress.js';
 export { VerifyError, ModelError, OptionsError, NonCanonicalKeyError } from './errors.js';

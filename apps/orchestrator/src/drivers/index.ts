@@ -5,12 +5,18 @@
  * @module
  */
 import type { AnyScenarioDriver } from '../driver.js';
+import { corePagerDriver } from './core-pager.js';
 import { shmifDriver } from './shmif/driver.js';
 import { evtchnDriver } from './xen-evtchn.js';
 
 /**
- * The drivers `kspec run` knows. Runs start and step in this order: drivers that consume
- * signals come before the drivers that emit them.
+ * The drivers `kspec run` knows. Runs start and step in this order: core-pager first (core
+ * boots before anything else runs), then drivers that consume signals before the drivers that
+ * emit them.
  * @category Drivers
  */
-export const DEFAULT_DRIVERS: readonly AnyScenarioDriver[] = Object.freeze([evtchnDriver, shmifDriver]);
+export const DEFAULT_DRIVERS: readonly AnyScenarioDriver[] = Object.freeze([
+  corePagerDriver,
+  evtchnDriver,
+  shmifDriver,
+]);

@@ -5,6 +5,7 @@
  */
 import * as t from 'io-ts/lib/index.js';
 import { intIn, numberIn, strictObject } from '../../codec.js';
+import type { PlanContext, PlanIssue } from '../../driver.js';
 import { KSPEC_FRAME_HEADER } from './frames.js';
 
 /**
@@ -74,4 +75,34 @@ export function shmifSettings(c: ShmifScenario): ShmifSettings {
     burst: c.burst ?? 1,
     receiveEvery: c.receiveEvery ?? 1,
   };
+}
+
+/**
+ * What keeps a plan from finishing in the one-thread scheduler (with worker threads each
+ * thread runs at its own pace, and only the first applies): an interface sends at most one
+ * burst per tick, and the receivers run only every `receiveEvery` ticks.
+ * @category shmif driver
+ */
+export function shmifPlanIssues(s: ShmifSettings, { maxTicks, workers }: PlanContext): PlanIssue[] {
+  if (s.framesPerInterface === 0) return [];
+  const issues: PlanIssue[] = [];
+  if (s.sendProbability === 0 && workers === 0) {
+    issues.push({
+      path: '$.sendProbability',
+      message: `0: no interface ever sends, so the ${s.framesPerInterface} frame(s) per interface never go out`,
+    });
+  }
+  if (workers === 0) {
+    const sendTicks = Math.ceil(s.framesPerInterface / s.burst);
+    const needed = Math.ceil(sendTicks / s.receiveEvery) * s.receiveEvery;
+    if (needed > maxTicks) {
+      issues.push({
+        path: '$',
+        message:
+          `${s.framesPerInterface} frame(s) per interface in bursts of ${s.burst}, received every ${s.receiveEvery} tick(s), ` +
+          `need at least ${needed} ticks, more than maxTicks ${maxTicks}`,
+      });
+    }
+  }
+  return issues;
 }

@@ -26,13 +26,20 @@ import { manifest as shmifManifest, sharedHostPort } from '@kspec/shmif';
 import type { DriverRun, RunServices, ScenarioDriver, SubsystemSummary } from '../../driver.js';
 import { BUS_LOCK_WATCHDOG_MS } from '../../memory.js';
 import { stateText } from '../../trace.js';
-import { interfaceRows, settleCounters, shmifChecks, shmifCounters } from './accounting.js';
-import { ShmifScenarioCodec, shmifSettings, type ShmifScenario, type ShmifSettings } from './config.js';
+import { findingsOfPanic, interfaceRows, settleCounters, shmifChecks, shmifCounters } from './accounting.js';
+import {
+  ShmifScenarioCodec,
+  shmifPlanIssues,
+  shmifSettings,
+  type ShmifScenario,
+  type ShmifSettings,
+} from './config.js';
 import { ShmifInterfaceRunner, type InterfaceCounters } from './interface.js';
 import {
   CTL_ABORT,
   CTL_BYTES,
   CTL_START,
+  CTL_WEDGED,
   type ShmifWorkerData,
   type ShmifWorkerMessage,
 } from './worker-protocol.js';
@@ -97,6 +104,15 @@ function summarise(
   };
 }
 
+/** Why a wedged bus stopped the run, naming the recorded findings that explain the stop. */
+function wedgeText(by: InterfaceCounters): string {
+  const ids = by.panic ? findingsOfPanic(by.panic) : [];
+  return (
+    `the bus is wedged: shmif${by.index} stopped (${by.panic?.text ?? 'unknown'}) holding the bus lock, which nobody frees ` +
+    `(shmif_lockbus, if_shmem.c 114-133)${ids.length ? `; recorded finding ${ids.join(', ')}` : ''}`
+  );
+}
+
 class ShmifLocalRun implements DriverRun {
   readonly runners: ShmifInterfaceRunner[] = [];
   private readonly rng;
@@ -135,7 +151,12 @@ class ShmifLocalRun implements DriverRun {
       services.watcher.watch(r.actor, shmifActorName(i));
       this.runners.push(r);
     }
-    for (const r of this.runners) r.bringUp();
+    // An interface whose receiver stops at a KASSERT while coming up holds the bus lock: the
+    // next one's initbackend (if_shmem.c 227) would spin forever, so bringing up stops there.
+    for (const r of this.runners) {
+      if (this.isWedged()) break;
+      r.bringUp();
+    }
   }
 
   /** The interface whose rump kernel panicked holding the bus lock, once that happened. */
@@ -168,6 +189,10 @@ class ShmifLocalRun implements DriverRun {
       }
       this.dirty = false;
     }
+  }
+
+  stopped(): string | null {
+    return this.wedgedBy ? wedgeText(this.wedgedBy) : null;
   }
 
   done(): boolean {
@@ -291,7 +316,14 @@ class ShmifWorkerRun implements DriverRun {
         lockTimeoutMs: BUS_LOCK_WATCHDOG_MS,
         epoch,
       });
-      worker.on('message', (m: ShmifWorkerMessage) => this.onMessage(m));
+      worker.on('message', (m: ShmifWorkerMessage) => {
+        // an exception here would escape the run as an uncaught error: the next step throws it
+        try {
+          this.onMessage(m);
+        } catch (err) {
+          this.failure ??= err as Error;
+        }
+      });
       worker.on('error', (e) => (this.failure ??= e));
       worker.on('exit', (code) => {
         if (code !== 0 && indices.some((i) => !this.ifs[i]!.done)) {
@@ -389,6 +421,17 @@ class ShmifWorkerRun implements DriverRun {
     };
   }
 
+  /** The interface that stopped holding the bus lock (its worker said so), once every worker is done. */
+  private wedgedBy(): InterfaceCounters | null {
+    const w = Atomics.load(this.ctl, CTL_WEDGED);
+    return w === 0 ? null : (this.ifs[w - 1]?.done?.counters ?? null);
+  }
+
+  stopped(): string | null {
+    const by = this.wedgedBy();
+    return by ? wedgeText(by) : null;
+  }
+
   summary(): SubsystemSummary {
     const all = this.ifs.map((x) => x.done!.counters);
     if (!this.finished) {
@@ -403,7 +446,9 @@ class ShmifWorkerRun implements DriverRun {
       this.ifs.map((x) => x.done!.events),
       [
         `${this.s.interfaces} interface(s) in ${this.threads} worker thread(s) on one SharedArrayBuffer bus: the interleaving of bus writes and reads (and so overruns, and which frames each receiver sees) depends on thread scheduling, not only on the seed`,
+        ...(this.wedgedBy() ? [`${wedgeText(this.wedgedBy()!)}: every worker stopped there`] : []),
       ],
+      this.wedgedBy(),
     );
   }
 
@@ -425,6 +470,8 @@ export const shmifDriver: ScenarioDriver<ShmifScenario> = {
   description:
     'shmif interfaces (each its own rump kernel, optionally its own worker thread) exchanging frames over the shared bus',
   config: ShmifScenarioCodec,
+  emits: ['shmif.delivered'],
+  checkPlan: (config, context) => shmifPlanIssues(shmifSettings(config), context),
   plots: [
     {
       id: 'shmif-frames',

@@ -204,6 +204,7 @@ export class ShmifInterfaceRunner {
       if (this.snap.status === 'error') {
         throw new Error(
           `shmif interface ${this.o.index}: ${type} failed: ${String((this.snap.error as Error)?.message ?? this.snap.error)}`,
+          { cause: this.snap.error },
         );
       }
       if (this.snap === before) return moved;
