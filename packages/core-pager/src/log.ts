@@ -70,22 +70,32 @@ export function formatC(fmt: string, args: readonly (number | string)[]): string
   );
 }
 
+/** Texts formatted so far, kept outside the lines so a line is plain data (two equal prints are deep-equal). */
+const formatted = new WeakMap<Line, string>();
+
 /**
  * A line whose text is formatted when first read (the pager prints two lines per fault; most
- * are never looked at). Serialises with its text.
+ * are never looked at). Plain data: how it renders follows from its level (and, for `PDBG`, the
+ * `__PRETTY_FUNCTION__` it prefixes), so no function sits in a machine's context. Serialises
+ * with its text.
  */
 class Line implements LogLine {
-  private formatted: string | null = null;
   constructor(
     readonly level: LogLevel,
     readonly fn: string,
     readonly line: number,
     readonly format: string,
     readonly args: readonly (number | string)[],
-    private readonly render: (l: Line) => string,
+    /** `__PRETTY_FUNCTION__` for a `PDBG` line. */
+    readonly prettyFunction?: string,
   ) {}
   get text(): string {
-    return (this.formatted ??= this.render(this));
+    let t = formatted.get(this);
+    if (t === undefined) {
+      t = renderLine(this);
+      formatted.set(this, t);
+    }
+    return t;
   }
   toJSON(): Omit<LogLine, never> {
     return {
@@ -99,12 +109,22 @@ class Line implements LogLine {
   }
 }
 
-const plain = (l: Line): string => formatC(l.format, l.args);
-const stripped = (l: Line): string => formatC(l.format, l.args).replace(/\n$/, '');
+function renderLine(l: Line): string {
+  switch (l.level) {
+    case 'printf':
+      return formatC(l.format, l.args).replace(/\n$/, '');
+    case 'PDBG':
+      return `${l.prettyFunction ?? ''}: ${formatC(l.format, l.args)}`;
+    case 'panic':
+      return `Panic: ${l.format}`;
+    default:
+      return formatC(l.format, l.args);
+  }
+}
 
 /** A `printf(fmt, ...)` line. @category Log */
 export function printfLine(fn: string, line: number, format: string, ...args: (number | string)[]): LogLine {
-  return new Line('printf', fn, line, format, args, stripped);
+  return new Line('printf', fn, line, format, args);
 }
 
 /** A `PDBG(fmt, ...)` line: prefixed with `__PRETTY_FUNCTION__`. @category Log */
@@ -115,20 +135,20 @@ export function pdbgLine(
   format: string,
   ...args: (number | string)[]
 ): LogLine {
-  return new Line('PDBG', fn, line, format, args, (l) => `${prettyFunction}: ${formatC(l.format, l.args)}`);
+  return new Line('PDBG', fn, line, format, args, prettyFunction);
 }
 
 /** A `PERR(fmt, ...)` line. @category Log */
 export function perrLine(fn: string, line: number, format: string, ...args: (number | string)[]): LogLine {
-  return new Line('PERR', fn, line, format, args, plain);
+  return new Line('PERR', fn, line, format, args);
 }
 
 /** A `PWRN(fmt, ...)` line. @category Log */
 export function pwrnLine(fn: string, line: number, format: string, ...args: (number | string)[]): LogLine {
-  return new Line('PWRN', fn, line, format, args, plain);
+  return new Line('PWRN', fn, line, format, args);
 }
 
 /** A `panic(s)` line. @category Log */
 export function panicLine(fn: string, line: number, message: string): LogLine {
-  return new Line('panic', fn, line, message, [], (l) => `Panic: ${l.format}`);
+  return new Line('panic', fn, line, message, []);
 }

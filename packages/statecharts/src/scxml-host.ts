@@ -19,7 +19,7 @@
  * @module
  */
 import type { AnyStateMachine } from 'xstate';
-import { exportScxml } from './scxml.js';
+import { LOOP_GUARD, exportScxml } from './scxml.js';
 
 /**
  * An SCXML event as an ECMAScript data model sees it (`_event`).
@@ -182,7 +182,8 @@ export function scxmlDataModel(
     );
   };
 
-  const guards: Record<string, ScxmlGuardFn> = {};
+  // unguarded eventless self-loops carry this guard in the document: in the machine they are always enabled
+  const guards: Record<string, ScxmlGuardFn> = { [LOOP_GUARD]: () => true };
   for (const name of Object.keys(impls.guards)) {
     guards[name] = (context, event, params) =>
       evalGuard(impls.guards[name], { context, event: toXState(event) }, params);

@@ -165,3 +165,32 @@ describe('raised events with data, computed or delayed', () => {
     ]);
   });
 });
+
+describe('an eventless loop that only its actions end (a C `while (1)` with a break)', () => {
+  const machine = setup({
+    types: {} as { context: { n: number }; events: { type: 'start' } },
+    guards: { isDone: ({ context }) => context.n >= 3 },
+    actions: { step: assign({ n: ({ context }) => context.n + 1 }) },
+  }).createMachine({
+    id: 'looper',
+    context: { n: 0 },
+    initial: 'idle',
+    states: {
+      idle: { on: { start: 'looping' } },
+      looping: { always: [{ guard: 'isDone', target: 'done' }, { actions: 'step' }] },
+      done: {},
+    },
+  });
+
+  it('the stub document leaves the loop instead of spinning; with the data model it runs as XState', async () => {
+    const { xml } = exportScxml(machine, { allowMissingSources: true });
+    expect(xml).toContain('cond="guards[&quot;kspec.loops&quot;](context, _event)"');
+    const alone = await startScion(xml, new VirtualClock());
+    alone.send({ type: 'start' });
+    expect(alone.configuration()).toContain('looper.looping');
+    expect(alone.configuration()).not.toContain('looper.done');
+    const r = await compareRun(machine, [{ event: { type: 'start' } }], { allowMissingSources: true });
+    expect(r.divergence).toBeUndefined();
+    expect(r.configurations).toEqual(['looper.idle', 'looper.done']);
+  });
+});

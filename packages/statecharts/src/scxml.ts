@@ -309,6 +309,13 @@ function raiseElement(
   };
 }
 
+/**
+ * The data-model guard of an unguarded eventless self-loop (see {@link transitionElement}):
+ * false in the stub document, true in {@link scxmlDataModel}. Not a valid XState guard name, so
+ * it cannot clash with one.
+ */
+export const LOOP_GUARD = 'kspec.loops';
+
 function transitionElement(ctx: Ctx, edge: ChartEdge, node: AnyStateNode): XmlElement {
   const state = ctx.graph.states.get(edge.sourceId)!;
   const owner = `${edge.sourceId} (${edge.event} #${edge.index})`;
@@ -336,7 +343,20 @@ function transitionElement(ctx: Ctx, edge: ChartEdge, node: AnyStateNode): XmlEl
     }
   }
   const guard = def?.guard;
-  const guardCond = guard === undefined ? undefined : condOf(ctx, guard, owner).cond;
+  // An unguarded eventless transition that stays in its state (a C loop: `while (1)` whose exit
+  // is another branch's guard) ends only when its actions change the data. The stub document
+  // has no data to change, so it would spin: its condition is the data model's `kspec.loops`
+  // guard (false in the stub, true in scxmlDataModel), so the bare document leaves the loop.
+  const loops =
+    edge.kind === 'always' &&
+    guard === undefined &&
+    (targets.length === 0 || edge.targets.every((t) => t === state.id));
+  const guardCond =
+    guard === undefined
+      ? loops
+        ? ctx.data.guardCall(LOOP_GUARD, undefined, owner)
+        : undefined
+      : condOf(ctx, guard, owner).cond;
   const event = eventName(ctx, edge);
   const exact = exactEventCheck(ctx, edge, event);
   const cond =
