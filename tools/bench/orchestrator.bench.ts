@@ -22,12 +22,8 @@
  * neighbour disturbs far less than wall time; wall-time figures are shown beside them. The
  * worker-thread run is wall time (CPU time would add the threads up).
  *
- * Run from the repository root:
- *   npx tsx --conditions=@kspec/source tools/bench/orchestrator.bench.ts [framesPerInterface] [workers]
+ * Run: npm run bench -- orchestrator   (ORCH_BENCH_FRAMES frames per interface, ORCH_BENCH_WORKERS)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createActor, type AnyActorRef, type AnyEventObject } from 'xstate';
 import { ShmifBus } from '@kspec/shared-memory';
 import { createShmifContext, sharedHostPort, shmifInterfaceMachine } from '@kspec/shmif';
@@ -43,11 +39,8 @@ import {
   type Scenario,
   type TraceLine,
 } from '@kspec/orchestrator';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const FRAMES = Number(process.argv[2] ?? 600);
-const WORKERS = Number(process.argv[3] ?? 3);
-const REPS = Number(process.env['BENCH_REPS'] ?? 3);
+import { atLeast, row, stat } from './harness/measure.js';
+import { defineBench, type BenchContext, type BenchOutput } from './harness/types.js';
 
 /** CPU milliseconds (user + system) and wall milliseconds of `fn`. */
 async function measure<T>(fn: () => Promise<T> | T): Promise<{ value: T; cpuMs: number; wallMs: number }> {
@@ -58,142 +51,197 @@ async function measure<T>(fn: () => Promise<T> | T): Promise<{ value: T; cpuMs: 
   return { value, cpuMs: (d.user + d.system) / 1000, wallMs: performance.now() - w };
 }
 
-const base = loadScenario(DEFAULT_SCENARIO_FILE, DEFAULT_DRIVERS);
-const shmifConfig = {
-  ...(base.subsystems.get('shmif') as Record<string, unknown>),
-  framesPerInterface: FRAMES,
-};
-const scenario: Scenario = { ...base, subsystems: new Map([...base.subsystems, ['shmif', shmifConfig]]) };
-const interfaces = (shmifConfig['interfaces'] as number | undefined) ?? 3;
+async function main(ctx: BenchContext): Promise<BenchOutput> {
+  const FRAMES = Number(process.env['ORCH_BENCH_FRAMES'] ?? (ctx.smoke ? 60 : 600));
+  const WORKERS = Number(process.env['ORCH_BENCH_WORKERS'] ?? 3);
+  const REPS = ctx.rounds;
+  const base = loadScenario(DEFAULT_SCENARIO_FILE, DEFAULT_DRIVERS);
+  const shmifConfig = {
+    ...(base.subsystems.get('shmif') as Record<string, unknown>),
+    framesPerInterface: FRAMES,
+  };
+  // the shmif + xen-evtchn system (the standalone replay knows those machines; other subsystems
+  // of the default scenario, such as core-pager, are left out)
+  const scenario: Scenario = {
+    ...base,
+    subsystems: new Map(
+      [...base.subsystems]
+        .filter(([k]) => k === 'shmif' || k === 'xen-evtchn')
+        .map(([k, v]) => [k, k === 'shmif' ? shmifConfig : v] as const),
+    ),
+  };
+  const interfaces = ((shmifConfig as Record<string, unknown>)['interfaces'] as number | undefined) ?? 3;
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const rate = (events: number, ms: number) => (events / ms) * 1000;
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const rate = (events: number, ms: number) => (events / ms) * 1000;
 
-// --- 1. composed, this thread (a warm-up run first: JIT) ---
-await runScenario(
-  {
-    ...scenario,
-    subsystems: new Map([...scenario.subsystems, ['shmif', { ...shmifConfig, framesPerInterface: 50 }]]),
-  },
-  { drivers: DEFAULT_DRIVERS },
-);
-let local!: RunResult;
-let localCpuMs = Infinity;
-let localWallMs = Infinity;
-for (let r = 0; r < REPS; r++) {
-  const m = await measure(() => runScenario(scenario, { drivers: DEFAULT_DRIVERS }));
-  local = m.value;
-  localCpuMs = Math.min(localCpuMs, m.cpuMs);
-  localWallMs = Math.min(localWallMs, m.wallMs);
-}
-const localRate = rate(local.timing.events, localCpuMs);
-
-// --- 2. composed, worker threads ---
-const threaded: RunResult = await runScenario(scenario, { drivers: DEFAULT_DRIVERS, workers: WORKERS });
-const threadedRate = rate(threaded.timing.events, threaded.timing.ms - threaded.timing.startMs);
-
-// --- 3. standalone replay of the same events ---
-const log: { actor: string; event: AnyEventObject }[] = [];
-const traced = await runScenario(scenario, {
-  drivers: DEFAULT_DRIVERS,
-  traceSink: {
-    write: (l: TraceLine) => void log.push({ actor: l.actor, event: l.event as AnyEventObject }),
-    close: () => undefined,
-  },
-});
-if (traced.timing.events !== local.timing.events)
-  throw new Error('the traced run differs from the timed one');
-
-/** Replays the log into fresh actors; returns per-machine events and CPU ms of their sends, and the actors. */
-function replay() {
-  const bus = ShmifBus.create(scenario.busDataSize === undefined ? {} : { dataSize: scenario.busDataSize });
-  const host = sharedHostPort({ dataSize: bus.dataSize });
-  host.register('shm:kspec-bus', bus);
-  const macSeeds = createRng(scenario.seed, 'shmif');
-  const actors = new Map<string, AnyActorRef>();
-  for (let i = 0; i < interfaces; i++) {
-    const context = createShmifContext({
-      host,
-      seed: macSeeds.nextU32(),
-      interfaces: 1,
-      onInput: () => undefined,
-      uptime: () => ({ sec: 0, usec: 0 }),
-    });
-    actors.set(
-      `shmif/shmifInterface#${i}`,
-      createActor(shmifInterfaceMachine, { input: { context } as never }).start(),
-    );
+  // --- 1. composed, this thread (a warm-up run first: JIT) ---
+  await runScenario(
+    {
+      ...scenario,
+      subsystems: new Map([...scenario.subsystems, ['shmif', { ...shmifConfig, framesPerInterface: 50 }]]),
+    },
+    { drivers: DEFAULT_DRIVERS },
+  );
+  // --- 1 and 2 interleaved: composed in this thread, composed with worker threads ---
+  let local!: RunResult;
+  let threaded!: RunResult;
+  let localCpuMs = Infinity;
+  let localWallMs = Infinity;
+  const localRates: number[] = [];
+  const localWallRates: number[] = [];
+  const threadedRates: number[] = [];
+  for (let r = 0; r < REPS; r++) {
+    const m = await measure(() => runScenario(scenario, { drivers: DEFAULT_DRIVERS }));
+    local = m.value;
+    localCpuMs = Math.min(localCpuMs, m.cpuMs);
+    localWallMs = Math.min(localWallMs, m.wallMs);
+    localRates.push(rate(local.timing.events, m.cpuMs));
+    localWallRates.push(rate(local.timing.events, m.wallMs));
+    threaded = await runScenario(scenario, { drivers: DEFAULT_DRIVERS, workers: WORKERS });
+    threadedRates.push(rate(threaded.timing.events, threaded.timing.ms - threaded.timing.startMs));
   }
-  const dev = openEvtchn({ comm: 'kspec', nonblock: true });
-  actors.set('xen-evtchn/evtchnDevice', dev.actor);
-  const spent = new Map<string, { events: number; ms: number }>();
-  for (const { actor, event } of log) {
-    let a = actors.get(actor);
-    if (!a && machineOf(actor) === 'xen-evtchn/evtchnBinding') {
-      a = createActor(evtchnBindingMachine, { input: { port: Number(actor.split('#')[1]) } }).start();
-      actors.set(actor, a);
+  const localRate = stat(localRates).median;
+  const threadedRate = stat(threadedRates).median;
+
+  // --- 3. standalone replay of the same events ---
+  const log: { actor: string; event: AnyEventObject }[] = [];
+  const traced = await runScenario(scenario, {
+    drivers: DEFAULT_DRIVERS,
+    traceSink: {
+      write: (l: TraceLine) => void log.push({ actor: l.actor, event: l.event as AnyEventObject }),
+      close: () => undefined,
+    },
+  });
+  if (traced.timing.events !== local.timing.events)
+    throw new Error('the traced run differs from the timed one');
+
+  /** Replays the log into fresh actors; returns per-machine events and CPU ms of their sends, and the actors. */
+  function replay() {
+    const bus = ShmifBus.create(scenario.busDataSize === undefined ? {} : { dataSize: scenario.busDataSize });
+    const host = sharedHostPort({ dataSize: bus.dataSize });
+    host.register('shm:kspec-bus', bus);
+    const macSeeds = createRng(scenario.seed, 'shmif');
+    const actors = new Map<string, AnyActorRef>();
+    for (let i = 0; i < interfaces; i++) {
+      const context = createShmifContext({
+        host,
+        seed: macSeeds.nextU32(),
+        interfaces: 1,
+        onInput: () => undefined,
+        uptime: () => ({ sec: 0, usec: 0 }),
+      });
+      actors.set(
+        `shmif/shmifInterface#${i}`,
+        createActor(shmifInterfaceMachine, { input: { context } as never }).start(),
+      );
     }
-    if (!a) throw new Error(`no replay actor for ${actor}`);
-    const c = process.cpuUsage();
-    a.send(event);
-    const d = process.cpuUsage(c);
-    const m = spent.get(machineOf(actor)) ?? { events: 0, ms: 0 };
-    m.events++;
-    m.ms += (d.user + d.system) / 1000;
-    spent.set(machineOf(actor), m);
+    const dev = openEvtchn({ comm: 'kspec', nonblock: true });
+    actors.set('xen-evtchn/evtchnDevice', dev.actor);
+    const spent = new Map<string, { events: number; ms: number }>();
+    for (const { actor, event } of log) {
+      let a = actors.get(actor);
+      if (!a && machineOf(actor) === 'xen-evtchn/evtchnBinding') {
+        a = createActor(evtchnBindingMachine, { input: { port: Number(actor.split('#')[1]) } }).start();
+        actors.set(actor, a);
+      }
+      if (!a) throw new Error(`no replay actor for ${actor}`);
+      const c = process.cpuUsage();
+      a.send(event);
+      const d = process.cpuUsage(c);
+      const m = spent.get(machineOf(actor)) ?? { events: 0, ms: 0 };
+      m.events++;
+      m.ms += (d.user + d.system) / 1000;
+      spent.set(machineOf(actor), m);
+    }
+    return { spent, actors };
   }
-  return { spent, actors };
-}
-const machineOf = (actor: string) => actor.split('#')[0]!;
-let best: ReturnType<typeof replay> | null = null;
-let replayWallMs = Infinity;
-for (let r = 0; r < REPS; r++) {
-  const m = await measure(replay);
-  replayWallMs = Math.min(replayWallMs, m.wallMs);
-  const total = (x: ReturnType<typeof replay>) => [...x.spent.values()].reduce((n, v) => n + v.ms, 0);
-  if (!best || total(m.value) < total(best)) best = m.value;
-}
-const { spent, actors } = best!;
-const finals = local.subsystems.flatMap((s) => s.actors);
-const mismatched = finals.filter((f) => stateText(actors.get(f.actor)?.getSnapshot().value) !== f.state);
+  const machineOf = (actor: string) => actor.split('#')[0]!;
+  let best: ReturnType<typeof replay> | null = null;
+  let replayWallMs = Infinity;
+  for (let r = 0; r < REPS; r++) {
+    const m = await measure(replay);
+    replayWallMs = Math.min(replayWallMs, m.wallMs);
+    const total = (x: ReturnType<typeof replay>) => [...x.spent.values()].reduce((n, v) => n + v.ms, 0);
+    if (!best || total(m.value) < total(best)) best = m.value;
+  }
+  const { spent, actors } = best!;
+  const finals = local.subsystems.flatMap((s) => s.actors);
+  const mismatched = finals.filter((f) => stateText(actors.get(f.actor)?.getSnapshot().value) !== f.state);
 
-// --- figures ---
-const machines = [...spent.entries()].map(([machine, m]) => ({
-  machine,
-  events: m.events,
-  ms: m.ms,
-  perSecond: rate(m.events, m.ms),
-}));
-const sumOfRates = machines.reduce((n, m) => n + m.perSecond, 0);
-const replayEvents = machines.reduce((n, m) => n + m.events, 0);
-const replayMs = machines.reduce((n, m) => n + m.ms, 0);
-const floor = rate(replayEvents, replayMs);
-const overhead = floor / localRate;
-/** The standalone floor by wall time of the whole replay (includes creating the actors). */
-function floorWall(): number {
-  return rate(replayEvents, replayWallMs);
+  // --- figures ---
+  const machines = [...spent.entries()].map(([machine, m]) => ({
+    machine,
+    events: m.events,
+    ms: m.ms,
+    perSecond: rate(m.events, m.ms),
+  }));
+  const sumOfRates = machines.reduce((n, m) => n + m.perSecond, 0);
+  const replayEvents = machines.reduce((n, m) => n + m.events, 0);
+  const replayMs = machines.reduce((n, m) => n + m.ms, 0);
+  const floor = rate(replayEvents, replayMs);
+  const overhead = floor / localRate;
+  /** The standalone floor by wall time of the whole replay (includes creating the actors). */
+  function floorWall(): number {
+    return rate(replayEvents, replayWallMs);
+  }
+
+  const lines = [
+    `kspec orchestrator benchmark: default scenario, ${interfaces} interfaces x ${FRAMES} frames (seed ${scenario.seed})`,
+    '',
+    'standalone actor.send (the same events, replayed into fresh actors in the same order):',
+    ...machines.map(
+      (m) =>
+        `  ${m.machine.padEnd(28)} ${fmt(m.events).padStart(8)} events  ${fmt(m.perSecond).padStart(9)} events/s`,
+    ),
+    `  sum of the machines' throughputs       ${fmt(sumOfRates).padStart(9)} events/s (perfectly parallel machines)`,
+    `  all events one after another           ${fmt(floor).padStart(9)} events/s (one thread, no orchestration; CPU time of the sends; replay wall ${fmt(replayWallMs)} ms)`,
+    `  replay ends in the run's final states: ${mismatched.length === 0 ? 'yes' : `NO (${mismatched.map((m) => m.actor).join(', ')})`}`,
+    '',
+    'composed (kspec run, no trace):',
+    `  this thread                            ${fmt(localRate).padStart(9)} events/s  (${fmt(local.timing.events)} events, ${fmt(localCpuMs)} ms CPU; wall ${fmt(localWallMs)} ms)`,
+    `  ${WORKERS} worker thread(s)                     ${fmt(threadedRate).padStart(9)} events/s  (${fmt(threaded.timing.events)} events, ${fmt(threaded.timing.ms - threaded.timing.startMs)} ms after ${fmt(threaded.timing.startMs)} ms of start-up)`,
+    '',
+    `orchestration overhead (one thread, CPU time): ${overhead.toFixed(2)}x  (standalone ${fmt(floor)} / composed ${fmt(localRate)} events/s; target <= 2x: ${overhead <= 2 ? 'met' : 'NOT met'})`,
+    `  by wall time: ${(local.timing.events / localWallMs > 0 ? floorWall() / ((local.timing.events / localWallMs) * 1000) : 0).toFixed(2)}x`,
+    `workers vs the sum of standalone throughputs: ${(threadedRate / sumOfRates).toFixed(2)} of it; vs one thread composed: ${(threadedRate / localRate).toFixed(2)}x`,
+  ];
+  for (const l of lines) ctx.log(l);
+  return {
+    rows: [
+      row({
+        metric: `default scenario, ${interfaces} interfaces x ${FRAMES} frames, one thread: events/s composed vs the same events sent straight to the actors`,
+        unit: 'events/s',
+        kspec: stat(localRates),
+        baseline: floor,
+        baselineName: 'standalone actor.send',
+        target: atLeast(0.5),
+        note: `orchestration overhead ${overhead.toFixed(2)}x (target <= 2x); replay ends in the run's states: ${mismatched.length === 0 ? 'yes' : 'NO'}`,
+      }),
+      row({
+        metric: `default scenario with ${WORKERS} worker threads: events/s (wall, after start-up) vs one thread (wall)`,
+        unit: 'events/s',
+        kspec: stat(threadedRates),
+        baseline: stat(localWallRates),
+        baselineName: 'one thread',
+        target: atLeast(1),
+        note: `start-up ${fmt(threaded.timing.startMs)} ms not counted`,
+      }),
+    ],
+    details: {
+      machines,
+      sumOfRates,
+      floor,
+      overhead,
+      events: local.timing.events,
+      threadedEvents: threaded.timing.events,
+    },
+  };
 }
 
-const lines = [
-  `kspec orchestrator benchmark: default scenario, ${interfaces} interfaces x ${FRAMES} frames (seed ${scenario.seed})`,
-  '',
-  'standalone actor.send (the same events, replayed into fresh actors in the same order):',
-  ...machines.map(
-    (m) =>
-      `  ${m.machine.padEnd(28)} ${fmt(m.events).padStart(8)} events  ${fmt(m.perSecond).padStart(9)} events/s`,
-  ),
-  `  sum of the machines' throughputs       ${fmt(sumOfRates).padStart(9)} events/s (perfectly parallel machines)`,
-  `  all events one after another           ${fmt(floor).padStart(9)} events/s (one thread, no orchestration; CPU time of the sends; replay wall ${fmt(replayWallMs)} ms)`,
-  `  replay ends in the run's final states: ${mismatched.length === 0 ? 'yes' : `NO (${mismatched.map((m) => m.actor).join(', ')})`}`,
-  '',
-  'composed (kspec run, no trace):',
-  `  this thread                            ${fmt(localRate).padStart(9)} events/s  (${fmt(local.timing.events)} events, ${fmt(localCpuMs)} ms CPU; wall ${fmt(localWallMs)} ms)`,
-  `  ${WORKERS} worker thread(s)                     ${fmt(threadedRate).padStart(9)} events/s  (${fmt(threaded.timing.events)} events, ${fmt(threaded.timing.ms - threaded.timing.startMs)} ms after ${fmt(threaded.timing.startMs)} ms of start-up)`,
-  '',
-  `orchestration overhead (one thread, CPU time): ${overhead.toFixed(2)}x  (standalone ${fmt(floor)} / composed ${fmt(localRate)} events/s; target <= 2x: ${overhead <= 2 ? 'met' : 'NOT met'})`,
-  `  by wall time: ${(local.timing.events / localWallMs > 0 ? floorWall() / ((local.timing.events / localWallMs) * 1000) : 0).toFixed(2)}x`,
-  `workers vs the sum of standalone throughputs: ${(threadedRate / sumOfRates).toFixed(2)} of it; vs one thread composed: ${(threadedRate / localRate).toFixed(2)}x`,
-];
-console.log(lines.join('\n'));
-mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'orchestrator.txt'), `${lines.join('\n')}\n`);
+export default defineBench({
+  name: 'orchestrator',
+  title:
+    'the kspec orchestrator: composed events/s against the actors alone; worker threads against one thread',
+  run: main,
+});

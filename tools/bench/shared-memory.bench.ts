@@ -27,12 +27,11 @@
 // busiest thread, what it would reach with a core per thread. Runs are repeated (bus,
 // postMessage and copy interleaved) and the median of each figure is shown.
 //
-// Run: npx tsx --conditions=@kspec/source tools/bench/shared-memory.bench.ts
-// Environment: SHM_BENCH_SCALE=0.25 (a quarter of the frames), SHM_BENCH_REPEAT=1,
-// SHM_BENCH_ONLY=bus (only the bus runs), SHM_BENCH_SPIN=n (polls before blocking).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Run: npm run bench -- shared-memory
+// Environment: SHM_BENCH_SCALE=0.25 (a quarter of the frames), SHM_BENCH_ONLY=bus (only the
+// bus runs), SHM_BENCH_SPIN=n (polls before blocking); rounds from the suite (>= 5).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -49,6 +48,8 @@ import {
   shmifUnlockbus,
 } from '@kspec/shared-memory';
 import type { LockStats, SharedWasmMemory, ShmifRcvOptions } from '@kspec/shared-memory';
+import { atLeast, atMost, row, stat } from './harness/measure.js';
+import { defineBench, type BenchContext, type BenchOutput, type Row, type Series } from './harness/types.js';
 
 /** Packets per wake-up (one shmif_start queue drain). */
 const BATCH = 16;
@@ -506,16 +507,14 @@ const rates = (t: Transfer) =>
   `${fmt(t.framesPerCpuS, 'frames/s').padEnd(17)} ${fmt(t.bytesPerCpuS, 'B/s').padEnd(11)} | ` +
   `recv ${pct(t.cpu[0])}/${pct(t.runq[0])} send ${pct(t.cpu[1])}/${pct(t.runq[1])}`;
 
-async function main() {
-  const lines: string[] = [];
-  const out = (s: string) => {
-    console.log(s);
-    lines.push(s);
-  };
+async function main(ctx: BenchContext): Promise<BenchOutput> {
+  const out = (s: string) => ctx.log(s);
+  const rows: Row[] = [];
+  const points: { line: string; x: number; y: number }[] = [];
   const os = await import('node:os');
   const onlyBus = process.env['SHM_BENCH_ONLY'] === 'bus';
-  const scale = Number(process.env['SHM_BENCH_SCALE'] ?? '1');
-  const repeat = Number(process.env['SHM_BENCH_REPEAT'] ?? '3');
+  const scale = Number(process.env['SHM_BENCH_SCALE'] ?? (ctx.smoke ? '0.005' : '1'));
+  const repeat = ctx.rounds;
   const n = (x: number) => Math.max(1000, Math.round(x * scale));
   const load0 = os.loadavg()[0]!;
   out(
@@ -542,10 +541,16 @@ async function main() {
   }
   for (const [size, busCount, pmCount] of [
     [60, n(2_000_000), n(300_000)],
+    [512, n(1_500_000), n(250_000)],
     [1514, n(1_000_000), n(200_000)],
   ] as const) {
     const one = singleThread(size, n(500_000));
-    const runs = [];
+    const runs: {
+      flow: Awaited<ReturnType<typeof busRun>>;
+      free: Awaited<ReturnType<typeof busRun>>;
+      pm: Transfer | null;
+      copy: { perS: number; perCpuS: number };
+    }[] = [];
     for (let k = 0; k < repeat; k++) {
       const flow = await busRun(size, busCount, true);
       const free = await busRun(size, busCount, false);
@@ -558,6 +563,29 @@ async function main() {
     const pm = onlyBus ? null : median(runs.map((r) => r.pm!));
     const copy = median(runs.map((r) => r.copy));
     results[`frame${size}`] = { one, flow, free, pm, copy, runs };
+    const all = (f: (r: (typeof runs)[number]) => number) => stat(runs.map(f));
+    points.push({ line: 'bus (flow-controlled)', x: size, y: flow.framesPerS });
+    if (pm !== null) {
+      points.push({ line: 'postMessage', x: size, y: pm.framesPerS });
+      rows.push(
+        row({
+          metric: `${size}-byte frames, worker to worker: frames/s (wall), shmif bus vs MessageChannel postMessage`,
+          unit: 'frames/s',
+          kspec: all((r) => r.flow.framesPerS),
+          baseline: all((r) => r.pm!.framesPerS),
+          baselineName: 'postMessage',
+          target: atLeast(3),
+        }),
+        row({
+          metric: `${size}-byte frames: bus bytes/s (wall) vs Buffer copy of the same frames`,
+          unit: 'B/s',
+          kspec: all((r) => r.flow.bytesPerS),
+          baseline: all((r) => r.copy.perS),
+          baselineName: 'Buffer copy',
+          ...(size === 1514 ? { target: atLeast(0.25) } : {}),
+        }),
+      );
+    }
     out(`\n${size}-byte frames, 1 writer thread -> 1 reader thread (received = frames the reader took)`);
     for (const [name, b] of [
       ['bus flow-ctl', flow],
@@ -599,6 +627,15 @@ async function main() {
   if (!onlyBus) {
     const pp = pagePoolFigures();
     results['pagePool'] = pp;
+    rows.push(
+      row({
+        metric: `page pool: bytes per loaned page (1M of 64 GiB)`,
+        unit: 'B',
+        kspec: pp.poolBytesPerPage,
+        target: atMost(16, 'value'),
+        note: `64 GiB pool created in ${pp.createMs.toFixed(1)} ms; ballooning 1M pages ${pp.balloonMs.toFixed(0)} ms`,
+      }),
+    );
     out(
       `\npage pool: 64 GiB of 4 KiB pages (${fmt(pp.pages)} pages) created in ${pp.createMs.toFixed(2)} ms, ${pp.createBytes} B`,
     );
@@ -607,14 +644,24 @@ async function main() {
     );
   }
   out(`load average at the end: ${os.loadavg()[0]!.toFixed(1)}`);
-  const dir = join(dirname(here), 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'shared-memory.json'), JSON.stringify(results, null, 2));
-  writeFileSync(join(dir, 'shared-memory.txt'), lines.join('\n') + '\n');
+  const series: Series[] = [
+    {
+      name: 'bus vs postMessage: frames/s by frame size',
+      x: 'frame bytes',
+      y: 'frames/s (wall)',
+      logY: true,
+      points,
+    },
+  ];
+  return { rows, series, details: results };
 }
 
-if (isMainThread) {
-  await main();
-} else if (workerData !== null && typeof workerData === 'object' && 'role' in workerData) {
+export default defineBench({
+  name: 'shared-memory',
+  title: 'the shmif bus between worker threads against postMessage and Buffer copy; the page pool',
+  run: main,
+});
+
+if (!isMainThread && workerData !== null && typeof workerData === 'object' && 'role' in workerData) {
   workerMain(workerData as Job);
 }

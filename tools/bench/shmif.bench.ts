@@ -6,16 +6,14 @@
 //    through onInput, driven by the package's Driver (Atomics.waitAsync when blocked);
 //  - raw: the same protocol written straight against @kspec/shared-memory — shmifSendPacket +
 //    one wake-up per batch, and the faithful shmifRcvStep loop with the own-MAC filter.
-// Each configuration runs REPS times, raw and chart alternating (the machine is shared, so
-// load varies); the table gives the median run of each and the ratio of the medians.
+// Each configuration runs once per round (>= 5 rounds), raw and chart alternating (the machine
+// is shared, so load varies); the table gives the median of each and the ratio of the medians.
 // Target: chart >= 50% of raw. Delivered = frames passed up by some receiver (own frames and
 // the zero-length phantom of the fresh bus are not counted); a frame is delivered to each of
 // the n-1 other interfaces, so the ideal is (n-1) x frames sent.
 //
-// Run: npx tsx --conditions=@kspec/source tools/bench/shmif.bench.ts [framesPerWorker]
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Run: npm run bench -- shmif   (SHMIF_BENCH_FRAMES: frames per worker)
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
@@ -28,11 +26,12 @@ import {
 } from '@kspec/shared-memory';
 import type { ShmifReaderPosition } from '@kspec/shared-memory';
 import { ShmifKernel, ShmifPanicError, sharedHostPort } from '@kspec/shmif';
+import { atLeast, row, stat } from './harness/measure.js';
+import { defineBench, type BenchContext, type BenchOutput, type Row, type Series } from './harness/types.js';
 
 const BATCH = 32;
 const FRAME = 60;
 const IDLE_MS = 150;
-const REPS = Number(process.env.SHMIF_BENCH_REPS ?? 3);
 
 interface Job {
   readonly mode: 'raw' | 'chart';
@@ -244,53 +243,58 @@ async function run(mode: 'raw' | 'chart', n: number, frames: number): Promise<Ru
   };
 }
 
-function median(runs: Run[]): Run {
-  const sorted = [...runs].sort((a, b) => a.deliveredPerS - b.deliveredPerS);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function main(): Promise<void> {
-  const frames = Number(process.argv[2] ?? 6000);
-  const lines: string[] = [
-    `shmif: delivered frames/s, ${FRAME}-byte frames, batches of ${BATCH}, 1 MiB bus, one interface per worker, ${frames} frames sent per worker, median of ${REPS}`,
-    'n  path   delivered/ideal      seconds  delivered/s  (min..max)           chart/raw  panics',
-  ];
+async function main(ctx: BenchContext): Promise<BenchOutput> {
+  const frames = Number(process.env['SHMIF_BENCH_FRAMES'] ?? (ctx.smoke ? 300 : 6000));
+  const counts = ctx.smoke ? [2] : [2, 4, 8];
+  const rows: Row[] = [];
+  const points: { line: string; x: number; y: number }[] = [];
   const out: { n: number; raw: Run[]; chart: Run[] }[] = [];
-  for (const n of [2, 4, 8]) {
+  for (const n of counts) {
     const raws: Run[] = [];
     const charts: Run[] = [];
-    for (let r = 0; r < REPS; r++) {
+    for (let r = 0; r < ctx.rounds; r++) {
       raws.push(await run('raw', n, frames));
       charts.push(await run('chart', n, frames));
     }
     out.push({ n, raw: raws, chart: charts });
-    const raw = median(raws);
-    const chart = median(charts);
-    for (const [r, all] of [
-      [raw, raws],
-      [chart, charts],
-    ] as const) {
-      const lo = Math.round(Math.min(...all.map((x) => x.deliveredPerS)));
-      const hi = Math.round(Math.max(...all.map((x) => x.deliveredPerS)));
-      const panics = all.flatMap((x) => x.panics);
-      lines.push(
-        `${String(n).padEnd(2)} ${r.mode.padEnd(6)} ${`${r.delivered}/${r.ideal}`.padEnd(20)} ${r.seconds.toFixed(2).padStart(7)}  ${Math.round(r.deliveredPerS).toString().padStart(11)}  ${`(${lo}..${hi})`.padEnd(19)}  ${r.mode === 'chart' ? (chart.deliveredPerS / raw.deliveredPerS).toFixed(2).padStart(9) : ''.padStart(9)}  ${panics.length ? panics.join('; ') : '-'}`,
-      );
-    }
-    console.log(lines.slice(-2).join('\n'));
+    const raw = stat(raws.map((x) => x.deliveredPerS));
+    const chart = stat(charts.map((x) => x.deliveredPerS));
+    const panics = [...raws, ...charts].flatMap((x) => x.panics);
+    const lost = charts.map((x) => x.ideal - x.delivered);
+    ctx.log(
+      `${n} interfaces: raw ${raw.median.toFixed(0)}, chart ${chart.median.toFixed(0)} delivered frames/s`,
+    );
+    rows.push(
+      row({
+        metric: `${n} interfaces, one worker each, ${FRAME}-byte frames: delivered frames/s (wall), statechart vs raw protocol`,
+        unit: 'frames/s',
+        kspec: chart,
+        baseline: raw,
+        baselineName: 'raw @kspec/shared-memory',
+        target: atLeast(0.5),
+        note: `${frames} frames per worker; chart frames not delivered (overruns) median ${stat(lost).median}${panics.length ? `; panics: ${panics.join('; ')}` : ''}`,
+      }),
+    );
+    points.push({ line: 'statechart', x: n, y: chart.median }, { line: 'raw', x: n, y: raw.median });
   }
-  lines.push('target: chart >= 0.50 x raw');
-  const text = lines.join('\n');
-  console.log('\n' + text);
-  const dir = join(dirname(here), 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'shmif.json'), JSON.stringify(out, null, 2));
-  writeFileSync(join(dir, 'shmif.txt'), text + '\n');
+  const series: Series[] = [
+    {
+      name: 'shmif bus: delivered frames/s by interface count',
+      x: 'interfaces',
+      y: 'delivered frames/s (wall)',
+      points,
+    },
+  ];
+  return { rows, series, details: { frames, runs: out } };
 }
 
-if (isMainThread) {
-  await main();
-} else {
+export default defineBench({
+  name: 'shmif',
+  title: 'shmif interfaces on one bus, a worker each: the statechart path against the raw protocol',
+  run: main,
+});
+
+if (!isMainThread) {
   const job = workerData as Job;
   const r = job.mode === 'raw' ? await rawWorker(job) : await chartWorker(job);
   parentPort!.postMessage(r);

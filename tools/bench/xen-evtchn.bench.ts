@@ -23,23 +23,22 @@
  * (work divided by the process's CPU time, GC threads included: what the path costs, whatever
  * else runs). Ratios are taken from the CPU rates.
  *
- * A second table shows the cost of one raise(), read() and write() through the facade for
- * 64 .. 4096 bound ports (the per-step cost must not grow with the number of ports).
+ * Per facade call (issue 14): raise(), read() and write() each cost a number of `actor.send`s
+ * (counted); the floor of a call is that many sends of the bare XState actor, measured in the
+ * same run. Target: every facade call within 3x of its floor.
  *
- * Run: npx tsx --conditions=@kspec/source tools/bench/xen-evtchn.bench.ts
- * Environment: BENCH_ROUNDS (default 5), BENCH_MS (time per path per round, default 600).
+ * A sweep shows the cost of one raise(), read() and write() through the facade for 64 .. 4096
+ * bound ports (the per-step cost must not grow with the number of ports).
+ *
+ * Run: npm run bench -- xen-evtchn   (BENCH_ROUNDS, BENCH_MS override rounds and time per round)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assign, createActor, setup } from 'xstate';
 import { evtchnDeviceMachine, openEvtchn, PAGE_SIZE, type EvtchnDevice } from '@kspec/xen-evtchn';
+import { atMost, cpuMs, interleave, row, stat, type Rates } from './harness/measure.js';
+import { defineBench, type BenchContext, type BenchOutput, type Series } from './harness/types.js';
 
-const PORTS = 4096;
+let PORTS = 4096;
 const PAGE_PORTS = PAGE_SIZE / 4;
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
-const MS = Number(process.env['BENCH_MS'] ?? 600);
 
 /** The floor: the same ring logic on typed arrays, no statechart, no snapshots. */
 class PlainRing {
@@ -108,44 +107,21 @@ function checkReadBack(seen: Uint8Array, count: number, path: string): void {
   seen.fill(0);
 }
 
-const plain = new PlainRing();
-for (let p = 1; p <= PORTS; p++) plain.bind(p, p);
-const buf = new Uint32Array(PAGE_PORTS);
-const plainSeen = new Uint8Array(PORTS + 1);
-
-function cyclePlain(): number {
-  for (let p = 1; p <= PORTS; p++) plain.raise(p);
-  let reads = 0;
-  let count = 0;
-  for (;;) {
-    const rc = plain.read(buf);
-    if (rc < 0) break;
-    reads++;
-    for (let i = 0; i < rc / 4; i++) plainSeen[buf[i] as number] = 1;
-    count += rc / 4;
-    plain.write(buf, rc / 4);
+/** `actor.send` calls `fn` makes on `d`'s actor (counted by wrapping send). */
+function countSends(d: EvtchnDevice, fn: () => void): number {
+  const actor = d.actor;
+  const send = actor.send.bind(actor);
+  let sends = 0;
+  actor.send = (e) => {
+    sends++;
+    send(e);
+  };
+  try {
+    fn();
+  } finally {
+    actor.send = send;
   }
-  checkReadBack(plainSeen, count, 'plain ring');
-  return PORTS + reads;
-}
-
-const ALL_PORTS = Array.from({ length: PORTS }, (_, i) => i + 1);
-const facadeSeen = new Uint8Array(PORTS + 1);
-
-/** Drains the ring with PAGE_SIZE reads, writing each page back; returns the reads that returned ports. */
-function drain(d: EvtchnDevice, path: string): number {
-  let reads = 0;
-  let count = 0;
-  for (;;) {
-    const r = d.read(PAGE_SIZE);
-    if (r.rc < 0) break;
-    reads++;
-    for (const p of r.ports) facadeSeen[p] = 1;
-    count += r.ports.length;
-    d.write(r.data);
-  }
-  checkReadBack(facadeSeen, count, path);
-  return reads;
+  return sends;
 }
 
 /**
@@ -154,203 +130,206 @@ function drain(d: EvtchnDevice, path: string): number {
  */
 const NR_CHANNELS = 8192;
 
-function bindAll(): EvtchnDevice {
+function bindAll(n: number): EvtchnDevice {
   const d = openEvtchn({ nonblock: true, nrChannels: NR_CHANNELS });
-  for (let i = 0; i < PORTS; i++) d.bindUnboundPort(1);
-  if (d.boundPorts.length !== PORTS) throw new Error('binding 4096 ports failed');
+  for (let i = 0; i < n; i++) d.bindUnboundPort(1);
+  if (d.boundPorts.length !== n) throw new Error(`binding ${n} ports failed`);
   return d;
 }
 
-const t0 = performance.now();
-const batched = bindAll();
-const perPort = bindAll();
-console.log(
-  `bound ${PORTS} ports on each of two files through the facade in ${(performance.now() - t0).toFixed(0)} ms (ring ${perPort.snapshot.context.ring.size} slots)`,
-);
+async function run(ctx: BenchContext): Promise<BenchOutput> {
+  PORTS = ctx.smoke ? 256 : 4096;
+  const plain = new PlainRing();
+  for (let p = 1; p <= PORTS; p++) plain.bind(p, p);
+  const buf = new Uint32Array(PAGE_PORTS);
+  const plainSeen = new Uint8Array(PORTS + 1);
+  const facadeSeen = new Uint8Array(PORTS + 1);
+  const ALL_PORTS = Array.from({ length: PORTS }, (_, i) => i + 1);
 
-function cycleBatched(): number {
-  batched.raiseMany(ALL_PORTS);
-  return PORTS + drain(batched, 'facade, raiseMany');
-}
-
-function cyclePerPort(): number {
-  for (let p = 1; p <= PORTS; p++) perPort.raise(p);
-  return PORTS + drain(perPort, 'facade, raise() per port');
-}
-
-// How many actor.send calls one raise() cycle makes (counted on a spare cycle).
-function countSends(): number {
-  const actor = perPort.actor;
-  const send = actor.send.bind(actor);
-  let sends = 0;
-  actor.send = (e) => {
-    sends++;
-    send(e);
-  };
-  try {
-    cyclePerPort();
-  } finally {
-    actor.send = send;
-  }
-  return sends;
-}
-const SENDS = countSends();
-
-const bare = createActor(
-  setup({
-    types: {} as { context: { n: number }; events: { type: 'tick' } },
-    actions: { count: assign(({ context }) => ({ n: context.n + 1 })) },
-  }).createMachine({ context: { n: 0 }, on: { tick: { actions: 'count' } } }),
-).start();
-const TICK = { type: 'tick' } as const;
-function cycleBare(): number {
-  for (let i = 0; i < SENDS; i++) bare.send(TICK);
-  return PORTS + 4;
-}
-
-const idleChart = createActor(evtchnDeviceMachine, { input: { nonblock: true } }).start();
-const POLL = { type: 'poll' } as const;
-function cycleChart(): number {
-  for (let i = 0; i < SENDS; i++) idleChart.send(POLL);
-  return PORTS + 4;
-}
-
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-interface Path {
-  readonly key: string;
-  readonly name: string;
-  readonly cycle: () => number;
-  readonly wall: number[];
-  readonly cpu: number[];
-}
-const path = (key: string, name: string, cycle: () => number): Path => ({
-  key,
-  name,
-  cycle,
-  wall: [],
-  cpu: [],
-});
-const paths: Path[] = [
-  path('plain', 'plain TypeScript ring (floor)', cyclePlain),
-  path('batched', 'facade, raiseMany (one upcall step)', cycleBatched),
-  path('perPort', 'facade, raise() per port', cyclePerPort),
-  path('bare', `bare XState actor, ${SENDS} sends/cycle`, cycleBare),
-  path('chart', `device chart, ${SENDS} x poll/cycle`, cycleChart),
-];
-
-for (const p of paths) p.cycle(); // warm-up
-for (let round = 0; round < ROUNDS; round++) {
-  for (const p of paths) {
-    let ops = 0;
-    const w0 = performance.now();
-    const c0 = cpuMs();
-    do ops += p.cycle();
-    while (performance.now() - w0 < MS);
-    p.wall.push((ops / (performance.now() - w0)) * 1000);
-    p.cpu.push((ops / Math.max(cpuMs() - c0, 0.001)) * 1000);
-  }
-}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-const rate = (p: Path) => ({ wall: median(p.wall), cpu: median(p.cpu) });
-const by = Object.fromEntries(paths.map((p) => [p.key, rate(p)])) as Record<
-  string,
-  { wall: number; cpu: number }
->;
-const ratio = (a: string, b: string): number =>
-  (by[b] as { cpu: number }).cpu / (by[a] as { cpu: number }).cpu;
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const x = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
-const perSendUs = (k: string): number => (1e6 * (PORTS + 4)) / (by[k] as { cpu: number }).cpu / SENDS;
-
-const lines: string[] = [];
-const out = (s: string): void => {
-  lines.push(s);
-  console.log(s);
-};
-out(
-  `\n${ROUNDS} rounds x ${MS} ms per path, medians; load average at start ${loadavg()[0]?.toFixed(1)} on this machine`,
-);
-out(
-  `${'path'.padEnd(40)} ${'interrupts+reads/s'.padStart(19)} ${'per CPU-second'.padStart(15)} ${'vs plain'.padStart(10)} ${'vs bare actor'.padStart(14)}`,
-);
-for (const p of paths) {
-  const r = by[p.key] as { wall: number; cpu: number };
-  const vsPlain = p.key === 'plain' ? '1x' : `${x(ratio(p.key, 'plain'))}x`;
-  const vsBare = ['perPort', 'chart'].includes(p.key) ? `${x(ratio(p.key, 'bare'))}x` : '';
-  out(
-    `${p.name.padEnd(40)} ${fmt(r.wall).padStart(19)} ${fmt(r.cpu).padStart(15)} ${vsPlain.padStart(10)} ${vsBare.padStart(14)}`,
-  );
-}
-out(
-  `per actor.send (CPU): bare actor ${perSendUs('bare').toFixed(1)} µs, device chart doing nothing ${perSendUs('chart').toFixed(1)} µs, facade raise() path ${perSendUs('perPort').toFixed(1)} µs`,
-);
-out(
-  `target within 5x of the plain ring: raiseMany ${x(ratio('batched', 'plain'))}x (${ratio('batched', 'plain') <= 5 ? 'met' : 'not met'}), raise() per port ${x(ratio('perPort', 'plain'))}x (${ratio('perPort', 'plain') <= 5 ? 'met' : 'not met'}; a bare XState actor alone is ${x(ratio('bare', 'plain'))}x)`,
-);
-
-// Per-step cost against the number of bound ports.
-const K = 64;
-const scaling: { ports: number; raiseUs: number; readUs: number; writeUs: number }[] = [];
-out(`\nper call through the facade (CPU µs, median of ${ROUNDS} rounds; read and write move ${K} ports)`);
-out(
-  `${'bound ports'.padStart(11)} ${'raise()'.padStart(9)} ${'read()'.padStart(9)} ${'write()'.padStart(9)}`,
-);
-for (const n of [64, 512, 4096]) {
-  const d = openEvtchn({ nonblock: true, nrChannels: NR_CHANNELS });
-  for (let i = 0; i < n; i++) d.bindUnboundPort(1);
-  const step = (): { raise: number; read: number; write: number } => {
-    let c = cpuMs();
-    for (let p = 1; p <= K; p++) d.raise(p);
-    const raise = cpuMs() - c;
-    c = cpuMs();
-    const r = d.read(PAGE_SIZE);
-    const read = cpuMs() - c;
-    if (r.ports.length !== K) throw new Error(`scaling: read ${r.ports.length} ports, expected ${K}`);
-    c = cpuMs();
-    d.write(r.data);
-    return { raise, read, write: cpuMs() - c };
-  };
-  for (let i = 0; i < 5; i++) step(); // warm-up
-  const raise: number[] = [];
-  const read: number[] = [];
-  const write: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    let s = { raise: 0, read: 0, write: 0 };
-    let m = 0;
-    const c0 = cpuMs();
-    while (cpuMs() - c0 < MS / 4) {
-      const t = step();
-      s = { raise: s.raise + t.raise, read: s.read + t.read, write: s.write + t.write };
-      m++;
+  const cyclePlain = (): number => {
+    for (let p = 1; p <= PORTS; p++) plain.raise(p);
+    let reads = 0;
+    let count = 0;
+    for (;;) {
+      const rc = plain.read(buf);
+      if (rc < 0) break;
+      reads++;
+      for (let i = 0; i < rc / 4; i++) plainSeen[buf[i] as number] = 1;
+      count += rc / 4;
+      plain.write(buf, rc / 4);
     }
-    raise.push((s.raise * 1000) / m / K);
-    read.push((s.read * 1000) / m);
-    write.push((s.write * 1000) / m);
-  }
-  const row = { ports: n, raiseUs: median(raise), readUs: median(read), writeUs: median(write) };
-  scaling.push(row);
-  out(
-    `${String(n).padStart(11)} ${row.raiseUs.toFixed(1).padStart(9)} ${row.readUs.toFixed(0).padStart(9)} ${row.writeUs.toFixed(0).padStart(9)}`,
+    checkReadBack(plainSeen, count, 'plain ring');
+    return PORTS + reads;
+  };
+  /** Drains the ring with PAGE_SIZE reads, writing each page back; returns the reads that returned ports. */
+  const drain = (d: EvtchnDevice, path: string): number => {
+    let reads = 0;
+    let count = 0;
+    for (;;) {
+      const r = d.read(PAGE_SIZE);
+      if (r.rc < 0) break;
+      reads++;
+      for (const p of r.ports) facadeSeen[p] = 1;
+      count += r.ports.length;
+      d.write(r.data);
+    }
+    checkReadBack(facadeSeen, count, path);
+    return reads;
+  };
+  const t0 = performance.now();
+  const batched = bindAll(PORTS);
+  const perPort = bindAll(PORTS);
+  ctx.log(
+    `bound ${PORTS} ports on each of two files through the facade in ${(performance.now() - t0).toFixed(0)} ms`,
   );
+  const cycleBatched = (): number => {
+    batched.raiseMany(ALL_PORTS);
+    return PORTS + drain(batched, 'facade, raiseMany');
+  };
+  const cyclePerPort = (): number => {
+    for (let p = 1; p <= PORTS; p++) perPort.raise(p);
+    return PORTS + drain(perPort, 'facade, raise() per port');
+  };
+  const SENDS = countSends(perPort, cyclePerPort);
+
+  const bare = createActor(
+    setup({
+      types: {} as { context: { n: number }; events: { type: 'tick' } },
+      actions: { count: assign(({ context }) => ({ n: context.n + 1 })) },
+    }).createMachine({ context: { n: 0 }, on: { tick: { actions: 'count' } } }),
+  ).start();
+  const TICK = { type: 'tick' } as const;
+  /** The floor: SENDS sends of the bare actor, counted as the same work as one cycle. */
+  const cycleBare = (): number => {
+    for (let i = 0; i < SENDS; i++) bare.send(TICK);
+    return PORTS + 4;
+  };
+  const idleChart = createActor(evtchnDeviceMachine, { input: { nonblock: true } }).start();
+  const POLL = { type: 'poll' } as const;
+  const cycleChart = (): number => {
+    for (let i = 0; i < SENDS; i++) idleChart.send(POLL);
+    return PORTS + 4;
+  };
+  const rates = await interleave(
+    [
+      { name: 'plain', run: cyclePlain },
+      { name: 'batched', run: cycleBatched },
+      { name: 'perPort', run: cyclePerPort },
+      { name: 'bare', run: cycleBare },
+      { name: 'chart', run: cycleChart },
+    ],
+    { rounds: ctx.rounds, ms: ctx.roundMs },
+  );
+  const cpu = (k: string): Rates['cpu'] => rates.get(k)!.cpu;
+  const rows = [
+    row({
+      metric: `raiseMany of ${PORTS} ports + reads + writes: interrupts+reads/s vs the plain-TS ring`,
+      unit: '/s',
+      kspec: cpu('batched'),
+      baseline: cpu('plain'),
+      baselineName: 'plain TS',
+    }),
+    row({
+      metric: `raise() per port, ${PORTS} ports + reads + writes: interrupts+reads/s vs the plain-TS ring`,
+      unit: '/s',
+      kspec: cpu('perPort'),
+      baseline: cpu('plain'),
+      baselineName: 'plain TS',
+    }),
+    row({
+      metric: `raise() cycle vs the bare XState actor, same ${SENDS} sends: interrupts+reads/s`,
+      unit: '/s',
+      kspec: cpu('perPort'),
+      baseline: cpu('bare'),
+      baselineName: 'bare actor',
+      note: 'ratio < 1: the facade is slower than the floor; 1/ratio is the multiple of the floor',
+    }),
+    row({
+      metric: `device chart doing nothing (poll), ${SENDS} sends: /s vs the bare actor`,
+      unit: '/s',
+      kspec: cpu('chart'),
+      baseline: cpu('bare'),
+      baselineName: 'bare actor',
+    }),
+  ];
+
+  // per facade call: its cost against the floor of its own number of sends
+  const K = ctx.smoke ? 16 : 64;
+  const perSendUs = (1e6 * (PORTS + 4)) / cpu('bare').median / SENDS;
+  const series: Series[] = [];
+  const points: { line: string; x: number; y: number }[] = [];
+  for (const n of ctx.smoke ? [64, 256] : [64, 512, 4096]) {
+    const d = bindAll(n);
+    const sends = {
+      raise:
+        countSends(d, () => {
+          for (let p = 1; p <= K; p++) d.raise(p);
+        }) / K,
+      read: 0,
+      write: 0,
+    };
+    let r = d.read(PAGE_SIZE);
+    sends.read = countSends(d, () => void d.write(r.data));
+    for (let p = 1; p <= K; p++) d.raise(p);
+    sends.read = countSends(d, () => {
+      r = d.read(PAGE_SIZE);
+    });
+    sends.write = countSends(d, () => void d.write(r.data));
+    const step = (): { raise: number; read: number; write: number } => {
+      let c = cpuMs();
+      for (let p = 1; p <= K; p++) d.raise(p);
+      const raise = cpuMs() - c;
+      c = cpuMs();
+      const rr = d.read(PAGE_SIZE);
+      const read = cpuMs() - c;
+      if (rr.ports.length !== K) throw new Error(`scaling: read ${rr.ports.length} ports, expected ${K}`);
+      c = cpuMs();
+      d.write(rr.data);
+      return { raise, read, write: cpuMs() - c };
+    };
+    for (let i = 0; i < 5; i++) step(); // warm-up
+    const acc = { raise: [] as number[], read: [] as number[], write: [] as number[] };
+    for (let round = 0; round < ctx.rounds; round++) {
+      let t = { raise: 0, read: 0, write: 0 };
+      let m = 0;
+      const c0 = cpuMs();
+      while (cpuMs() - c0 < ctx.roundMs / 4 || m === 0) {
+        const x = step();
+        t = { raise: t.raise + x.raise, read: t.read + x.read, write: t.write + x.write };
+        m++;
+      }
+      acc.raise.push((t.raise * 1000) / m / K);
+      acc.read.push((t.read * 1000) / m);
+      acc.write.push((t.write * 1000) / m);
+    }
+    for (const call of ['raise', 'read', 'write'] as const) {
+      const st = stat(acc[call]);
+      points.push({ line: `${call}()`, x: n, y: st.median });
+      if (n === (ctx.smoke ? 256 : 4096))
+        rows.push(
+          row({
+            metric: `${call}()${call === 'raise' ? '' : ` of ${K} ports`} with ${n} bound ports: µs per call vs the bare-actor floor for its ${sends[call].toFixed(0)} send(s)`,
+            unit: 'µs',
+            kspec: st,
+            baseline: perSendUs * sends[call],
+            baselineName: 'bare actor',
+            target: atMost(3),
+          }),
+        );
+    }
+  }
+  series.push({
+    name: 'xen-evtchn facade: µs per call by bound ports',
+    x: 'bound ports',
+    y: 'µs per call (CPU)',
+    logX: true,
+    points,
+  });
+  return { rows, series, details: { sendsPerCycle: SENDS, perSendUs } };
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'xen-evtchn.txt'), `${lines.join('\n')}\n`);
-writeFileSync(
-  join(here, 'results', 'xen-evtchn.json'),
-  JSON.stringify(
-    { rounds: ROUNDS, ms: MS, sendsPerCycle: SENDS, rates: by, scaling, loadAverage: loadavg()[0] },
-    null,
-    2,
-  ),
-);
+export default defineBench({
+  name: 'xen-evtchn',
+  title: 'the evtchn facade against a plain-TS ring and the bare-actor floor; cost by bound ports',
+  run,
+});

@@ -5,7 +5,11 @@
 // (root, apt-get present, KSPEC_NO_INSTALL unset), and otherwise stops at once, naming the
 // install line, so no test fails later for a reason that has nothing to do with kspec.
 //
-//   node tools/scripts/system-deps.mjs [--check]   (--check: report only, never install)
+// The benchmarks use the same mechanism for their own tools (`--bench spin gcc`: SPIN and the C
+// compiler its verifiers need), so `npm test` never installs what only `npm run bench` uses.
+//
+//   node tools/scripts/system-deps.mjs [--check]            (--check: report only, never install)
+//   node tools/scripts/system-deps.mjs --bench <command>...  (the benchmarks' tools, by command)
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -19,6 +23,16 @@ const NEEDS = [
     why: 'the docs site browser test (tools/docs)',
   },
   { command: 'tshark', pkg: 'tshark', why: 'the pcap tests (shared-memory, orchestrator, usb-gadget)' },
+];
+
+/** What the benchmarks may ask for with --bench. */
+const BENCH_NEEDS = [
+  {
+    command: 'spin',
+    pkg: 'spin',
+    why: 'the SPIN baseline of the checker benchmark (tools/bench/verify.bench.ts)',
+  },
+  { command: 'gcc', pkg: 'gcc', why: "compiling SPIN's pan verifiers for the checker benchmark" },
 ];
 
 function onPath(command) {
@@ -48,7 +62,21 @@ function present(need) {
 }
 
 const check = process.argv.includes('--check');
-const missing = NEEDS.filter((n) => !present(n));
+const benchAt = process.argv.indexOf('--bench');
+const wanted =
+  benchAt < 0
+    ? NEEDS
+    : process.argv.slice(benchAt + 1).map((c) => {
+        const n = BENCH_NEEDS.find((b) => b.command === c);
+        if (!n) {
+          console.error(
+            `system-deps: no known Debian package for '${c}' (known: ${BENCH_NEEDS.map((b) => b.command).join(', ')})`,
+          );
+          process.exit(1);
+        }
+        return n;
+      });
+const missing = wanted.filter((n) => !present(n));
 if (missing.length === 0) process.exit(0);
 
 const pkgs = missing.map((n) => n.pkg);
@@ -57,7 +85,7 @@ const listing = missing.map((n) => `  ${n.command} (Debian package ${n.pkg}) for
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (check || process.env.KSPEC_NO_INSTALL || !isRoot || !onPath('apt-get')) {
   console.error(
-    `kspec tests need these system tools, which are missing:\n${listing}\nInstall them with:\n  ${line}`,
+    `kspec ${benchAt < 0 ? 'tests' : 'benchmarks'} need these system tools, which are missing:\n${listing}\nInstall them with:\n  ${line}`,
   );
   process.exit(1);
 }
@@ -81,7 +109,7 @@ for (const args of [
     process.exit(1);
   }
 }
-const still = NEEDS.filter((n) => !present(n));
+const still = wanted.filter((n) => !present(n));
 if (still.length > 0) {
   console.error(`system-deps: still missing after apt-get: ${still.map((n) => n.command).join(', ')}`);
   process.exit(1);

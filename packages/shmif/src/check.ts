@@ -17,7 +17,13 @@ import { SHMIF_INVARIANTS, ifnetState } from './invariants.js';
 import type { ShmifSnapshot } from './invariants.js';
 import { shmifBusSystemMachine, shmifInterfaceMachine } from './machine/machines.js';
 import { hostWithBuses, imageHostPort } from './ports.js';
-import { SCENARIO_BUS, projectShmifContext, scenarioAlphabet, scenarioContext } from './scenario.js';
+import {
+  SCENARIO_BUS,
+  encodeShmifContext,
+  projectShmifContext,
+  scenarioAlphabet,
+  scenarioContext,
+} from './scenario.js';
 import type { BusScenario } from './scenario.js';
 
 /** A shmif check model (over either machine). @category Checking */
@@ -96,6 +102,7 @@ function busModel(
     input: { context: scenarioContext(sc) },
     alphabet: scenarioAlphabet(sc) as MachineCheckModel<typeof shmifBusSystemMachine>['alphabet'],
     project: (s) => projectShmifContext(s.context),
+    encode: (s, w) => encodeShmifContext(s.context, w),
     invariants: SHMIF_INVARIANTS as readonly Invariant<ShmifSnapshot>[],
     findings: findingsFor(findingIds),
     configs: [...extraConfigs, ...findingIds.map(findingConfig)],
@@ -194,6 +201,7 @@ export const shmifLifecycleModel: MachineCheckModel<typeof shmifInterfaceMachine
   input: { context: lifecycleContext() },
   alphabet: lifecycleAlphabet as MachineCheckModel<typeof shmifInterfaceMachine>['alphabet'],
   project: (s) => projectShmifContext(s.context),
+  encode: (s, w) => encodeShmifContext(s.context, w),
   invariants: SHMIF_INVARIANTS as readonly Invariant<ShmifSnapshot>[],
   findings: findingsFor(['SHMIF-9', 'SHMIF-10']),
   configs: [findingConfig('SHMIF-9'), findingConfig('SHMIF-10')],

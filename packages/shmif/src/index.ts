@@ -101,6 +101,7 @@ export {
   scenarioContext,
   scenarioFrame,
   projectShmifContext,
+  encodeShmifContext,
 } from './scenario.js';
 export type { BusScenario } from './scenario.js';
 export { manifest } from './manifest.js';

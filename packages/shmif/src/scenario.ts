@@ -13,6 +13,7 @@
  *
  * @module
  */
+import type { KeyWriter } from '@kspec/spec-kit';
 import { IFF_RUNNING, IFF_UP, IFLINKSTR_UNSET } from './constants.js';
 import type { ShmifContext, ShmifEvent, ShmifPacket } from './context.js';
 import { createShmifContext } from './init.js';
@@ -226,4 +227,80 @@ export function projectShmifContext(c: ShmifContext): string {
   parts.push(c.ghost === null ? '-' : ghostKey(c.ghost));
   for (const x of c.ifs) parts.push(softcKey(x));
   return parts.join('|');
+}
+
+const writeJson = (o: object, w: KeyWriter): void => w.str(JSON.stringify(o));
+const writeBytes = (b: Uint8Array, w: KeyWriter): void => w.bytes(b);
+const EMPTY = new Uint8Array(0);
+/**
+ * A packet as its segments (a lone array is one segment; no segment writes as one empty one,
+ * since `packetHex` joins the segments' hex with '/' and gives '' for both).
+ */
+const writePacket = (p: ShmifPacket, w: KeyWriter): void => {
+  const segs = p instanceof Uint8Array ? [p] : p.length === 0 ? [EMPTY] : p;
+  w.num(segs.length);
+  for (const b of segs) w.memo(b, writeBytes);
+};
+const writeBytesOrNull = (b: ShmifPacket | null, w: KeyWriter): void => {
+  w.bool(b !== null);
+  if (b !== null) writePacket(b, w);
+};
+/** An object's fields as `value()` writes them, with the byte array under `bytesKey` kept out. */
+function writeFields(o: Record<string, unknown>, bytesKey: string, w: KeyWriter): void {
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === undefined) continue;
+    w.str(k);
+    if (k === bytesKey) writeBytesOrNull(v as Uint8Array | null, w);
+    else w.value(v);
+  }
+  w.str('');
+}
+const writeTx = (tx: object, w: KeyWriter): void => writeFields(tx as Record<string, unknown>, 'm0', w);
+const writeRx = (rx: object, w: KeyWriter): void => writeFields(rx as Record<string, unknown>, 'm', w);
+/** One writer per softc field, so each field's recent objects have their own memo. */
+const fieldWriters = new Map<string, (v: object, w: KeyWriter) => void>();
+function fieldWriter(k: string): (v: object, w: KeyWriter) => void {
+  let f = fieldWriters.get(k);
+  if (f === undefined) fieldWriters.set(k, (f = (v, w) => w.value(v)));
+  return f;
+}
+const writeSoftc = (x: ShmifContext['ifs'][number], w: KeyWriter): void => {
+  // the softc's fields as projectShmifContext's JSON has them, the byte arrays as bytes
+  const o = x as unknown as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === undefined) continue;
+    w.str(k);
+    if (k === 'snd') {
+      w.num(x.snd.length);
+      for (const p of x.snd) writePacket(p, w);
+    } else if (k === 'tx') w.memo(x.tx, writeTx);
+    else if (k === 'rx') w.memo(x.rx, writeRx);
+    else if (typeof v === 'object' && v !== null) w.memo(v, fieldWriter(k));
+    else w.value(v);
+  }
+  w.str('');
+};
+
+/**
+ * {@link projectShmifContext} as compact binary for the checker: the same parts, byte arrays
+ * as bytes instead of hex, each part written once per object and replayed from the
+ * checker's memo while a step leaves it alone.
+ * @category Checking
+ */
+export function encodeShmifContext(c: ShmifContext, w: KeyWriter): void {
+  w.memo(c.kernel, writeJson);
+  w.str(JSON.stringify(c.faults));
+  w.str(JSON.stringify(c.panic));
+  const paths = Object.keys(c.host.buses).sort();
+  w.num(paths.length);
+  for (const p of paths) {
+    w.str(p);
+    w.memo(c.host.buses[p]!.bytes, writeBytes);
+  }
+  w.bool(c.ghost !== null);
+  if (c.ghost !== null) w.memo(c.ghost, writeJson);
+  w.num(c.ifs.length);
+  for (const x of c.ifs) w.memo(x, writeSoftc);
 }

@@ -25,6 +25,7 @@ export type {
   Finding,
   CheckBounds,
   CheckConfig,
+  KeyWriter,
   MachineCheckModel,
 } from './check.js';
 export { listStateNodes, listTransitions, guardName, actionName, isGeneratedDelayAction } from './chart.js';

@@ -17,10 +17,16 @@
  * (`Object.assign({}, context, partial)`), and builds the next snapshot from the template
  * with the new context. Any path not seen before is learned by running xstate again.
  *
+ * A `raise()` of a constant event without a delay is replayable: xstate processes it in the
+ * same macrostep, and the guards and assignments it leads to are recorded with the event they
+ * saw, so the trie replays them with that event. Reaching a top-level final state (status
+ * `done`) is replayable when the machine has no `output`.
+ *
  * A leaf is marked ineligible (always computed by xstate) when the run did anything the trie
- * cannot replay: a built-in action other than assign/log/emit/sendTo/sendParent/cancel
- * (raise, enqueueActions, spawnChild, stopChild...), a raised or done event processed in the
- * same macrostep, spawned children, or a status other than `active`. A machine is not
+ * cannot replay: a built-in action other than assign/log/emit/sendTo/sendParent/cancel and
+ * constant raise (a raise with a delay or a computed event, enqueueActions, spawnChild,
+ * stopChild...), a done or other event processed in the same macrostep that is not such a
+ * raise, spawned children, a machine output, or a status other than `active`/`done`. A machine is not
  * compiled at all when it has invocations, inline guard or action functions, guard or action
  * params given as functions, or guard implementations that are not plain functions. An
  * assignment that calls `spawn` falls back to xstate for that step.
@@ -41,6 +47,8 @@ interface GuardOp {
   readonly name: string;
   readonly impl: Fn;
   readonly params: unknown;
+  /** The raised event this guard sees (undefined: the event being stepped). */
+  readonly event: EventObject | undefined;
   t: TrieNode | undefined;
   f: TrieNode | undefined;
 }
@@ -49,6 +57,8 @@ interface AssignOp {
   readonly name: string;
   readonly assignment: unknown;
   readonly params: unknown;
+  /** The raised event this assignment sees (undefined: the event being stepped). */
+  readonly event: EventObject | undefined;
   next: TrieNode | undefined;
 }
 interface Leaf {
@@ -64,8 +74,9 @@ interface Leaf {
 type TrieNode = GuardOp | AssignOp | Leaf;
 
 type LogEntry =
-  | { kind: 'guard'; name: string; params: unknown; result: boolean }
-  | { kind: 'assign'; name: string; params: unknown; assignment: unknown }
+  | { kind: 'guard'; name: string; params: unknown; result: boolean; event: unknown }
+  | { kind: 'assign'; name: string; params: unknown; assignment: unknown; event: unknown }
+  | { kind: 'raise'; event: EventObject }
   | { kind: 'other'; type: string };
 
 const HARMLESS_BUILTINS = new Set([
@@ -110,6 +121,13 @@ function withContext(s: AnyMachineSnapshot, context: unknown, knownShape: boolea
     getMeta: t['getMeta'],
     toJSON: t['toJSON'],
   } as unknown as AnyMachineSnapshot;
+}
+
+/** A raise() of a constant event object without a delay (xstate queues it internally). */
+function isStaticRaise(p: unknown): boolean {
+  if (typeof p !== 'object' || p === null) return false;
+  const { event, delay } = p as { event?: unknown; delay?: unknown };
+  return delay === undefined && typeof event === 'object' && event !== null && typeof event !== 'function';
 }
 
 function hasKeys(o: object): boolean {
@@ -190,6 +208,8 @@ export class CompiledCache {
   /** False once xstate gave a snapshot with other keys than SNAPSHOT_KEYS. */
   private knownShape = true;
   private self: unknown;
+  /** The machine computes an output when it is done (not replayed: such steps go to xstate). */
+  private readonly hasOutput: boolean;
   /** One cache per machine, shared by every stepper of it (e.g. two actors of one machine). */
   static forMachine(machine: AnyStateMachine): CompiledCache | undefined {
     let cache = caches.get(machine);
@@ -203,15 +223,16 @@ export class CompiledCache {
   private constructor(readonly machine: AnyStateMachine) {
     const impl = machine.implementations as { guards: Record<string, Fn>; actions: Record<string, unknown> };
     this.guardImpl = impl.guards;
+    this.hasOutput = (machine.root as { output?: unknown }).output !== undefined;
     const guards: Record<string, unknown> = {};
     for (const [name, g] of Object.entries(impl.guards)) {
       if ('check' in g) {
         guards[name] = g; // a built-in combinator: its named leaves are instrumented
         continue;
       }
-      guards[name] = (args: unknown, params: unknown) => {
+      guards[name] = (args: { event?: unknown }, params: unknown) => {
         const result = Boolean(g(args, params));
-        this.log.push({ kind: 'guard', name, params, result });
+        this.log.push({ kind: 'guard', name, params, result, event: args.event });
         return result;
       };
     }
@@ -224,7 +245,11 @@ export class CompiledCache {
         wrapped['type'] = builtin.type;
         wrapped['resolve'] = (...args: unknown[]) => {
           if (builtin.type === 'xstate.assign') {
-            this.log.push({ kind: 'assign', name, params: args[3], assignment: builtin.assignment });
+            const event = (args[2] as { event?: unknown } | undefined)?.event;
+            this.log.push({ kind: 'assign', name, params: args[3], assignment: builtin.assignment, event });
+          } else if (builtin.type === 'xstate.raise' && isStaticRaise(args[4])) {
+            // raise() of a constant event, no delay: processed in the same macrostep, replayable
+            this.log.push({ kind: 'raise', event: (args[4] as { event: EventObject }).event });
           } else if (!HARMLESS_BUILTINS.has(String(builtin.type))) {
             this.log.push({ kind: 'other', type: String(builtin.type) });
           }
@@ -261,9 +286,9 @@ export class CompiledCache {
     try {
       while (node !== undefined) {
         if (node.kind === 'guard') {
-          node = node.impl({ context, event }, node.params) ? node.t : node.f;
+          node = node.impl({ context, event: node.event ?? event }, node.params) ? node.t : node.f;
         } else if (node.kind === 'assign') {
-          context = this.applyAssign(node, context, event, stepper);
+          context = this.applyAssign(node, context, node.event ?? event, stepper);
           node = node.next;
         } else {
           if (!node.eligible) return undefined;
@@ -335,10 +360,16 @@ export class CompiledCache {
     }
     const next = r.next;
     if (this.knownShape && Object.keys(next).join(',') !== SNAPSHOT_KEYS) this.knownShape = false;
+    const raised = new Set<unknown>(this.log.flatMap((e) => (e.kind === 'raise' ? [e.event] : [])));
+    // every guard and assignment saw the stepped event or a constant raised one, and the
+    // ops record which (an event object that is neither cannot be replayed)
+    const seen = (x: unknown): boolean => x === event || raised.has(x);
     const eligible =
-      !this.log.some((e) => e.kind === 'other') &&
-      microEvents.every((e) => e === event) &&
-      next.status === 'active' &&
+      !this.log.some(
+        (e) => e.kind === 'other' || ((e.kind === 'guard' || e.kind === 'assign') && !seen(e.event)),
+      ) &&
+      microEvents.every(seen) &&
+      (next.status === 'active' || (next.status === 'done' && !this.hasOutput)) &&
       Object.keys(next.children).length === 0;
     const sameConfig =
       (next as unknown as { _nodes: unknown })._nodes === (snapshot as unknown as { _nodes: unknown })._nodes;
@@ -363,6 +394,8 @@ export class CompiledCache {
     };
     for (const e of this.log) {
       if (e.kind === 'other') break;
+      if (e.kind === 'raise') continue; // its effect is in the events the ops below record
+      const opEvent = e.event === event ? undefined : (e.event as EventObject);
       if (node === undefined) {
         node =
           e.kind === 'guard'
@@ -371,12 +404,20 @@ export class CompiledCache {
                 name: e.name,
                 impl: this.guardImpl[e.name]!,
                 params: e.params,
+                event: opEvent,
                 t: undefined,
                 f: undefined,
               }
-            : { kind: 'assign', name: e.name, assignment: e.assignment, params: e.params, next: undefined };
+            : {
+                kind: 'assign',
+                name: e.name,
+                assignment: e.assignment,
+                params: e.params,
+                event: opEvent,
+                next: undefined,
+              };
         attach(node);
-      } else if (node.kind !== e.kind || node.name !== e.name) {
+      } else if (node.kind !== e.kind || node.name !== e.name || node.event !== opEvent) {
         // the run does not follow the recorded shape: guards are not deterministic; stop compiling here
         return { next, taken: r.taken, accepted: r.accepted, compiled: false };
       }

@@ -25,7 +25,7 @@
  * @module
  */
 import type { AnyMachineSnapshot, AnyStateMachine, EventObject, InputFrom, SnapshotFrom } from 'xstate';
-import type { CheckConfig, Finding, Invariant, Monitor, Sentinel } from '@kspec/spec-kit';
+import type { CheckConfig, Finding, Invariant, KeyWriter, Monitor, Sentinel } from '@kspec/spec-kit';
 import { ModelError } from './errors.js';
 
 /**
@@ -77,6 +77,17 @@ export interface CompositionMember<Shared, A extends ActorMachines, K extends ke
   /** The part of this actor's snapshot that forms the key with its state value (default: context). */
   readonly project?: (snapshot: SnapshotFrom<A[K]>) => unknown;
   /**
+   * The shared fields (top-level keys of the shared object) this actor's alphabet and write
+   * read or write. Declared by every actor, it lets `explore(model, { reduce: true })` skip
+   * redundant interleavings of an actor whose footprint no other actor touches (see the
+   * README's "Partial-order reduction"). The contract: the actor reads and writes only these
+   * fields and its own snapshot, and no other actor's alphabet or write reads its snapshot.
+   * Writes outside the footprint are checked on every step (a `ModelError`).
+   */
+  readonly footprint?: readonly string[];
+  /** The same identification as `project` as compact binary (see spec-kit `MachineCheckModel.encode`). */
+  readonly encode?: (snapshot: SnapshotFrom<A[K]>, w: KeyWriter) => void;
+  /**
    * Writes of one step to shared memory: called after each step of this actor with its new
    * snapshot (`self`), the snapshot before (`before`) and the event; returns the new shared
    * value (return `shared` unchanged when the step writes nothing). Must be pure.
@@ -98,6 +109,8 @@ export interface CompositionSpec<Shared, A extends ActorMachines> {
   readonly actors: { readonly [K in keyof A]: CompositionMember<Shared, A, K> };
   /** The part of shared memory that forms the key (default: all of it). */
   readonly projectShared?: (shared: Shared) => unknown;
+  /** The same identification as `projectShared`, as compact binary. */
+  readonly encodeShared?: (shared: Shared, w: KeyWriter) => void;
   readonly invariants: readonly Invariant<ComposedState<Shared, A>>[];
   readonly sentinels?: readonly Sentinel<ComposedState<Shared, A>>[];
   readonly monitors?: readonly Monitor<ComposedState<Shared, A>, ComposedEvent>[];

@@ -3,10 +3,11 @@
  * on every reached state, sentinels (reachability), deadlocks and liveness monitors, and
  * recording which chart transitions were taken.
  *
- * Store: states are numbered in BFS order; a `Map` from canonical key to number, and two
- * growable `Int32Array`s (parent number, event number) form the parent-pointer tree, so a
- * shortest counterexample is read back from any state. Only the current BFS level and the
- * next keep their snapshots; everything older is just its key and two integers.
+ * Store: states are numbered in BFS order; a visited set from canonical key to number
+ * (`visited.ts`: 64-bit fingerprints, or fingerprints and the keys' bytes in exact mode) and
+ * two growable `Int32Array`s (parent number, event number) form the parent-pointer tree, so
+ * a shortest counterexample is read back from any state. Only the current BFS level and the
+ * next keep their snapshots (`frontier.ts`); everything older is its key and two integers.
  *
  * Definitions (also in the README):
  * - An event of the alphabet is ENABLED in a state when the machine selects at least one
@@ -25,95 +26,27 @@
  * @module
  */
 import type { EventObject } from 'xstate';
-import type { Invariant, Monitor } from '@kspec/spec-kit';
-import { NonCanonicalKeyError, OptionsError, ModelError } from './errors.js';
+import type { Monitor } from '@kspec/spec-kit';
+import { NonCanonicalKeyError, ModelError } from './errors.js';
+import {
+  DEFAULT_MAX_STATES,
+  DEFAULT_TIME_BUDGET_MS,
+  UNBOUNDED,
+  keyMode,
+  positiveInt,
+  selectInvariants,
+  type ExploreInternals,
+  type ExploreOptions,
+} from './explore-options.js';
 import type { CheckReport, SentinelResult, StateView, StopReason, Violation } from './report.js';
 import { StepError, describe } from './stepper.js';
 import { systemOf, type CheckModel, type System } from './system.js';
 import { findHotCycles } from './liveness.js';
+import { KeyBuffer } from './key.js';
+import { visitedSet } from './visited.js';
+import { GrowInt32, behaviourDifference, type Entry } from './canonical.js';
 
-/**
- * Progress of a running exploration, as given to {@link ExploreOptions.onProgress}.
- * @category Exploration
- */
-export interface Progress {
-  readonly model: string;
-  readonly states: number;
-  readonly edges: number;
-  readonly depth: number;
-  /** States waiting in the current and next BFS level. */
-  readonly frontier: number;
-  readonly seconds: number;
-  readonly statesPerSecond: number;
-}
-
-/**
- * Options of {@link explore}.
- * @category Exploration
- */
-export interface ExploreOptions {
-  /** Stop after this many distinct states (default 1,000,000). */
-  readonly maxStates?: number;
-  /** Do not expand states at this depth (default: unbounded). */
-  readonly maxDepth?: number;
-  /** Stop after this many milliseconds (default 300,000). */
-  readonly timeBudgetMs?: number;
-  /** Names of the invariants to check (default: all of the model's). */
-  readonly invariants?: readonly string[];
-  /** Report deadlocks (default true). */
-  readonly deadlock?: boolean;
-  /** Called about four times a second with the progress. */
-  readonly onProgress?: (progress: Progress) => void;
-  /** Use the transition cache (default true). */
-  readonly compiled?: boolean;
-  /** Recompute every step with xstate's public `transition()` and throw on a difference (slow; for tests). */
-  readonly crossCheck?: boolean;
-  /** Sample duplicate keys to check that the state key is canonical (default true). */
-  readonly checkKeys?: boolean;
-  /** Also record the first (state, event) that took each chart transition (for test paths). */
-  readonly recordFirstTaken?: boolean;
-}
-
-/** @internal Extra results for testPaths. */
-export interface ExploreInternals {
-  readonly firstTaken: Map<number, EventObject[]>;
-}
-
-const DEFAULT_MAX_STATES = 1_000_000;
-const DEFAULT_TIME_BUDGET_MS = 300_000;
-const UNBOUNDED = Number.MAX_SAFE_INTEGER;
-
-function positiveInt(name: string, value: unknown, dflt: number): number {
-  if (value === undefined) return dflt;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new OptionsError(
-      `${name} must be a positive integer, got ${String(value)} (a zero or negative budget explores nothing)`,
-    );
-  }
-  return value;
-}
-
-class GrowInt32 {
-  a = new Int32Array(1024);
-  set(i: number, v: number): void {
-    if (i >= this.a.length) {
-      const b = new Int32Array(Math.max(this.a.length * 2, i + 1));
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[i] = v;
-  }
-  get(i: number): number {
-    return this.a[i]!;
-  }
-}
-
-interface Entry<S> {
-  readonly id: number;
-  readonly state: S;
-  /** Monitor state indices (empty without monitors). */
-  readonly mon: readonly number[];
-}
+export type { ExploreInternals, ExploreOptions, Progress } from './explore-options.js';
 
 /**
  * Explores `model` breadth first within the bounds and returns the report. Throws only for bad
@@ -178,7 +111,15 @@ function run<S, E extends EventObject>(
   };
 
   // the store
-  const index = new Map<string, number>();
+  const mode = keyMode(options.stateKeys, maxStates);
+  const index = visitedSet(mode, options.fingerprintBits ?? 64);
+  let generated = 0;
+  let sampledCollisions = 0;
+  const digest = mode === 'fingerprint';
+  const kb = new KeyBuffer(digest); // the key of the successor being looked up
+  const skb = new KeyBuffer(digest); // the key of the state being expanded (stutter checks)
+  const kA = new KeyBuffer(digest);
+  const kB = new KeyBuffer(digest);
   const parent = new GrowInt32();
   const via = new GrowInt32();
   const levelStart: number[] = [0];
@@ -219,9 +160,13 @@ function run<S, E extends EventObject>(
   }));
   const findingFor = (name: string): string | undefined => sys.findings.find((f) => f.invariant === name)?.id;
 
-  const keyOf = (state: S, mon: readonly number[]): string => {
-    const k = sys.key(state);
-    return mon.length ? `${k}~${mon.join(',')}` : k;
+  /** Writes the key of (state, monitor states) into `w` and hashes it. */
+  const keyOf = (state: S, mon: readonly number[], w: KeyBuffer): KeyBuffer => {
+    w.reset();
+    sys.encode(state, w);
+    for (let i = 0; i < mon.length; i++) w.uvar(mon[i]!);
+    w.hash();
+    return w;
   };
   const viewOf = (state: S, mon: readonly number[]): StateView => {
     const v = sys.view(state);
@@ -316,6 +261,9 @@ function run<S, E extends EventObject>(
     }
   };
 
+  // sleep sets (partial-order reduction)
+  const reduce = options.reduce === true && sys.independent.length > 0 && monitors.length === 0;
+  let skipped = 0;
   // initial state
   let init: { next: S; taken: readonly number[] };
   try {
@@ -329,11 +277,14 @@ function run<S, E extends EventObject>(
     throw err;
   }
   const mon0 = monitors.map(() => 0);
-  index.set(keyOf(init.next, mon0), 0);
+  index.find(keyOf(init.next, mon0, kb));
+  index.add(kb);
   parent.set(0, 0);
   via.set(0, 0);
   markTaken(init.taken, 0, undefined);
-  let current: Entry<S>[] = checkState(0, init.next, mon0) ? [{ id: 0, state: init.next, mon: mon0 }] : [];
+  let current: Entry<S>[] = checkState(0, init.next, mon0)
+    ? [{ id: 0, state: init.next, mon: mon0, mode: 0 }]
+    : [];
   let next: Entry<S>[] = [];
   let depth = 0;
   let edges = 0;
@@ -344,42 +295,15 @@ function run<S, E extends EventObject>(
   let dupChecks = 0;
   const deadline = started + timeBudgetMs;
 
-  const sameBehaviour = (a: S, b: S, monA: readonly number[]): string | undefined => {
-    const evA = sys.events(a);
-    const evB = sys.events(b);
-    const ja = JSON.stringify(evA);
-    if (ja !== JSON.stringify(evB)) return `alphabets differ: ${ja} vs ${JSON.stringify(evB)}`;
-    for (const inv of invariants) {
-      let ha: unknown, hb: unknown;
-      try {
-        ha = inv.holds(a);
-        hb = inv.holds(b);
-      } catch {
-        continue;
-      }
-      if (ha !== hb)
-        return `invariant '${inv.name}' is ${String(ha)} for one and ${String(hb)} for the other`;
-    }
-    for (const e of evA) {
-      let ra: { next: S; taken: readonly number[]; accepted: boolean };
-      let rb: { next: S; taken: readonly number[]; accepted: boolean };
-      try {
-        ra = sys.step(a, e);
-        rb = sys.step(b, e);
-      } catch {
-        continue;
-      }
-      const ka = keyOf(ra.next, monA);
-      const kb = keyOf(rb.next, monA);
-      if (ka !== kb) return `on ${JSON.stringify(e)} one goes to key ${ka}, the other to ${kb}`;
-      const ta = ra.taken.map((t) => sys.transitionIds[t]).join(' ');
-      const tb = rb.taken.map((t) => sys.transitionIds[t]).join(' ');
-      if (ra.accepted !== rb.accepted || ta !== tb) {
-        return `on ${JSON.stringify(e)} one takes [${ta}], the other [${tb}]`;
-      }
-    }
-    return undefined;
-  };
+  const sameBehaviour = (a: S, b: S, monA: readonly number[]): string | undefined =>
+    behaviourDifference(
+      sys,
+      invariants,
+      a,
+      b,
+      (x) => keyOf(x, monA, kA),
+      (x) => keyOf(x, monA, kB),
+    );
 
   outer: while (current.length > 0) {
     if (depth >= maxDepth) {
@@ -429,9 +353,17 @@ function run<S, E extends EventObject>(
         });
         continue;
       }
-      let stateKey: string | undefined;
+      let stateKeyed = false;
       let enabled = 0;
+      let asleep: E[] | undefined;
       for (const event of events) {
+        const group = reduce ? sys.groupOf(event) : 0;
+        if (group < entry.mode) {
+          // asleep: this step commutes with the one that led here, and the other order is explored
+          (asleep ??= []).push(event);
+          skipped++;
+          continue;
+        }
         edges++;
         let r: { next: S; taken: readonly number[]; accepted: boolean };
         try {
@@ -449,12 +381,16 @@ function run<S, E extends EventObject>(
           continue;
         }
         let nmon = mon;
-        let nk: string | undefined;
+        let keyed = false;
         if (!r.accepted) {
           if (r.next === state) continue; // stutter: nothing selected, nothing changed
-          stateKey ??= keyOf(state, mon);
-          nk = keyOf(r.next, mon);
-          if (nk === stateKey) continue; // stutter
+          if (!stateKeyed) {
+            keyOf(state, mon, skb);
+            stateKeyed = true;
+          }
+          keyOf(r.next, mon, kb);
+          keyed = true;
+          if (kb.equals(skb)) continue; // stutter
         }
         enabled++;
         if (r.taken.length) markTaken(r.taken, id, event);
@@ -476,35 +412,47 @@ function run<S, E extends EventObject>(
             arr[i] = internMon(i, ms);
           }
           nmon = arr;
-          nk = undefined;
+          keyed = false;
         }
-        nk ??= keyOf(r.next, nmon);
-        let nid = index.get(nk);
-        if (nid === undefined) {
+        if (!keyed) keyOf(r.next, nmon, kb);
+        generated++;
+        let nid = index.find(kb);
+        if (nid < 0) {
           if (index.size >= maxStates) {
             stopped = 'maxStates';
             break outer;
           }
-          nid = index.size;
-          index.set(nk, nid);
+          nid = index.add(kb);
           parent.set(nid, id);
           via.set(nid, internEvent(event));
-          if (checkState(nid, r.next, nmon)) next[nid - nextStart] = { id: nid, state: r.next, mon: nmon };
-        } else if (checkKeys && nid >= levelStart[depth]!) {
-          // sample: is the state we hold under this key really the same state?
-          dupChecks++;
-          if (dupChecks <= 500 || (dupChecks & 127) === 0) {
-            const held = nid >= nextStart ? next[nid - nextStart] : current[nid - levelStart[depth]!];
-            if (held && held.id === nid && sys.fingerprint(held.state) !== sys.fingerprint(r.next)) {
-              const diff = sameBehaviour(held.state, r.next, nmon);
-              if (diff !== undefined) {
-                throw new NonCanonicalKeyError(
-                  `model '${sys.name}': state key ${nk} is not canonical: two snapshots share it but behave ` +
-                    `differently (${diff}). The projection drops something that matters; reached by ` +
-                    `${JSON.stringify(traceTo(nid))} and by ${JSON.stringify([...traceTo(id), event])}`,
-                  nk,
-                  diff,
-                );
+          if (checkState(nid, r.next, nmon))
+            next[nid - nextStart] = { id: nid, state: r.next, mon: nmon, mode: group };
+        } else if (checkKeys || reduce) {
+          if (reduce && nid >= nextStart) {
+            // another arrival at the same depth: the state's sleep set is the intersection
+            const held = next[nid - nextStart];
+            if (held && group < held.mode) held.mode = group;
+          }
+          if (checkKeys && nid >= levelStart[depth]!) {
+            // sample: is the state we hold under this key really the same state?
+            dupChecks++;
+            if (dupChecks <= 500 || (dupChecks & 127) === 0) {
+              const held = nid >= nextStart ? next[nid - nextStart] : current[nid - levelStart[depth]!];
+              if (held && held.id === nid && sys.fingerprint(held.state) !== sys.fingerprint(r.next)) {
+                const nk = kb.hex();
+                // fingerprint mode: a different key under the same fingerprint is a collision, not a bad projection
+                const sameKey = keyOf(held.state, held.mon, kA).equals(kb);
+                if (!sameKey) sampledCollisions++;
+                const diff = sameKey ? sameBehaviour(held.state, r.next, nmon) : undefined;
+                if (diff !== undefined) {
+                  throw new NonCanonicalKeyError(
+                    `model '${sys.name}': state key ${nk} is not canonical: two snapshots share it but behave ` +
+                      `differently (${diff}). The projection drops something that matters; reached by ` +
+                      `${JSON.stringify(traceTo(nid))} and by ${JSON.stringify([...traceTo(id), event])}`,
+                    nk,
+                    diff,
+                  );
+                }
               }
             }
           }
@@ -517,6 +465,22 @@ function run<S, E extends EventObject>(
               h.to.push(nid);
               h.ev.push(internEvent(event));
             }
+          }
+        }
+      }
+      if (enabled === 0 && asleep) {
+        // only asleep steps left: the state is not a deadlock if one of them is enabled
+        for (const event of asleep) {
+          try {
+            const r = sys.step(state, event);
+            if (r.accepted || (r.next !== state && !keyOf(r.next, mon, kb).equals(keyOf(state, mon, skb)))) {
+              enabled++;
+              break;
+            }
+          } catch (err) {
+            if (!(err instanceof StepError)) throw err;
+            enabled++;
+            break;
           }
         }
       }
@@ -611,28 +575,10 @@ function run<S, E extends EventObject>(
         invariants: invariants.map((i) => i.name),
         bounds: { maxStates, maxDepth, timeBudgetMs },
         engine: sys.engineCounts(),
+        keys: { ...index.stats(generated), sampledCollisions },
+        ...(reduce ? { reduction: { independent: sys.independent, skippedSteps: skipped } } : {}),
       },
       internals: { firstTaken },
     };
   }
-}
-
-function selectInvariants<S, E extends EventObject>(
-  sys: System<S, E>,
-  names: readonly string[] | undefined,
-): readonly Invariant<S>[] {
-  for (const inv of sys.invariants) {
-    if (typeof inv?.holds !== 'function' || typeof inv.name !== 'string')
-      throw new ModelError(`model '${sys.name}': every invariant needs a name and a holds() function`);
-  }
-  if (names === undefined) return sys.invariants;
-  return names.map((n) => {
-    const inv = sys.invariants.find((i) => i.name === n);
-    if (!inv) {
-      throw new OptionsError(
-        `model '${sys.name}' has no invariant '${n}' (it has: ${sys.invariants.map((i) => i.name).join(', ') || 'none'})`,
-      );
-    }
-    return inv;
-  });
 }

@@ -4,6 +4,7 @@ import type { EventObject } from 'xstate';
 import type { MachineCheckModel } from '@kspec/spec-kit';
 import {
   checkConfig,
+  checkEncoding,
   compose,
   explore,
   formatReport,
@@ -12,6 +13,8 @@ import {
   type CheckReport,
   type ComposedState,
   type ConfigCheck,
+  type EncodingCheck,
+  type KeyStats,
   type TestPathSuite,
   type Violation,
 } from './index.js';
@@ -21,6 +24,11 @@ declare const model: MachineCheckModel<typeof counterMachine>;
 expectTypeOf(explore(model)).toEqualTypeOf<CheckReport>();
 expectTypeOf(checkConfig(model, 'x')).toEqualTypeOf<ConfigCheck>();
 expectTypeOf(testPaths(model)).toEqualTypeOf<TestPathSuite>();
+expectTypeOf(checkEncoding(model)).toEqualTypeOf<EncodingCheck>();
+expectTypeOf<CheckReport['keys']>().toEqualTypeOf<KeyStats>();
+expectTypeOf<KeyStats['mode']>().toEqualTypeOf<'exact' | 'fingerprint'>();
+// the key encoding options
+explore(model, { stateKeys: 'fingerprint', fingerprintBits: 64, reduce: true });
 expectTypeOf(formatReport).returns.toEqualTypeOf<string>();
 expectTypeOf<Violation['trace']>().toEqualTypeOf<readonly EventObject[]>();
 expectTypeOf<Violation['kind']>().toEqualTypeOf<'invariant' | 'deadlock' | 'liveness' | 'error'>();

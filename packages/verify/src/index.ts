@@ -10,6 +10,8 @@
 export { explore } from './explore.js';
 export type { ExploreOptions, Progress } from './explore.js';
 export { checkConfig } from './check-config.js';
+export { checkEncoding } from './encoding-check.js';
+export type { EncodingCheck } from './encoding-check.js';
 export type { ConfigCheck } from './check-config.js';
 export { replay } from './replay.js';
 export { compose } from './compose.js';
@@ -36,4 +38,5 @@ export type {
   Violation,
   ViolationKind,
 } from './report.js';
+export type { KeyStats } from './visited.js';
 export { VerifyError, ModelError, OptionsError, NonCanonicalKeyError } from './errors.js';

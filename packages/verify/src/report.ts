@@ -9,6 +9,7 @@
  * @module
  */
 import type { EventObject } from 'xstate';
+import type { KeyStats } from './visited.js';
 
 /**
  * What kind of property a violation breaks.
@@ -110,6 +111,10 @@ export interface CheckReport {
   readonly bounds: { readonly maxStates: number; readonly maxDepth: number; readonly timeBudgetMs: number };
   /** How edges were computed: `compiled` edges replayed from the transition cache, `xstate` edges by xstate. */
   readonly engine: { readonly compiled: number; readonly xstate: number };
+  /** How the visited set held the keys, their size, and the collision accounting. */
+  readonly keys: KeyStats;
+  /** With `reduce`: the independent actors and the steps the sleep sets skipped. */
+  readonly reduction?: { readonly independent: readonly string[]; readonly skippedSteps: number };
 }
 
 function traceText(trace: readonly EventObject[]): string {

@@ -3,16 +3,27 @@
  * (spec-kit `MachineCheckModel`) and a composition of actors ({@link CompositionCheckModel}).
  * Exploration, replay and test paths are written once against {@link System}.
  *
- * State keys are canonical strings: the interned state value (a small number) followed by the
- * JSON of the projected context; for compositions, the projected shared memory followed by
- * each actor's key. Keys never contain the whole snapshot.
+ * State keys are canonical bytes (`key.ts`): the chart configuration (indices of the active
+ * atomic states), the status when not active, then the model's `encode` of the snapshot or,
+ * without one, the JSON of its `project`; for compositions, the shared memory's encoding
+ * followed by each actor's key. Keys never contain the whole snapshot.
  *
  * @module
  */
-import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
-import type { CheckConfig, Finding, Invariant, MachineCheckModel, Monitor, Sentinel } from '@kspec/spec-kit';
+import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventObject } from 'xstate';
+import type {
+  CheckConfig,
+  Finding,
+  Invariant,
+  KeyWriter,
+  MachineCheckModel,
+  Monitor,
+  Sentinel,
+} from '@kspec/spec-kit';
+import { listStateNodes } from '@kspec/spec-kit';
 import type { AnyComposedState, ComposedEvent, CompositionCheckModel } from './compose.js';
 import { ModelError } from './errors.js';
+import type { KeyBuffer } from './key.js';
 import { MachineStepper, StepError, describe, type StepperOptions } from './stepper.js';
 import type { StateView } from './report.js';
 
@@ -44,33 +55,62 @@ export interface System<S, E extends EventObject> {
   events(state: S): readonly E[];
   /** Throws StepError when model code throws. */
   step(state: S, event: E): Step<S>;
-  key(state: S): string;
+  /** Writes the canonical key of `state` into `w` (appending). */
+  encode(state: S, w: KeyBuffer): void;
   /** JSON of everything observable (state value, whole context, children), for canonicity checks. */
   fingerprint(state: S): string;
   isFinal(state: S): boolean;
   view(state: S): StateView;
+  /**
+   * Sleep-set groups (compositions with footprints): the actors whose footprints no other
+   * actor touches, in order, each its own group; every other actor in the last group. Empty
+   * when nothing can be reduced.
+   */
+  readonly independent: readonly string[];
+  /** The group of an event: the index of its actor in `independent`, else `independent.length`. */
+  groupOf(event: E): number;
   engineCounts(): { compiled: number; xstate: number };
 }
 
+const STATUS: Record<string, number> = { active: 0, done: 1, error: 2, stopped: 3 };
+
 class KeyMaker {
-  private readonly byNodes = new WeakMap<object, number>();
-  private readonly byJson = new Map<string, number>();
+  private readonly byNodes = new WeakMap<object, Uint8Array>();
+  private readonly atomicIndex = new Map<AnyStateNode, number>();
   constructor(
     private readonly who: string,
+    machine: AnyStateMachine,
     private readonly project: ((s: AnyMachineSnapshot) => unknown) | undefined,
-  ) {}
-  valueId(s: AnyMachineSnapshot): number {
-    const nodes = (s as unknown as { _nodes: object })._nodes;
-    let id = this.byNodes.get(nodes);
-    if (id !== undefined) return id;
-    const j = JSON.stringify(s.value);
-    id = this.byJson.get(j);
-    if (id === undefined) {
-      id = this.byJson.size;
-      this.byJson.set(j, id);
+    private readonly encoder: ((s: AnyMachineSnapshot, w: KeyWriter) => void) | undefined,
+  ) {
+    let i = 0;
+    for (const n of listStateNodes(machine) as AnyStateNode[]) {
+      if (Object.keys(n.states).length === 0) this.atomicIndex.set(n, i++);
     }
-    this.byNodes.set(nodes, id);
-    return id;
+  }
+  /** The configuration's bytes: the count and the indices of the active atomic states. */
+  private configuration(s: AnyMachineSnapshot): Uint8Array {
+    const nodes = (s as unknown as { _nodes: AnyStateNode[] })._nodes;
+    let b = this.byNodes.get(nodes);
+    if (b !== undefined) return b;
+    const ix = nodes.flatMap((n) => {
+      const i = this.atomicIndex.get(n);
+      return i === undefined ? [] : [i];
+    });
+    ix.sort((a, c) => a - c);
+    const out: number[] = [];
+    const push = (v: number) => {
+      while (v >= 0x80) {
+        out.push((v & 0x7f) | 0x80);
+        v >>>= 7;
+      }
+      out.push(v);
+    };
+    push(ix.length);
+    ix.forEach(push);
+    b = Uint8Array.from(out);
+    this.byNodes.set(nodes, b);
+    return b;
   }
   projected(s: AnyMachineSnapshot): unknown {
     if (!this.project) return s.context;
@@ -82,10 +122,21 @@ class KeyMaker {
       );
     }
   }
-  key(s: AnyMachineSnapshot): string {
+  encode(s: AnyMachineSnapshot, w: KeyBuffer): void {
+    w.raw(this.configuration(s));
+    w.byte(STATUS[s.status] ?? 4);
+    if (this.encoder) {
+      try {
+        this.encoder(s, w);
+      } catch (err) {
+        throw new ModelError(
+          `${this.who}: encode threw in state ${JSON.stringify(s.value)}: ${describe(err)}`,
+        );
+      }
+      return;
+    }
     const p = this.projected(s);
-    const j = p === undefined ? '' : JSON.stringify(p);
-    return s.status === 'active' ? `${this.valueId(s)}|${j}` : `${this.valueId(s)}${s.status}|${j}`;
+    w.str(p === undefined ? '' : (JSON.stringify(p) ?? ''));
   }
 }
 
@@ -151,7 +202,7 @@ export function machineSystem(
   if (typeof model.alphabet !== 'function')
     throw new ModelError(`model '${name}': alphabet must be a function`);
   const stepper = new MachineStepper(model.machine, model.input, options);
-  const keys = new KeyMaker(`model '${name}'`, model.project as never);
+  const keys = new KeyMaker(`model '${name}'`, model.machine, model.project as never, model.encode as never);
   return {
     name,
     transitionIds: stepper.transitionIds,
@@ -163,10 +214,12 @@ export function machineSystem(
     initial: () => stepper.initial(),
     events: (s) => checkEvents(`model '${name}'`, stepper, s, model.alphabet(s as never)),
     step: (s, e) => stepper.step(s, e),
-    key: (s) => keys.key(s),
+    encode: (s, w) => keys.encode(s, w),
     fingerprint: fingerprintOf,
     isFinal: (s) => s.status === 'done',
     view: (s) => ({ value: s.value, projected: keys.projected(s) }),
+    independent: [],
+    groupOf: () => 0,
     engineCounts: () => ({ compiled: stepper.compiledSteps, xstate: stepper.xstateSteps }),
   };
 }
@@ -182,7 +235,10 @@ export function compositionSystem(
   const names = model.actorNames as readonly string[];
   const members = names.map((n) => {
     const m = (
-      model.actors as Record<string, { machine: AnyStateMachine; input?: unknown; project?: unknown }>
+      model.actors as Record<
+        string,
+        { machine: AnyStateMachine; input?: unknown; project?: unknown; encode?: unknown }
+      >
     )[n]!;
     return {
       name: n,
@@ -191,7 +247,12 @@ export function compositionSystem(
         write?: (v: unknown) => unknown;
       },
       stepper: new MachineStepper(m.machine, m.input, options),
-      keys: new KeyMaker(`composition '${name}', actor '${n}'`, m.project as never),
+      keys: new KeyMaker(
+        `composition '${name}', actor '${n}'`,
+        m.machine,
+        m.project as never,
+        m.encode as never,
+      ),
       offset: 0,
     };
   });
@@ -201,8 +262,11 @@ export function compositionSystem(
     for (const id of m.stepper.transitionIds) transitionIds.push(`${m.name}:${id}`);
   }
   const projectShared = model.projectShared as ((s: unknown) => unknown) | undefined;
-  const sharedKey = (shared: unknown): string =>
-    JSON.stringify(projectShared ? projectShared(shared) : shared) ?? '';
+  const encodeShared = model.encodeShared as ((s: unknown, w: KeyWriter) => void) | undefined;
+  const sharedKey = (shared: unknown, w: KeyBuffer): void => {
+    if (encodeShared) encodeShared(shared, w);
+    else w.str(JSON.stringify(projectShared ? projectShared(shared) : shared) ?? '');
+  };
   const composedType = new Map<string, Map<string, string>>();
   const typeOf = (actor: string, t: string): string => {
     let m = composedType.get(actor);
@@ -212,6 +276,41 @@ export function compositionSystem(
     return s;
   };
   const byName = new Map(members.map((m) => [m.name, m]));
+  // sleep-set groups: an actor is independent when every actor declares a footprint and no
+  // other footprint shares a field with its own
+  const footprints = names.map(
+    (n) => (model.actors as Record<string, { footprint?: readonly string[] }>)[n]!.footprint,
+  );
+  const declared = footprints.every((f) => Array.isArray(f));
+  const independent = declared
+    ? names.filter((n, i) =>
+        footprints.every((f, j) => j === i || !f!.some((k) => footprints[i]!.includes(k))),
+      )
+    : [];
+  const groupByActor = new Map(
+    names.map((n) => [n, independent.includes(n) ? independent.indexOf(n) : independent.length]),
+  );
+  const footprintOf = new Map(names.map((n, i) => [n, footprints[i] ? new Set(footprints[i]) : undefined]));
+  const checkFootprint = (actor: string, before: unknown, after: unknown): void => {
+    const fp = footprintOf.get(actor);
+    if (
+      !fp ||
+      before === after ||
+      typeof before !== 'object' ||
+      typeof after !== 'object' ||
+      !before ||
+      !after
+    )
+      return;
+    const a = before as Record<string, unknown>;
+    const b = after as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (a[k] !== b[k] && !fp.has(k))
+        throw new ModelError(
+          `composition '${name}': actor '${actor}' wrote shared field '${k}', which is not in its footprint [${[...fp].join(', ')}]`,
+        );
+    }
+  };
   return {
     name,
     transitionIds,
@@ -262,13 +361,13 @@ export function compositionSystem(
           );
         }
       }
+      checkFootprint(m.name, s.shared, shared);
       const taken = r.taken.map((t) => m.offset + t);
       return { next: { shared, actors }, taken, accepted: r.accepted || shared !== s.shared };
     },
-    key: (s) => {
-      let k = sharedKey(s.shared);
-      for (const m of members) k += `#${m.keys.key(s.actors[m.name]!)}`;
-      return k;
+    encode: (s, w) => {
+      sharedKey(s.shared, w);
+      for (const m of members) m.keys.encode(s.actors[m.name]!, w);
     },
     fingerprint: (s) => JSON.stringify([s.shared, ...members.map((m) => fingerprintOf(s.actors[m.name]!))]),
     isFinal: (s) => members.every((m) => s.actors[m.name]!.status === 'done'),
@@ -279,6 +378,8 @@ export function compositionSystem(
         ...Object.fromEntries(members.map((m) => [m.name, m.keys.projected(s.actors[m.name]!)])),
       },
     }),
+    independent,
+    groupOf: (ce) => groupByActor.get(ce.actor) ?? independent.length,
     engineCounts: () => ({
       compiled: members.reduce((a, m) => a + m.stepper.compiledSteps, 0),
       xstate: members.reduce((a, m) => a + m.stepper.xstateSteps, 0),

@@ -132,6 +132,7 @@ export {
   evtchnFindings,
   evtchnAlphabet,
   evtchnProject,
+  evtchnEncode,
   evtchnDeviceCheckModel,
   evtchnOverflowCheckModel,
   evtchnIrqBindFailureCheckModel,

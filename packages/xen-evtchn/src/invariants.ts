@@ -12,13 +12,20 @@
  *
  * @module
  */
-import type { CheckConfig, Finding, Invariant, MachineCheckModel, Sentinel } from '@kspec/spec-kit';
+import type {
+  CheckConfig,
+  Finding,
+  Invariant,
+  KeyWriter,
+  MachineCheckModel,
+  Sentinel,
+} from '@kspec/spec-kit';
 import { src } from '@kspec/spec-kit';
 import type { SnapshotFrom } from 'xstate';
 import type { BindKind, EvtchnEvent } from './context.js';
 import { SEED, evtchnDeviceMachine } from './machine.js';
 import { EVTCHN_PORT_BYTES, evtchnRingOccupancy, evtchnRingQueued, UNRESTRICTED_DOMID } from './model.js';
-import type { FaultOp } from './ports.js';
+import type { EvtchnEnv, FaultOp, HypervisorState, IrqLayerState } from './ports.js';
 import { rbCheck, rbInOrder, rbShape } from './rbtree.js';
 
 /** A snapshot of the device machine. @category Checking */
@@ -366,6 +373,114 @@ export function evtchnProject(s: EvtchnSnapshot): unknown {
   ];
 }
 
+const writePortList = (list: readonly { port: number; enabled: boolean }[], w: KeyWriter): void => {
+  w.num(list.length);
+  for (const e of list) w.num(e.enabled ? e.port : -e.port);
+};
+const writeNumList = (list: readonly number[], w: KeyWriter): void => {
+  w.num(list.length);
+  for (const n of list) w.num(n);
+};
+const writeRbShape = (t: EvtchnSnapshot['context']['rbtree'], w: KeyWriter): void => w.str(rbShape(t));
+const writeRing = (r: EvtchnSnapshot['context']['ring'], w: KeyWriter): void => {
+  w.num(r.size);
+  w.num(r.cons);
+  w.num(r.prod);
+  w.bool(r.overflow);
+  writeNumList(evtchnRingQueued(r), w);
+};
+const writeChannels = (channels: HypervisorState['channels'], w: KeyWriter): void => {
+  w.num(channels.length);
+  for (const h of channels) {
+    w.num(h.port);
+    w.str(h.kind);
+    w.num(h.remoteDom);
+    w.num(h.remotePort);
+    w.bool(h.pending);
+    w.bool(h.masked);
+  }
+};
+const writeDomains = (domains: HypervisorState['domains'], w: KeyWriter): void => {
+  w.num(domains.length);
+  for (const d of domains) {
+    w.num(d.domid);
+    w.num(d.nextPort);
+    writeNumList(d.offers, w);
+  }
+};
+const writeHv = (hv: HypervisorState, w: KeyWriter): void => {
+  w.memo(hv.channels, writeChannels);
+  w.num(hv.nextPort);
+  w.memo(hv.domains, writeDomains);
+  w.memo(hv.reuse, writeNumList);
+};
+const writeFaults = (faults: EvtchnEnv['faults'], w: KeyWriter): void => {
+  w.num(faults.length);
+  for (const f of faults) {
+    w.str(f.op);
+    w.num(f.errno);
+  }
+};
+const writeIrq = (irq: IrqLayerState, w: KeyWriter): void => {
+  w.num(irq.bindings.length);
+  for (const b of irq.bindings) {
+    w.num(b.port);
+    w.num(b.refcnt);
+    w.bool(b.disabled);
+  }
+};
+const writeGhost = (g: EvtchnSnapshot['context']['ghost'], w: KeyWriter): void => {
+  w.num(g.forbiddenBinds);
+  w.numOrNull(g.failedBindPort);
+  w.num(g.queuedSinceEnable.length);
+  for (const q of g.queuedSinceEnable) {
+    w.num(q.port);
+    w.num(q.n);
+  }
+  writeNumList(
+    [...new Set(g.readNotWritten)].sort((a, b) => a - b),
+    w,
+  );
+  w.num(g.armed);
+};
+
+/**
+ * {@link evtchnProject} as compact binary for the checker: the same fields in the same order,
+ * each unchanged part (port lists, ring, hypervisor, irq layer, faults, ghost) written once per
+ * object and replayed from the checker's memo while a step leaves it alone.
+ * @category Checking
+ */
+export function evtchnEncode(s: EvtchnSnapshot, w: KeyWriter): void {
+  const c = s.context;
+  w.num(c.restrictDomid);
+  w.num(c.nrEvtchns);
+  w.memo(c.evtchns, writePortList);
+  w.memo(c.rbtree, writeRbShape);
+  w.memo(c.orphans, writePortList);
+  w.memo(c.ring, writeRing);
+  w.memo(c.env.hv, writeHv);
+  w.memo(c.env.faults, writeFaults);
+  w.memo(c.env.irq, writeIrq);
+  const t = c.irqThread;
+  w.bool(t !== null);
+  if (t) {
+    w.num(t.port);
+    w.num(t.snap?.prod ?? -1);
+    w.num(t.snap?.cons ?? -1);
+  }
+  const r = c.reader;
+  w.bool(r !== null);
+  if (r) {
+    w.num(r.count);
+    w.bool(r.holding);
+    w.num(r.c);
+    w.num(r.p);
+    w.numOrNull(r.faultAt);
+  }
+  w.bool(c.bug !== null);
+  w.memo(c.ghost, writeGhost);
+}
+
 const sentinels: readonly Sentinel<EvtchnSnapshot>[] = [
   {
     name: 'portQueued',
@@ -419,6 +534,7 @@ const model = (
   input: { nonblock: false },
   alphabet: evtchnAlphabet(scope),
   project: evtchnProject,
+  encode: evtchnEncode,
   invariants: evtchnInvariants,
   sentinels: extraSentinels,
   findings: evtchnFindings,
