@@ -1,4 +1,5 @@
 import { defineProject } from 'vitest/config';
 import { kspecProject } from '../../vitest.shared.js';
 
-export default defineProject(kspecProject('statecharts'));
+// the SCION equivalence tests run hundreds of sessions; on a loaded 2-core machine one can pass 5 s
+export default defineProject(kspecProject('statecharts', { testTimeout: 60_000 }));

@@ -24,6 +24,7 @@ import {
   shmifInitbackendBus,
   shmifRcvStep,
   shmifSendPacket,
+  u64FromBigint,
 } from '@kspec/shared-memory';
 import type { ShmifReaderPosition } from '@kspec/shared-memory';
 import { ShmifKernel, ShmifPanicError, sharedHostPort } from '@kspec/shmif';
@@ -83,7 +84,7 @@ async function rawWorker(job: Job): Promise<Result> {
   const bus = ShmifBus.fromBuffer(job.buffer, { dataSize: job.dataSize });
   const mac = macOf(job.index);
   const attach = shmifInitbackendBus(bus.mem); // initbackend: first attacher initialises, reader at (shm_last, shm_gen)
-  const pos: ShmifReaderPosition = { nextpacket: attach.nextpacket, devgen: Number(attach.devgen) };
+  const pos: ShmifReaderPosition = { nextpacket: attach.nextpacket, devgen: u64FromBigint(attach.devgen) };
   const watch = bus.watch();
   const dest = new Uint8Array(2048);
   const frames = Array.from({ length: BATCH }, (_, k) => frameOf(mac, k));

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`, the main job, with the `kspec` CLI (apps/orchestrator): `kspec run` of the
-// default scenario (shmif interfaces exchanging frames over a shmif bus in shared memory, a
+// default scenario (Genode core set up from a KIP in the page pool and its pager serving a
+// fault stream, then shmif interfaces exchanging frames over a shmif bus in shared memory, a
 // xen-evtchn device raising a port per delivered frame), then `kspec export` of every
 // package's statecharts into docs/statecharts. It runs the TypeScript sources directly (the
 // `kspec` shim falls back to tsx when nothing is built), so a fresh clone needs no build first;

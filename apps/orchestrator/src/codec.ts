@@ -75,15 +75,14 @@ export function strictObject<R extends t.Props, O extends t.Props>(
     name,
     (u): u is A => base.is(u),
     (u, c) => {
-      if (typeof u !== 'object' || u === null || Array.isArray(u))
-        return t.failure(u, c, `expected ${name} (an object)`);
+      if (!isPlainObject(u)) return t.failure(u, c, `expected ${name} (an object)`);
       const extra = Object.keys(u).filter((k) => !known.has(k));
       if (extra.length > 0) {
         const k = extra[0]!;
         return t.failure(
           (u as Record<string, unknown>)[k],
           [...c, { key: k, type: t.never, actual: (u as Record<string, unknown>)[k] }],
-          `unknown field '${k}' (known: ${[...known].join(', ')})`,
+          `unknown field ${quoteKey(k)} (known: ${[...known].join(', ')})`,
         );
       }
       const r = base.validate(u, c);
@@ -93,6 +92,27 @@ export function strictObject<R extends t.Props, O extends t.Props>(
   );
 }
 
+/**
+ * A field name for a message: `'name'` when it is a plain word, else JSON-quoted (control
+ * characters escaped) and cut at 40 characters, so a hostile key keeps the message one line.
+ * @category Scenarios
+ */
+export function quoteKey(k: string): string {
+  return /^[\w$.-]{1,40}$/.test(k) ? `'${k}'` : pathKey(k);
+}
+
+/**
+ * A JSON path step for a field name: `.name`, or `["..."]` JSON-quoted and cut at 40 characters.
+ * @category Scenarios
+ */
+export function pathStep(k: string): string {
+  return /^[A-Za-z_$][\w$-]{0,39}$/.test(k) ? `.${k}` : `[${pathKey(k)}]`;
+}
+
+function pathKey(k: string): string {
+  return k.length > 40 ? `${JSON.stringify(k.slice(0, 40)).slice(0, -1)}..."` : JSON.stringify(k);
+}
+
 function jsonPath(context: t.Context): string {
   let p = '$';
   context.forEach((entry, k) => {
@@ -100,16 +120,75 @@ function jsonPath(context: t.Context): string {
     // intersection and union members are keyed by their index and validate the same value
     if (k > 0 && context[k - 1]!.actual === entry.actual && /^\d+$/.test(entry.key)) return;
     if (/^\d+$/.test(entry.key) && Array.isArray(context[k - 1]?.actual)) p += `[${entry.key}]`;
-    else p += /^[A-Za-z_$][\w$-]*$/.test(entry.key) ? `.${entry.key}` : `[${JSON.stringify(entry.key)}]`;
+    else p += pathStep(entry.key);
   });
   return p;
 }
 
+/**
+ * A value as JSON, cut at `max` characters, without recursing deeper than the text it
+ * shows (so a deeply nested value cannot overflow the stack) and with numbers as written.
+ */
+function preview(value: unknown, max: number): string {
+  let out = '';
+  const put = (s: string): boolean => {
+    out += s;
+    return out.length <= max;
+  };
+  const visit = (v: unknown): boolean => {
+    if (v === null || v === undefined) return put('null');
+    if (typeof v === 'string') return put(JSON.stringify(v.length > max ? v.slice(0, max) : v));
+    if (typeof v === 'number') return put(Number.isFinite(v) ? String(v) : 'null');
+    if (typeof v === 'boolean') return put(String(v));
+    if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function')
+      return put(String((v as { toJSON(): unknown }).toJSON()));
+    if (Array.isArray(v)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < v.length; i++) if ((i > 0 && !put(',')) || !visit(v[i])) return false;
+      return put(']');
+    }
+    if (typeof v === 'object') {
+      if (!put('{')) return false;
+      let first = true;
+      for (const k of Object.keys(v)) {
+        if ((!first && !put(',')) || !put(`${JSON.stringify(k)}:`)) return false;
+        first = false;
+        if (!visit((v as Record<string, unknown>)[k])) return false;
+      }
+      return put('}');
+    }
+    return put(String(v));
+  };
+  visit(value);
+  return out;
+}
+
 function shown(value: unknown): string {
   if (value === undefined) return 'nothing (missing)';
-  const s = JSON.stringify(value);
+  const s = preview(value, 61);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
+
+/**
+ * True for a plain JSON object (`{...}` as parsed), not an array, `null` or a class instance.
+ * @category Scenarios
+ */
+export function isPlainObject(u: unknown): u is Record<string, unknown> {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return false;
+  const proto = Object.getPrototypeOf(u) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A JSON object with any fields (the values are decoded by whoever knows them).
+ * @category Scenarios
+ */
+export const PlainRecord = new t.Type<Record<string, unknown>, Record<string, unknown>, unknown>(
+  'object',
+  isPlainObject,
+  (u, c) => (isPlainObject(u) ? t.success(u) : t.failure(u, c, 'expected object')),
+  t.identity,
+);
 
 /**
  * Decodes `value` with `codec`; on failure throws a {@link ScenarioError} whose message starts

@@ -129,7 +129,21 @@ export interface PlotSpec {
   readonly id: string;
   readonly title: string;
   readonly yLabel: string;
+  /**
+   * Plot over the driver's own x axis ({@link DriverRun.ownSeries}) instead of the run's clock,
+   * for work a driver does before the clock starts (its `label` names the axis).
+   */
+  readonly x?: { readonly label: string };
   readonly series: readonly { readonly key: string; readonly label: string }[];
+}
+
+/**
+ * A driver's own series: x values and, per gauge key, one value per x.
+ * @category Drivers
+ */
+export interface OwnSeries {
+  readonly t: readonly number[];
+  readonly values: Readonly<Record<string, readonly number[]>>;
 }
 
 /**
@@ -145,6 +159,16 @@ export interface DriverRun {
   progress(): { readonly done: number; readonly total: number };
   /** Gauges at this moment, for the plots. */
   sample(): Readonly<Record<string, number>>;
+  /**
+   * Why the subsystem stopped before its plan was done (a rump kernel that stopped holding
+   * the bus lock wedges the bus), or `null`. A stopped run fails (exit 1), with the summary.
+   */
+  stopped?(): string | null;
+  /**
+   * Series over the driver's own x axis (e.g. faults served in `start`, before the first tick),
+   * for plots with {@link PlotSpec.x}.
+   */
+  ownSeries?(): OwnSeries;
   /** Called once when every driver is done (or the tick budget ran out), before the summary. */
   finish?(): void | Promise<void>;
   summary(): SubsystemSummary;
@@ -153,7 +177,45 @@ export interface DriverRun {
 }
 
 /**
- * A scenario driver: decodes its configuration and starts runs.
+ * A problem with a decoded plan that keeps it from working, found before the run starts.
+ * @category Drivers
+ */
+export interface PlanIssue {
+  /** JSON path inside the driver's entry, `$` for the entry itself (e.g. `$.reader.readBytes`). */
+  readonly path: string;
+  /** What is wrong and why it cannot work, citing the seed where the seed decides. */
+  readonly message: string;
+}
+
+/**
+ * What a driver's {@link ScenarioDriver.checkPlan} is told about the rest of the run.
+ * @category Drivers
+ */
+export interface PlanContext {
+  /** The scenario's tick budget. */
+  readonly maxTicks: number;
+  /** Worker threads of the run (0: one thread, the tick-by-tick scheduler). */
+  readonly workers: number;
+  /** Signal type -> the subsystem of this scenario that emits it. */
+  readonly signals: ReadonlyMap<string, string>;
+}
+
+/**
+ * A signal a configuration listens to, and where in the driver's entry it is named.
+ * @category Drivers
+ */
+export interface SignalReference {
+  /** JSON path inside the driver's entry (`$.raiseOn`), or `$` for a default. */
+  readonly path: string;
+  readonly signal: string;
+}
+
+/**
+ * A scenario driver: decodes its configuration and starts runs. Besides its codec a driver
+ * says which signals its runs emit and which a configuration listens to (the engine checks
+ * every reference against the drivers of the scenario before the run), and may check that a
+ * plan can make progress ({@link checkPlan}): a plan that decodes but cannot work is bad
+ * input (exit 2), not a run that spins to `maxTicks`.
  * @category Drivers
  */
 export interface ScenarioDriver<C = unknown> {
@@ -165,6 +227,12 @@ export interface ScenarioDriver<C = unknown> {
   /** The io-ts codec of its configuration. */
   readonly config: t.Type<C, unknown, unknown>;
   readonly plots: readonly PlotSpec[];
+  /** Signal types its runs emit (e.g. `shmif.delivered`). */
+  readonly emits?: readonly string[];
+  /** The signals a configuration listens to. */
+  listensTo?(config: C): readonly SignalReference[];
+  /** Problems that keep a configuration from making progress (none: it can). */
+  checkPlan?(config: C, context: PlanContext): readonly PlanIssue[];
   start(config: C, services: RunServices): Promise<DriverRun>;
 }
 

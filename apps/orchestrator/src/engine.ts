@@ -6,15 +6,24 @@
  * or the tick budget is spent. The summary of each subsystem, its accounting checks, and the
  * verdict come back as one plain JSON-serialisable {@link RunResult}.
  *
+ * Before anything starts the plan is checked ({@link checkScenarioPlan}) and the bus file
+ * ({@link SharedMemoryRoom.preflight}); a run told to stop (`signal`, SIGINT in the CLI)
+ * stops between two ticks, closes every run and the trace on a line boundary, and throws a
+ * {@link RunInterrupted} saying where it was. A one-thread run hands the event loop a turn
+ * every few milliseconds, so the signal is seen while it runs.
+ *
  * Time: one tick is one millisecond of virtual time, so a run in this thread is a function of
  * the scenario and the seed. With worker threads, the clock is the wall clock in
  * milliseconds since the run started (the threads run in real time).
  *
  * @module
  */
-import type { AnyScenarioDriver, DriverRun, RunServices, SubsystemSummary } from './driver.js';
+import type { PendingOutput } from '@kspec/statecharts';
+import type { AnyScenarioDriver, DriverRun, OwnSeries, RunServices, SubsystemSummary } from './driver.js';
 import { SignalBus } from './driver.js';
+import { RunInterrupted } from './errors.js';
 import { SharedMemoryRoom } from './memory.js';
+import { checkScenarioPlan } from './plan.js';
 import { createRng } from './rng.js';
 import type { Scenario } from './scenario.js';
 import { ActorWatcher, fileTraceSink, type TraceSink } from './trace.js';
@@ -34,6 +43,13 @@ export interface RunOptions {
   readonly traceSink?: TraceSink;
   /** Load the bus from (when it exists) and save it to this bus file. */
   readonly busFile?: string;
+  /**
+   * Write the bus file's new contents here (reserved by the caller, who commits it) instead
+   * of replacing `busFile` through a temporary file at the end.
+   */
+  readonly busOutput?: PendingOutput;
+  /** Stops the run between two ticks (the CLI aborts it on SIGINT). */
+  readonly signal?: AbortSignal;
   /** Worker threads (0: everything in this thread). */
   readonly workers?: number;
   /** Told about progress every few ticks. */
@@ -47,6 +63,8 @@ export interface RunOptions {
 export interface Series {
   readonly t: number[];
   readonly values: Record<string, Record<string, number[]>>;
+  /** Per subsystem, series over the driver's own x axis (`DriverRun.ownSeries`). */
+  readonly own: Record<string, OwnSeries>;
 }
 
 /**
@@ -102,10 +120,14 @@ function startOrder(scenario: Scenario, drivers: readonly AnyScenarioDriver[]): 
 export function verdictOf(
   subsystems: readonly SubsystemSummary[],
   completed: boolean,
+  stopped: readonly string[] = [],
 ): Pick<RunResult, 'verdict' | 'failures'> {
   const failures: string[] = [];
   let findings = false;
   if (!completed) failures.push('the run did not finish within maxTicks');
+  // a subsystem that stopped before its plan was done (a wedged bus) fails the run, even when
+  // a recorded finding explains why it stopped
+  failures.push(...stopped);
   for (const s of subsystems) {
     for (const c of s.checks) {
       if (c.holds) continue;
@@ -123,6 +145,7 @@ export function verdictOf(
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   const seed = options.seed ?? scenario.seed;
   const workers = options.workers ?? 0;
+  checkScenarioPlan(scenario, options.drivers, { workers });
   const room = new SharedMemoryRoom({
     ...(options.busFile !== undefined ? { busFile: options.busFile } : {}),
     ...(scenario.busDataSize !== undefined ? { dataSize: scenario.busDataSize } : {}),
@@ -147,7 +170,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     workers,
   };
   const runs: { driver: AnyScenarioDriver; run: DriverRun }[] = [];
-  const series: Series = { t: [], values: {} };
+  const series: Series = { t: [], values: {}, own: {} };
   const sample = (): void => {
     series.t.push(now());
     for (const { driver, run } of runs) {
@@ -156,42 +179,66 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
   };
   let closed = false;
-  /** Stops every run (their last events, e.g. release(), still go to the trace), then the trace. */
-  const closeAll = async (): Promise<void> => {
+  /**
+   * Stops every run in the reverse of their start order (their last events, e.g. release(),
+   * still go to the trace), then the trace: closed whole when the run ended or was
+   * interrupted, dropped when it failed.
+   */
+  const closeAll = async (failed: boolean): Promise<void> => {
     if (closed) return;
     closed = true;
     try {
-      for (const { run } of runs) await run.close();
+      // emitters (started last) first: nothing signals a subsystem after it closed
+      for (const { run } of [...runs].reverse()) await run.close();
     } finally {
       watcher.close();
-      sink?.close();
+      if (failed && sink?.abort) sink.abort();
+      else sink?.close();
     }
   };
+  const progressNow = (): { done: number; total: number } => {
+    let done = 0;
+    let total = 0;
+    for (const { run } of runs) {
+      const p = run.progress();
+      done += p.done;
+      total += p.total;
+    }
+    return { done, total };
+  };
+  const interrupted = async (): Promise<never> => {
+    const p = progressNow();
+    await closeAll(false);
+    const lines = sink && 'lines' in sink && typeof sink.lines === 'number' ? sink.lines : null;
+    throw new RunInterrupted(scenario.name, tick, p.done, p.total, lines);
+  };
+  let ok = false;
   try {
     for (const driver of order) {
       runs.push({ driver, run: await driver.start(scenario.subsystems.get(driver.subsystem), services) });
+      if (options.signal?.aborted) await interrupted();
     }
     const startMs = performance.now() - started;
     sample();
     let completed = false;
     const progressEvery = Math.max(1, Math.min(scenario.sampleEvery, 50));
+    let turn = performance.now();
     while (tick < scenario.maxTicks) {
+      if (options.signal) {
+        // a turn of the event loop every 20 ms, so that SIGINT (and the timers) get through
+        if ((tick & 63) === 0 && performance.now() - turn > 20) {
+          await new Promise<void>((r) => setImmediate(r));
+          turn = performance.now();
+        }
+        if (options.signal.aborted) await interrupted();
+      }
       tick++;
       for (const { run } of runs) {
         const p = run.step(tick);
         if (p) await p;
       }
       if (tick % scenario.sampleEvery === 0) sample();
-      if (options.onProgress && tick % progressEvery === 0) {
-        let done = 0;
-        let total = 0;
-        for (const { run } of runs) {
-          const p = run.progress();
-          done += p.done;
-          total += p.total;
-        }
-        options.onProgress({ tick, done, total });
-      }
+      if (options.onProgress && tick % progressEvery === 0) options.onProgress({ tick, ...progressNow() });
       if (runs.every(({ run }) => run.done())) {
         completed = true;
         break;
@@ -199,12 +246,22 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
     for (const { run } of runs) await run.finish?.();
     sample();
+    for (const { driver, run } of runs) {
+      const own = run.ownSeries?.();
+      if (own) series.own[driver.subsystem] = own;
+    }
     const bySubsystem = new Map(runs.map(({ driver, run }) => [driver.subsystem, run]));
     const subsystems = [...scenario.subsystems.keys()].map((name) => bySubsystem.get(name)!.summary());
+    const stopped = runs.flatMap(({ driver, run }) => {
+      const why = run.stopped?.() ?? null;
+      return why === null ? [] : [`${driver.subsystem}: stopped before its plan was done: ${why}`];
+    });
     const ms = performance.now() - started;
     const events = subsystems.reduce((n, s) => n + s.events, 0);
-    const busFile = room.save();
-    await closeAll();
+    if (options.signal?.aborted) await interrupted();
+    const busFile = room.save(options.busOutput);
+    await closeAll(false);
+    ok = true;
     return {
       scenario: scenario.name,
       description: scenario.description,
@@ -215,7 +272,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       completed,
       subsystems,
       signals: signals.totals(),
-      ...verdictOf(subsystems, completed),
+      ...verdictOf(subsystems, completed, stopped),
       busFile,
       traceLines: sink && 'lines' in sink && typeof sink.lines === 'number' ? sink.lines : null,
       timing: {
@@ -227,6 +284,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       series,
     };
   } finally {
-    await closeAll();
+    await closeAll(!ok);
   }
 }

@@ -20,4 +20,23 @@ export class UsageError extends Error {
  * Conventional exit codes.
  * @category CLI
  */
-export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 } as const);
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2, interrupted: 130 } as const);
+
+/**
+ * A run stopped from outside (SIGINT) between two ticks: every run and the trace were closed.
+ * The CLI prints the message and exits with status 130.
+ * @category CLI
+ */
+export class RunInterrupted extends Error {
+  override readonly name = 'RunInterrupted';
+  constructor(
+    readonly scenario: string,
+    readonly tick: number,
+    readonly done: number,
+    readonly total: number,
+    /** Trace lines written (whole), or `null` without a trace. */
+    readonly traceLines: number | null,
+  ) {
+    super(`run ${scenario} interrupted at tick ${tick} (${done}/${total} work items done)`);
+  }
+}

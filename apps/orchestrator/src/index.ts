@@ -8,7 +8,28 @@
  *
  * @packageDocumentation
  */
-export { ScenarioError, decodeWith, intIn, numberIn, strictObject } from './codec.js';
+export {
+  ScenarioError,
+  decodeWith,
+  intIn,
+  numberIn,
+  strictObject,
+  PlainRecord,
+  isPlainObject,
+  quoteKey,
+  pathStep,
+} from './codec.js';
+export {
+  MAX_SCENARIO_BYTES,
+  MAX_JSON_DEPTH,
+  JsonNumberText,
+  readInputFile,
+  parseJsonInput,
+} from './json-input.js';
+export type { InputFileLimits } from './json-input.js';
+export { checkScenarioPlan } from './plan.js';
+export type { PlanCheckOptions } from './plan.js';
+export { busSeedProblem } from './bus-check.js';
 export type { ScenarioIssue } from './codec.js';
 export { ScenarioHeaderCodec, decodeScenario, loadScenario } from './scenario.js';
 export type { Scenario } from './scenario.js';
@@ -20,13 +41,17 @@ export type {
   ActorSummary,
   SubsystemSummary,
   PlotSpec,
+  OwnSeries,
   DriverRun,
   ScenarioDriver,
   AnyScenarioDriver,
+  PlanIssue,
+  PlanContext,
+  SignalReference,
 } from './driver.js';
 export { DEFAULT_DRIVERS } from './drivers/index.js';
 export { shmifDriver, shmifActorName } from './drivers/shmif/driver.js';
-export { ShmifScenarioCodec, shmifSettings } from './drivers/shmif/config.js';
+export { ShmifScenarioCodec, shmifSettings, shmifPlanIssues } from './drivers/shmif/config.js';
 export type { ShmifScenario, ShmifSettings } from './drivers/shmif/config.js';
 export { ShmifInterfaceRunner } from './drivers/shmif/interface.js';
 export {
@@ -43,6 +68,8 @@ export type {
   ShmifInterfaceActor,
 } from './drivers/shmif/interface.js';
 export { KSPEC_ETHERTYPE, KSPEC_FRAME_HEADER, makeFrame, parseFrame } from './drivers/shmif/frames.js';
+export { corePagerDriver, CorePagerScenarioCodec } from './drivers/core-pager.js';
+export type { CorePagerScenario } from './drivers/core-pager.js';
 export { evtchnDriver, EvtchnScenarioCodec } from './drivers/xen-evtchn.js';
 export type { EvtchnScenario } from './drivers/xen-evtchn.js';
 export { runScenario, verdictOf } from './engine.js';
@@ -55,10 +82,10 @@ export { ActorWatcher, fileTraceSink, memoryTraceSink, stateText } from './trace
 export type { TraceLine, TraceSink } from './trace.js';
 export { formatRunSummary, runSummaryJson, textTable } from './summary.js';
 export { renderHtmlReport, svgLinePlot, escapeHtml } from './report/html.js';
-export { runProgress } from './progress.js';
-export type { RunProgress } from './progress.js';
+export { runProgress, PROGRESS_LINE_MS } from './progress.js';
+export type { RunProgress, RunProgressOptions } from './progress.js';
 export { SCENARIOS_DIR, DEFAULT_SCENARIO_FILE, repoRoot } from './paths.js';
-export { UsageError, EXIT } from './errors.js';
+export { UsageError, EXIT, RunInterrupted } from './errors.js';
 export { processIo } from './io.js';
 export type { CommandIo } from './io.js';
 export { runCommand } from './commands/run.js';
@@ -81,3 +108,4 @@ export type {
   PathsCommandOptions,
 } from './commands/models.js';
 export { buildProgram, main, VERSION } from './program.js';
+export type { MainOptions } from './program.js';

@@ -1,16 +1,18 @@
 /**
  * The `kspec` command line (commander): `run`, `export`, `check`, `paths`, `pcap`, each with
  * `--help`. Exit status: 0 success, 1 a violation or failure, 2 bad input (usage, a scenario
- * or bus file that does not decode); on bad input nothing is written.
+ * or bus file that does not decode or cannot work, an output that cannot be written or would
+ * overwrite an input), 130 interrupted (SIGINT); on bad input nothing is written.
  *
  * @module
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { OutputPathError } from '@kspec/statecharts';
 import { ScenarioError } from './codec.js';
 import { checkCommand, exportCommand, pathsCommand } from './commands/models.js';
 import { pcapCommand } from './commands/pcap.js';
 import { runCommand } from './commands/run.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, RunInterrupted, UsageError } from './errors.js';
 import { processIo, type CommandIo } from './io.js';
 
 /** The package version (kept in step with package.json by a test). */
@@ -29,10 +31,19 @@ function intOption(min: number, max: number = Number.MAX_SAFE_INTEGER) {
 }
 
 /**
+ * Options of {@link main} and {@link buildProgram}.
+ * @category CLI
+ */
+export interface MainOptions {
+  /** Aborted to stop `kspec run` (the executable aborts it on SIGINT): exit 130. */
+  readonly signal?: AbortSignal;
+}
+
+/**
  * Builds the `kspec` program. Actions store their exit status in `status.code`.
  * @category CLI
  */
-export function buildProgram(io: CommandIo, status: { code: number }): Command {
+export function buildProgram(io: CommandIo, status: { code: number }, options: MainOptions = {}): Command {
   const program = new Command();
   program
     .name('kspec')
@@ -79,7 +90,11 @@ export function buildProgram(io: CommandIo, status: { code: number }): Command {
           json?: boolean;
         },
       ) => {
-        const r = await runCommand(scenario, opts, io);
+        const r = await runCommand(
+          scenario,
+          { ...opts, ...(options.signal ? { signal: options.signal } : {}) },
+          io,
+        );
         status.code = r.code;
       },
     );
@@ -115,10 +130,11 @@ export function buildProgram(io: CommandIo, status: { code: number }): Command {
     )
     .option('--no-deadlock', 'do not report states where no event is enabled as deadlocks')
     .option('--json', 'print the reports as JSON')
+    .option('--verbose', 'list every transition a check never took (default: counts per machine)')
     .action(
       async (
         pkg: string,
-        opts: { maxStates?: number; depth?: number; json?: boolean; deadlock: boolean },
+        opts: { maxStates?: number; depth?: number; json?: boolean; deadlock: boolean; verbose?: boolean },
       ) => {
         status.code = (await checkCommand(pkg, opts, io)).code;
       },
@@ -158,12 +174,19 @@ export function buildProgram(io: CommandIo, status: { code: number }): Command {
 }
 
 /**
- * Runs the command line `argv` (as `process.argv`) and returns the exit status.
+ * Runs the command line `argv` (as `process.argv`) and returns the exit status; callable in
+ * the same process (nothing here calls `process.exit`): `io` takes stdout and stderr.
+ * Bad input (usage, a scenario, plan, bus file or output path that cannot work) is one
+ * message and status 2; a run stopped by `options.signal` is status 130.
  * @category CLI
  */
-export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CommandIo = processIo,
+  options: MainOptions = {},
+): Promise<number> {
   const status = { code: EXIT.ok as number };
-  const program = buildProgram(io, status);
+  const program = buildProgram(io, status, options);
   try {
     await program.parseAsync([...argv]);
     return status.code;
@@ -172,7 +195,11 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
       return EXIT.usage;
     }
-    if (err instanceof ScenarioError || err instanceof UsageError) {
+    if (err instanceof RunInterrupted) {
+      io.err(`kspec: ${err.message}`);
+      return EXIT.interrupted;
+    }
+    if (err instanceof ScenarioError || err instanceof UsageError || err instanceof OutputPathError) {
       io.err(`kspec: ${err.message}`);
       return EXIT.usage;
     }

@@ -19,11 +19,11 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import * as t from 'io-ts/lib/index.js';
 import { MAX_DATASIZE, MIN_DATASIZE } from '@kspec/shared-memory';
-import { ScenarioError, decodeWith, intIn, strictObject } from './codec.js';
+import { PlainRecord, ScenarioError, decodeWith, intIn, pathStep, quoteKey, strictObject } from './codec.js';
 import type { AnyScenarioDriver } from './driver.js';
+import { MAX_SCENARIO_BYTES, parseJsonInput, readInputFile } from './json-input.js';
 
 /**
  * The codec of a scenario's top level (subsystem entries are checked by their drivers).
@@ -33,7 +33,7 @@ export const ScenarioHeaderCodec = strictObject(
   'scenario',
   {
     name: t.string,
-    subsystems: t.UnknownRecord,
+    subsystems: PlainRecord,
   },
   {
     description: t.string,
@@ -58,6 +58,8 @@ export const ScenarioHeaderCodec = strictObject(
  * @category Scenarios
  */
 export interface Scenario {
+  /** Where it came from (the file name), for messages. */
+  readonly source: string;
   readonly name: string;
   readonly description: string;
   readonly seed: number;
@@ -89,21 +91,28 @@ export function decodeScenario(
   }
   for (const [name, config] of entries) {
     const driver = drivers.find((d) => d.subsystem === name);
-    const path = `$.subsystems${/^[A-Za-z_$][\w$-]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}`;
+    const path = `$.subsystems${pathStep(name)}`;
     if (!driver) {
       throw new ScenarioError(
-        `${where}: invalid\n  at ${path}: unknown subsystem '${name}' (drivers: ${known.join(', ')})`,
-        [{ path, expected: `one of ${known.join(', ')}`, got: JSON.stringify(name) }],
+        `${where}: invalid\n  at ${path}: unknown subsystem ${quoteKey(name)} (drivers: ${known.join(', ')})`,
+        [
+          {
+            path,
+            expected: `one of ${known.join(', ')}`,
+            got: JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}...` : name),
+          },
+        ],
       );
     }
     const ctx: t.Context = [
       { key: '', type: ScenarioHeaderCodec, actual: value },
-      { key: 'subsystems', type: t.UnknownRecord, actual: head.subsystems },
+      { key: 'subsystems', type: PlainRecord, actual: head.subsystems },
       { key: name, type: driver.config, actual: config },
     ];
     subsystems.set(name, decodeWith(driver.config, config, where, ctx));
   }
   return {
+    source: where,
     name: head.name,
     description: head.description ?? '',
     seed: head.seed ?? 1,
@@ -115,24 +124,15 @@ export function decodeScenario(
 }
 
 /**
- * Reads and decodes a scenario file. JSON syntax errors and decode errors are
- * {@link ScenarioError}s naming the file.
+ * Reads and decodes a scenario file: a regular file of at most {@link MAX_SCENARIO_BYTES},
+ * UTF-8 (a byte order mark is skipped), JSON nested at most `MAX_JSON_DEPTH` deep. Every
+ * problem is a {@link ScenarioError} naming the file.
  * @category Scenarios
  */
 export function loadScenario(path: string, drivers: readonly AnyScenarioDriver[]): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ScenarioError(
-      `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ScenarioError(`${path}: not JSON (${(err as Error).message})`);
-  }
-  return decodeScenario(value, drivers, path);
+  return decodeScenario(
+    parseJsonInput(readInputFile(path, { maxBytes: MAX_SCENARIO_BYTES, what: 'a scenario' }), path),
+    drivers,
+    path,
+  );
 }

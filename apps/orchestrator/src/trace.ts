@@ -18,9 +18,9 @@
  *
  * @module
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
 import type { AnyActorRef, AnyEventObject, InspectionEvent } from 'xstate';
 import { sourceOfTransition, type SourceRef } from '@kspec/spec-kit';
+import { reserveOutputs, type PendingOutput } from '@kspec/statecharts';
 
 /**
  * One line of a trace (the format `@kspec/statecharts` decodes).
@@ -43,21 +43,29 @@ export interface TraceLine {
  */
 export interface TraceSink {
   write(line: TraceLine): void;
+  /** The run ended (finished or interrupted): every line written is flushed, whole. */
   close(): void;
+  /** The run failed: what was written may be dropped (a file sink leaves no partial file). */
+  abort?(): void;
 }
 
 /**
- * A sink writing JSON Lines to a file, buffered.
+ * A sink writing JSON Lines, buffered, always flushed on a line boundary. Given a path, it
+ * writes a temporary file beside it and renames it into place at {@link TraceSink.close}
+ * (`abort` removes it; see `@kspec/statecharts` `reserveOutputs`); given a reserved
+ * `PendingOutput`, it only writes into it and its owner commits or discards it.
  * @category Trace
  */
-export function fileTraceSink(path: string): TraceSink & { readonly lines: number } {
-  const fd = openSync(path, 'w');
+export function fileTraceSink(target: string | PendingOutput): TraceSink & { readonly lines: number } {
+  const own = typeof target === 'string';
+  const out = own ? reserveOutputs([{ flag: '--trace', path: target }]).all[0]! : target;
   let buf: string[] = [];
   let size = 0;
   let lines = 0;
+  let open = true;
   const flush = (): void => {
     if (buf.length === 0) return;
-    writeSync(fd, buf.join(''));
+    out.write(buf.join(''));
     buf = [];
     size = 0;
   };
@@ -66,6 +74,7 @@ export function fileTraceSink(path: string): TraceSink & { readonly lines: numbe
       return lines;
     },
     write(line) {
+      if (!open) return;
       const s = `${JSON.stringify(line, jsonSafe)}\n`;
       buf.push(s);
       size += s.length;
@@ -73,8 +82,16 @@ export function fileTraceSink(path: string): TraceSink & { readonly lines: numbe
       if (size > 1 << 16) flush();
     },
     close() {
+      if (!open) return;
+      open = false;
       flush();
-      closeSync(fd);
+      if (own) out.commit();
+    },
+    abort() {
+      if (!open) return;
+      open = false;
+      buf = [];
+      if (own) out.discard();
     },
   };
 }

@@ -57,6 +57,17 @@ describe('a driver outside the registry', () => {
     ).toThrow('at $.subsystems.saboteur.atTick: expected integer >= 1, got 0');
   });
 
+  it('xen-evtchn: more ports than the hypervisor has channels is a scenario error (port 0 is reserved)', async () => {
+    const scenario = decodeScenario(
+      { name: 'x', subsystems: { shmif: {}, 'xen-evtchn': { ports: 8, nrChannels: 8 } } },
+      drivers,
+    );
+    // refused by the plan check before anything starts
+    await expect(runScenario(scenario, { drivers })).rejects.toThrow(
+      'at $.subsystems.xen-evtchn.ports: 8 ports need 9 event channels (port 0 is reserved), nrChannels is 8',
+    );
+  });
+
   it('a rump kernel stopping with the bus lock held wedges the bus: reported, not spun on', async () => {
     const scenario = decodeScenario(
       {
@@ -86,5 +97,33 @@ describe('a driver outside the registry', () => {
     expect(shmif.notes.join('\n')).toContain('the bus is wedged');
     expect(r.verdict).toBe('failed');
     expect(r.failures.join('\n')).toContain('noKassertFails');
+  });
+
+  it('with worker threads too: the wedge stops every worker and fails the run with its summary, no exception', async () => {
+    const scenario = decodeScenario(
+      {
+        name: 'wedge',
+        sharedMemory: { bus: { dataSize: 8192 } },
+        subsystems: {
+          shmif: { interfaces: 3, framesPerInterface: 100_000 },
+          'xen-evtchn': {},
+          saboteur: { atTick: 5 },
+        },
+        maxTicks: 10_000_000,
+      },
+      drivers,
+    );
+    const r = await runScenario(scenario, { drivers, workers: 2 });
+    const shmif = r.subsystems.find((s) => s.subsystem === 'shmif')!;
+    expect(shmif.counters['panics']).toBe(1);
+    expect(shmif.checks.find((c) => c.name === 'noKassertFails')!.detail).toMatch(
+      /KASSERT in shmif_(start|rcv) \(busmem->shm_magic == SHMIF_MAGIC\)/,
+    );
+    expect(r.verdict).toBe('failed');
+    expect(r.failures.join('\n')).toMatch(
+      /shmif: stopped before its plan was done: the bus is wedged: shmif\d stopped/,
+    );
+    expect(shmif.notes.join('\n')).toContain('every worker stopped there');
+    expect(shmif.counters['framesSent']).toBeLessThan(300_000);
   });
 });

@@ -74,7 +74,7 @@ describe.each(scenarios)('scenario %s', (file) => {
     expect(result.verdict, result.failures.join('; ')).not.toBe('failed');
 
     const shmif = result.subsystems.find((s) => s.subsystem === 'shmif')!;
-    const evtchn = result.subsystems.find((s) => s.subsystem === 'xen-evtchn')!;
+    const evtchn = result.subsystems.find((s) => s.subsystem === 'xen-evtchn');
     const units = shmif.units as readonly Record<string, number | string>[];
     expect(units.length).toBe(shmif.counters['interfaces']);
 
@@ -87,50 +87,74 @@ describe.each(scenarios)('scenario %s', (file) => {
       expect(countSource(lines, actor, 'shmif_rcv', 660, 669), `${actor} overrun resyncs`).toBe(
         u['overruns'],
       );
-      // per receiver: delivered once + lost to a counted overrun = sent by the others
-      const sentByOthers = units.reduce((n, o, j) => n + (j === i ? 0 : (o['sent'] as number)), 0);
+      // per receiver: delivered once + lost to a counted overrun = sent by the others (since it joined)
+      const sentByOthers =
+        units.reduce((n, o, j) => n + (j === i ? 0 : (o['sent'] as number)), 0) -
+        ((u['sentBeforeJoin'] as number | undefined) ?? 0);
       expect((u['unique'] as number) + (u['lostToOverrun'] as number), `${actor} accounting`).toBe(
         sentByOthers,
       );
       expect(u['silentlyLost']).toBe(0);
-      // everything passed up is a frame delivered once, a duplicate, or malformed (the phantom)
+      // everything passed up is a frame delivered once, a duplicate, malformed (the phantom), or
+      // (a joined interface) the newest frame already on the bus when it came up
       expect(u['delivered']).toBe(
-        (u['unique'] as number) + (u['duplicates'] as number) + (u['malformed'] as number),
+        (u['unique'] as number) +
+          (u['duplicates'] as number) +
+          (u['malformed'] as number) +
+          ((u['beforeJoin'] as number | undefined) ?? 0),
       );
       expect(u['stale']).toBeUndefined();
       delivered += u['delivered'] as number;
     });
     expect(shmif.counters['framesSent']).toBe(units.reduce((n, u) => n + (u['sent'] as number), 0));
 
-    // every frame passed up raised a port; the device saw every raise, write and reset
-    expect(result.signals['shmif.delivered']).toBe(delivered);
-    expect(evtchn.counters['raises']).toBe(delivered);
-    const device = lines.filter((l) => l.actor === 'xen-evtchn/evtchnDevice');
-    expect(device.filter((l) => l.event.type === 'irq.upcall' && l.event['raise'] === true).length).toBe(
-      delivered,
-    );
-    expect(device.filter((l) => l.event.type === 'write').length).toBe(evtchn.counters['eoiWrites']);
-    expect(device.filter((l) => l.event.type === 'ioctl.reset').length).toBe(evtchn.counters['resets']);
-    const push = evtchn.checks.find((c) => c.name === 'everyPushAccounted')!;
-    expect(push.holds, push.detail).toBe(true);
-    expect(evtchn.counters['queuedAtEnd']).toBe(0);
-    expect(evtchn.counters['portsBound']).toBe(evtchn.units!.length);
+    if (evtchn) {
+      // every frame passed up raised a port; the device saw every raise, write and reset
+      expect(result.signals['shmif.delivered']).toBe(delivered);
+      expect(evtchn.counters['raises']).toBe(delivered);
+      const device = lines.filter((l) => l.actor === 'xen-evtchn/evtchnDevice');
+      expect(device.filter((l) => l.event.type === 'irq.upcall' && l.event['raise'] === true).length).toBe(
+        delivered,
+      );
+      expect(device.filter((l) => l.event.type === 'write').length).toBe(evtchn.counters['eoiWrites']);
+      expect(device.filter((l) => l.event.type === 'ioctl.reset').length).toBe(evtchn.counters['resets']);
+      const push = evtchn.checks.find((c) => c.name === 'everyPushAccounted')!;
+      expect(push.holds, push.detail).toBe(true);
+      expect(evtchn.counters['queuedAtEnd']).toBe(0);
+      expect(evtchn.counters['portsBound']).toBe(evtchn.units!.length);
+    }
   });
 });
 
 describe('what each example scenario is about', () => {
-  it('default: every frame reaches every other interface, and the bus holds them all', async () => {
+  it('default: every frame reaches every other interface, the gadget joins and routes, the bus holds them all', async () => {
     const { result } = await run('default.json');
-    const shmif = result.subsystems[0]!;
+    const shmif = result.subsystems.find((s) => s.subsystem === 'shmif')!;
     expect(shmif.counters).toMatchObject({
-      interfaces: 3,
-      framesSent: 600,
+      interfaces: 4,
+      framesSent: 700,
       overruns: 0,
       lostToOverrun: 0,
       duplicates: 0,
     });
-    expect(shmif.counters['deliveredUnique']).toBe(3 * 400);
-    expect(shmif.counters['framesOnBus']).toBe(600);
+    // the three scenario interfaces get 2 x 200 from each other and the gadget's 100; the
+    // gadget's bus interface everything sent after it joined
+    const gadgetRow = (shmif.units as Record<string, number | string>[])[3]!;
+    expect(gadgetRow['if']).toBe('shmif3 (usb-gadget ecm link)');
+    expect(shmif.counters['deliveredUnique']).toBe(3 * 500 + 600 - (gadgetRow['sentBeforeJoin'] as number));
+    expect(shmif.counters['framesOnBus']).toBe(700);
+    const gadget = result.subsystems.find((s) => s.subsystem === 'usb-gadget')!;
+    expect(gadget.counters).toMatchObject({
+      bound: 1,
+      configuration: 1,
+      linkUps: 1,
+      framesFromHost: 100,
+      framesToBus: 100,
+      framesDroppedToHost: 0,
+    });
+    expect(gadget.counters['framesToHost']).toBe(gadgetRow['unique']);
+    for (const c of gadget.checks) expect(c.holds, `${c.name}: ${c.detail}`).toBe(true);
+    expect(result.signals['usb-gadget.rx']).toBe(100);
     // SHMIF-1 (SHMIF-BUS-1): each interface attached to the fresh bus passes up the zero-length phantom at offset 0
     expect(shmif.counters['malformed']).toBe(3);
     expect(shmif.checks.find((c) => c.name === 'neverDeliversTornFrame')).toMatchObject({
@@ -138,6 +162,34 @@ describe('what each example scenario is about', () => {
       findings: ['SHMIF-1'],
     });
     expect(result.verdict).toBe('findings');
+  });
+
+  it('default: core boots first, its pager serves the fault stream until the first fault outside RAM (CORE-3)', async () => {
+    const { result, lines } = await run('default.json');
+    const core = result.subsystems.find((s) => s.subsystem === 'core-pager')!;
+    expect(result.subsystems[0]!.subsystem).toBe('core-pager');
+    const c = core.counters;
+    expect(c['ramMiB']).toBe(64);
+    expect(c['faults']).toBe(2000);
+    expect(c['served']! + c['echoes']! + c['stopped']! + c['unserved']!).toBe(2000);
+    expect(c['served']).toBeGreaterThan(100);
+    expect(c['poolCorePages']).toBeGreaterThan(15_000); // sigma0 handed core the pool's RAM
+    const check = (name: string) => core.checks.find((x) => x.name === name)!;
+    expect(check('servedFaultsMapTheFaultingPage').holds).toBe(true);
+    expect(check('everyMessageAccounted').holds).toBe(true);
+    expect(check('poolMatchesSigma0').holds).toBe(true);
+    expect(check('onlyCoreThreadsServed')).toMatchObject({ holds: false, findings: ['CORE-2'] });
+    expect(check('pagerKeepsServing')).toMatchObject({ holds: false, findings: ['CORE-3'] });
+    expect(check('pageZeroNeverMappedInCore')).toMatchObject({ holds: false, findings: ['CORE-7'] });
+    // the pager's events come before any other subsystem's, all at time 0
+    const first = lines.findIndex((l) => !l.actor.startsWith('core-pager/'));
+    expect(lines.slice(0, first).every((l) => l.t === 0)).toBe(true);
+    expect(lines.slice(first).some((l) => l.actor.startsWith('core-pager/'))).toBe(false);
+    expect(lines[0]).toMatchObject({
+      actor: 'core-pager/corePlatform',
+      event: { type: 'construct' },
+      after: 'constructed',
+    });
   });
 
   it('overrun-storm: receivers are lapped, resync, and lose frames only to counted overruns', async () => {
@@ -185,13 +237,13 @@ describe('the bus after a run', () => {
     const result = await runScenario(scenario, { drivers: DEFAULT_DRIVERS, busFile });
     expect(result.busFile).toBe(busFile);
     const room = new SharedMemoryRoom({ busFile });
-    const seqs: number[][] = [[], [], []];
+    const seqs: number[][] = [[], [], [], []];
     const n = walkBusFrames(room.shmifBus().mem, (f) => {
       const id = parseFrame(f.payload);
       expect(id).not.toBeNull();
       seqs[id!.sender]!.push(id!.seq);
     });
-    expect(n).toBe(600);
-    for (const s of seqs) expect(s).toEqual(Array.from({ length: 200 }, (_, k) => k));
+    expect(n).toBe(700);
+    seqs.forEach((s, i) => expect(s).toEqual(Array.from({ length: i < 3 ? 200 : 100 }, (_, k) => k)));
   });
 });

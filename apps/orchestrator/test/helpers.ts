@@ -26,3 +26,6 @@ export function tmpDir(): string {
   dirs.push(d);
   return d;
 }
+
+/** A line of a JavaScript stack trace (`    at fn (file.ts:12:5)`), never a decode issue (`  at $.x: ...`). */
+export const STACK_FRAME = /^\s+at .*:\d+:\d+\)?$/m;

@@ -30,11 +30,22 @@ function problem(mutate: (s: Record<string, any>) => unknown): ScenarioError {
 describe('scenario decoding', () => {
   it('decodes every example scenario, filling defaults', () => {
     const files = readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.json'));
-    expect(files.sort()).toEqual(['default.json', 'evtchn-overflow-reset.json', 'overrun-storm.json']);
+    expect(files.sort()).toEqual([
+      'default.json',
+      'evtchn-overflow-reset.json',
+      'overrun-storm.json',
+      'usb-gadget-rndis.json',
+    ]);
     for (const f of files) {
       const s = loadScenario(join(SCENARIOS_DIR, f), DEFAULT_DRIVERS);
       expect(s.name).toBe(f.replace(/\.json$/, ''));
-      expect([...s.subsystems.keys()].sort()).toEqual(['shmif', 'xen-evtchn']);
+      expect([...s.subsystems.keys()].sort()).toEqual(
+        f === 'default.json'
+          ? ['core-pager', 'shmif', 'usb-gadget', 'xen-evtchn']
+          : f === 'usb-gadget-rndis.json'
+            ? ['shmif', 'usb-gadget']
+            : ['shmif', 'xen-evtchn'],
+      );
     }
     const minimal = decodeScenario({ name: 'm', subsystems: { shmif: {} } }, DEFAULT_DRIVERS);
     expect(minimal.seed).toBe(1);
@@ -121,7 +132,9 @@ describe('scenario decoding', () => {
   it('rejects an unknown subsystem and an empty one, naming the drivers', () => {
     const err = problem((s) => void (s.subsystems.floppy = {}));
     expect(err.issues[0]).toMatchObject({ path: '$.subsystems.floppy' });
-    expect(err.message).toContain("unknown subsystem 'floppy' (drivers: xen-evtchn, shmif)");
+    expect(err.message).toContain(
+      "unknown subsystem 'floppy' (drivers: core-pager, xen-evtchn, usb-gadget, shmif)",
+    );
     expect(problem((s) => void (s.subsystems = {})).issues[0]!.path).toBe('$.subsystems');
   });
 

@@ -11,11 +11,18 @@ import { describe, expect, it } from 'vitest';
 import { isSourceRef, type SubsystemManifest } from '@kspec/spec-kit';
 import { activeStateIds, parseTraceJsonl, traceActorMatches } from '@kspec/statecharts';
 import { manifest as shmifManifest } from '@kspec/shmif';
+import { manifest as gadgetManifest } from '@kspec/usb-gadget';
 import { manifest as evtchnManifest } from '@kspec/xen-evtchn';
+import { manifest as corePagerManifest } from '@kspec/core-pager';
 import { main } from '../src/program.js';
 import { captureIo, tmpDir } from './helpers.js';
 
-const manifests: readonly SubsystemManifest[] = [shmifManifest, evtchnManifest];
+const manifests: readonly SubsystemManifest[] = [
+  corePagerManifest,
+  shmifManifest,
+  gadgetManifest,
+  evtchnManifest,
+];
 
 describe('kspec run --trace', () => {
   it('writes JSON Lines the docs viewer decodes, filters by chart and replays', async () => {
@@ -30,9 +37,13 @@ describe('kspec run --trace', () => {
 
     const actors = [...new Set(records.map((r) => r.actor))].sort();
     expect(actors).toEqual([
+      'core-pager/corePager',
+      'core-pager/corePlatform',
       'shmif/shmifInterface#0',
       'shmif/shmifInterface#1',
       'shmif/shmifInterface#2',
+      'shmif/shmifInterface#3',
+      'usb-gadget/gEther',
       'xen-evtchn/evtchnBinding#1',
       'xen-evtchn/evtchnBinding#2',
       'xen-evtchn/evtchnBinding#3',
@@ -66,7 +77,12 @@ describe('kspec run --trace', () => {
     for (const r of withSource) expect(isSourceRef(r.source)).toBe(true);
     expect(withSource.length / records.length).toBeGreaterThan(0.9);
     expect(new Set(withSource.map((r) => r.source!.file))).toEqual(
-      new Set(['netbsd-rump-if_shmem.c', 'linux-xen-evtchn.c']),
+      new Set([
+        'genode-base-pistachio-core-platform.cc',
+        'netbsd-rump-if_shmem.c',
+        'linux-xen-evtchn.c',
+        'linux-usb-gadget-ether.c',
+      ]),
     );
   });
 });

@@ -11,7 +11,7 @@ import type { Finding, SubsystemManifest } from '@kspec/spec-kit';
 const SEED = 'netbsd-rump-if_shmem.c' as const;
 
 /**
- * SHMIF-BUS-1..3.
+ * SHMIF-BUS-1..4.
  * @category Findings
  */
 export const SHMIF_BUS_FINDINGS: readonly Finding[] = Object.freeze([
@@ -64,6 +64,26 @@ export const SHMIF_BUS_FINDINGS: readonly Finding[] = Object.freeze([
       { type: 'read' },
       { type: 'read' },
     ],
+  },
+  {
+    id: 'SHMIF-BUS-4',
+    title: 'shm_gen wraps at 2^64 and KASSERT(shm_gen >= sc_devgen) fails in every attached reader',
+    invariant: 'rcvGenNeverBehindDevgen',
+    seed: [
+      src(SEED, 'shmif_start', 534, 536),
+      src(SEED, 'shmif_rcv', 641, 643),
+      src(SEED, 'initbackend', 234, 235),
+    ],
+    summary:
+      'shm_gen and sc_devgen are uint64_t and shm_gen++ wraps from 2^64 - 1 to 0, but shmif_rcv compares them as ' +
+      'plain integers: the first frame that wraps the bus after that makes shm_gen smaller than the generation of ' +
+      'every reader attached before it, and KASSERT(busmem->shm_gen >= sc->sc_devgen) at 643 fires in each of them ' +
+      '(stillvalid_p itself works modulo 2^32 and would not mind). 2^64 laps of the ring are out of reach by ' +
+      'traffic, but initbackend accepts a bus file with any shm_gen. Trace: on a bus whose shm_gen is 2^64 - 1 ' +
+      '(exploreReaderSchedules / replayReaderSchedule with initialGen), attach, two writes of which the second ' +
+      'reaches the end of a 64-byte ring, read.',
+    trace: [{ type: 'attach' }, { type: 'write', len: 14 }, { type: 'write', len: 14 }, { type: 'read' }],
+    upstreamFix: 'none known (the same comparison is in NetBSD-current)',
   },
 ]);
 

@@ -74,6 +74,22 @@ export {
 } from './bus/transmit.js';
 export type { ShmifAttachResult, ShmifWriteResult } from './bus/transmit.js';
 export {
+  U64_ZERO,
+  u64,
+  u64FromBigint,
+  u64ToBigint,
+  u64String,
+  u64Compare,
+  u64Increment,
+  u64Decrement,
+  getGenU64,
+  genCompare,
+  genEquals,
+  genIsZero,
+  genLow32Diff,
+} from './bus/u64.js';
+export type { U64 } from './bus/u64.js';
+export {
   SHMIF_READER_CORRECTIONS,
   getGenNumber,
   shmifReaderStart,
@@ -101,8 +117,8 @@ export {
   busImageFromHex,
 } from './bus/image.js';
 export type { ShmifBusImage } from './bus/image.js';
-export { parseBusFile, walkBusFrames, loadBusFile, saveBusFile } from './bus/file.js';
-export type { ParseBusFileOptions, ParsedBusFile, BusFrame } from './bus/file.js';
+export { parseBusFile, walkBusFrames, loadBusFile, saveBusFile, DUMPBUS_BUFSIZE } from './bus/file.js';
+export type { ParseBusFileOptions, ParsedBusFile, BusFrame, WalkBusFramesOptions } from './bus/file.js';
 export {
   PCAP_MAGIC,
   DLT_EN10MB,

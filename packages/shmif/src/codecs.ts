@@ -38,6 +38,42 @@ export const EthernetFrame = new t.Type<Uint8Array, Uint8Array, unknown>(
 );
 
 /**
+ * Options of the facade's `send`: `segments`, the `m_len` of each mbuf of the chain the frame
+ * is handed to `ether_output` as (non-negative integers, at most 64 of them; they must add up to
+ * the frame's length, which the facade checks).
+ * @category Codecs
+ */
+export const SendOptions = new t.Type<{ readonly segments?: readonly number[] }, unknown, unknown>(
+  'SendOptions',
+  (u): u is { readonly segments?: readonly number[] } => typeof u === 'object' && u !== null,
+  (u, c) => {
+    if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, 'must be an object');
+    const rec = u as Record<string, unknown>;
+    const extra = Object.keys(rec).filter((k) => k !== 'segments');
+    if (extra.length > 0)
+      return t.failure(
+        rec[extra[0]!],
+        [...c, { key: extra[0]!, type: t.never, actual: rec[extra[0]!] }],
+        'unknown option (one of segments)',
+      );
+    const segs = rec['segments'];
+    if (segs === undefined) return t.success({});
+    const at = [...c, { key: 'segments', type: t.never, actual: segs }];
+    if (!Array.isArray(segs) || segs.length === 0 || segs.length > 64)
+      return t.failure(segs, at, 'must be an array of 1 to 64 mbuf lengths');
+    const bad = segs.findIndex((n) => typeof n !== 'number' || !Number.isInteger(n) || n < 0);
+    if (bad >= 0)
+      return t.failure(
+        segs[bad],
+        [...at, { key: String(bad), type: t.never, actual: segs[bad] }],
+        'must be an integer >= 0',
+      );
+    return t.success({ segments: segs as number[] });
+  },
+  (a) => a,
+);
+
+/**
  * A bus path: a non-empty string without NUL that fits `MAXPATHLEN` with its NUL.
  * @category Codecs
  */

@@ -19,11 +19,12 @@
  *   live use) and read only by invariants.
  *
  * Departures: `sc_busmem` holds the path of the mapped bus file rather than a pointer (the
- * mapping's validity is in `maps`); descriptors are numbered per interface; `sc_devgen` (a
- * `uint64_t`) is a JS number (exact below 2^53).
+ * mapping's validity is in `maps`); descriptors are numbered per interface. `sc_devgen` is a
+ * `uint64_t` as in C (a `U64` of `@kspec/shared-memory`: two u32 halves, exact, wrapping at 2^64).
  *
  * @module
  */
+import type { U64 } from '@kspec/shared-memory';
 import type { EventObject } from 'xstate';
 import type { HostState, RandomnessPort, ShmifHostPort } from './ports.js';
 import type { UnitArena } from './units.js';
@@ -61,8 +62,8 @@ export interface BusMapping {
 export interface TxLocals {
   /** `busmem = sc->sc_busmem` taken at entry (line 490): a mapping id. */
   readonly busmem: number | null;
-  /** `m0`: the packet being written. */
-  readonly m0: Uint8Array | null;
+  /** `m0`: the packet being written (one mbuf, or a chain). */
+  readonly m0: ShmifPacket | null;
   readonly wrote: boolean;
   readonly wrap: boolean;
   /** `sp.sp_sec` / `sp.sp_usec` from `getmicrouptime` (515-518), read before the bus lock. */
@@ -150,15 +151,16 @@ export interface Softc {
   readonly kq: number;
   readonly backfile: string | null;
   readonly backfilelen: number;
-  readonly devgen: number;
+  /** `sc_devgen` (`uint64_t`). */
+  readonly devgen: U64;
   readonly nextpacket: number;
   /** `sc_rcvl != NULL`: a joinable receiver thread exists. */
   readonly rcvl: boolean;
   /** The receiver LWP: never created, running, or gone (`kthread_exit`, line 715). */
   readonly lwp: 'none' | 'running' | 'exited';
   readonly dying: boolean;
-  /** `if_snd`: frames queued for `shmif_start`. */
-  readonly snd: readonly Uint8Array[];
+  /** `if_snd`: packets queued for `shmif_start`. */
+  readonly snd: readonly ShmifPacket[];
   /** Host descriptors open for this interface. */
   readonly fds: readonly HostFd[];
   /** Live mappings of bus files for this interface (`rumpuser_filemmap`), by id. */
@@ -293,6 +295,21 @@ export interface ShmifContext {
 export type FrameBytes = Uint8Array | readonly number[];
 
 /**
+ * A frame handed to `ether_output` as an mbuf chain: its segments (`m_len` bytes each, in
+ * `m_next` order). `shmif_start` writes each with its own `shmif_buswrite` (lines 528-532).
+ * @category Events
+ */
+export interface FrameChain {
+  readonly segments: readonly FrameBytes[];
+}
+
+/**
+ * A packet on `if_snd`: one mbuf (its bytes), or an mbuf chain (its segments' bytes).
+ * @category Context
+ */
+export type ShmifPacket = Uint8Array | readonly Uint8Array[];
+
+/**
  * Events of one interface (for the peer transmitter of a check system, the same events
  * prefixed `peer.`).
  * @category Events
@@ -315,7 +332,7 @@ export type ShmifEvent =
   | { readonly type: 'if.up' }
   | { readonly type: 'if.down' }
   | { readonly type: 'if.destroy' }
-  | { readonly type: 'if.output'; readonly frames: readonly FrameBytes[] }
+  | { readonly type: 'if.output'; readonly frames: readonly (FrameBytes | FrameChain)[] }
   | { readonly type: 'ifnet.step' }
   | { readonly type: 'tx.step' }
   | { readonly type: 'rcv.step' }
@@ -323,7 +340,7 @@ export type ShmifEvent =
   | { readonly type: 'rcv.run' }
   | { readonly type: 'peer.tx.run' }
   | { readonly type: 'host.fault'; readonly faults: ShmifFaults }
-  | { readonly type: 'peer.if.output'; readonly frames: readonly FrameBytes[] }
+  | { readonly type: 'peer.if.output'; readonly frames: readonly (FrameBytes | FrameChain)[] }
   | { readonly type: 'peer.tx.step' };
 
 /** The event types of {@link ShmifEvent}. @category Events */

@@ -149,3 +149,33 @@ describe('ShmifKernel / ShmifInterface', () => {
     expect(got).toEqual([]);
   });
 });
+
+describe('send(frame, { segments }): the frame as an mbuf chain (shmif_start 509-532)', () => {
+  it('writes the chain as one frame: sp_len is the total, the bytes follow in order, a peer receives it whole', async () => {
+    const { kernel, bus } = kernelWithBus();
+    const a = kernel.create('/shmbus');
+    const b = kernel.create('/shmbus');
+    const got: Uint8Array[] = [];
+    b.onInput((f) => got.push(f));
+    a.up();
+    b.up();
+    const f = ethernet(a.mac, 7, 100);
+    for (let k = 15; k < 100; k++) f[k] = k;
+    a.send(f, { segments: [14, 0, 50, 36] });
+    await until(() => got.some((x) => x.length === 100));
+    expect([...got.find((x) => x.length === 100)!]).toEqual([...f]);
+    expect(bus.mem.view.getUint32(32 + 12, true)).toBe(100);
+  });
+
+  it('refuses segments that do not add up to the frame, negative lengths and unknown options', () => {
+    const { kernel } = kernelWithBus();
+    const a = kernel.create('/shmbus');
+    a.up();
+    const f = ethernet(a.mac, 1, 60);
+    expect(() => a.send(f, { segments: [14, 40] })).toThrow(/add up to 54, the frame has 60 bytes/);
+    expect(() => a.send([f, f], { segments: [60, 1] })).toThrow(/frames\[0\] has 60 bytes/);
+    expect(() => a.send(f, { segments: [70, -10] })).toThrow(/segments.1: must be an integer >= 0/);
+    expect(() => a.send(f, { segments: [] })).toThrow(/1 to 64 mbuf lengths/);
+    expect(() => a.send(f, { chain: true } as never)).toThrow(/send\(options\).chain: unknown option/);
+  });
+});

@@ -22,9 +22,16 @@
 import { netbsdErrnoName } from '@kspec/spec-kit';
 import { createActor } from 'xstate';
 import type { Actor } from 'xstate';
-import { BusPath, EthernetFrame, GlinkstrRequest, SlinkstrRequest, decodeOrThrow } from './codecs.js';
+import {
+  BusPath,
+  EthernetFrame,
+  GlinkstrRequest,
+  SendOptions,
+  SlinkstrRequest,
+  decodeOrThrow,
+} from './codecs.js';
 import { EEXIST, ENETDOWN, IFF_RUNNING, IFF_UP, SIOCGLINKSTR, SIOCSLINKSTR } from './constants.js';
-import type { EntryResult, PanicInfo, ShmifContext, ShmifEvent } from './context.js';
+import type { EntryResult, FrameChain, PanicInfo, ShmifContext, ShmifEvent } from './context.js';
 import { Driver } from './driver.js';
 import type { DriverOptions } from './driver.js';
 import { createShmifContext } from './init.js';
@@ -144,6 +151,19 @@ export interface GlinkstrResult {
 }
 
 type InterfaceActor = Actor<typeof shmifInterfaceMachine>;
+
+/** Each frame cut into an mbuf chain of `segments` (`m_len`s adding up to its length). */
+function asChains(frames: readonly Uint8Array[], segments: readonly number[]): FrameChain[] {
+  const total = segments.reduce((a, b) => a + b, 0);
+  return frames.map((f, k) => {
+    if (total !== f.length)
+      throw new TypeError(
+        `send(options).segments: the mbuf lengths add up to ${total}, ${frames.length === 1 ? 'the frame' : `frames[${k}]`} has ${f.length} bytes`,
+      );
+    let off = 0;
+    return { segments: segments.map((n) => f.subarray(off, (off += n))) };
+  });
+}
 
 /**
  * One shmif interface (`shmif<unit>`).
@@ -315,18 +335,29 @@ export class ShmifInterface {
   /**
    * `ether_output` + `if_start`: queues the frames and runs `shmif_start`. Each frame must be
    * a `Uint8Array` of 14..1514 bytes; throws `ENETDOWN` unless up and running.
+   *
+   * `options.segments`: hand each frame over as an mbuf chain with these `m_len`s (they must
+   * add up to the frame's length) instead of one mbuf. `shmif_start` writes each mbuf with its
+   * own `shmif_buswrite` (lines 528-532), which changes what `shmif_advancefirst` evicts near
+   * the end of the ring, and lets a frame of `BUSMEM_DATASIZE/2` or more pass the buswrite
+   * `KASSERT` when no segment is that long.
    */
-  send(frames: Uint8Array | readonly Uint8Array[]): void {
+  send(
+    frames: Uint8Array | readonly Uint8Array[],
+    options: { readonly segments?: readonly number[] } = {},
+  ): void {
     const list = frames instanceof Uint8Array ? [frames] : frames;
     if (!Array.isArray(list) || list.length === 0)
       throw new TypeError('send(frames): give a frame or a non-empty array of frames');
     list.forEach((f, k) =>
       decodeOrThrow(EthernetFrame, f, list.length === 1 ? 'send(frame)' : `send(frames[${k}])`),
     );
+    const { segments } = decodeOrThrow(SendOptions, options, 'send(options)');
+    const out = segments === undefined ? list : asChains(list, segments);
     this.checkAlive('send');
     const want = IFF_UP | IFF_RUNNING;
     if ((this.flags & want) !== want) throw new ShmifErrnoError('send', ENETDOWN);
-    this.driver.send({ type: 'if.output', frames: list });
+    this.driver.send({ type: 'if.output', frames: out });
     this.throwIfPanicked();
   }
 

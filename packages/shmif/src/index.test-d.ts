@@ -8,8 +8,12 @@ expectTypeOf(manifest).toEqualTypeOf<SubsystemManifest>();
 expectTypeOf<ShmifKernel['create']>().parameters.toEqualTypeOf<[path?: string]>();
 expectTypeOf<ShmifKernel['create']>().returns.toEqualTypeOf<ShmifInterface>();
 expectTypeOf<ShmifInterface['send']>().parameters.toEqualTypeOf<
-  [frames: Uint8Array | readonly Uint8Array[]]
+  [frames: Uint8Array | readonly Uint8Array[], options?: { readonly segments?: readonly number[] }]
 >();
+expectTypeOf<{
+  type: 'if.output';
+  frames: [{ segments: [Uint8Array, number[]] }];
+}>().toMatchTypeOf<ShmifEvent>();
 expectTypeOf<ShmifInterface['onInput']>().returns.toEqualTypeOf<() => void>();
 declare const ifp: ShmifInterface;
 expectTypeOf(ifp.ioctl(SIOCSLINKSTR, { cmd: 0, path: '/x' })).toEqualTypeOf<number>();

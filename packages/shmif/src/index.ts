@@ -38,7 +38,14 @@ export { ShmifKernel, ShmifInterface, ShmifErrnoError, ShmifPanicError } from '.
 export type { ShmifKernelOptions, GlinkstrResult } from './device.js';
 export { Driver } from './driver.js';
 export type { DriverOptions, InterfaceActor, IdleHook } from './driver.js';
-export { EthernetFrame, BusPath, SlinkstrRequest, GlinkstrRequest, decodeOrThrow } from './codecs.js';
+export {
+  EthernetFrame,
+  BusPath,
+  SlinkstrRequest,
+  GlinkstrRequest,
+  SendOptions,
+  decodeOrThrow,
+} from './codecs.js';
 export type {
   ShmifContext,
   ShmifEvent,
@@ -58,6 +65,8 @@ export type {
   KernelState,
   PanicInfo,
   FrameBytes,
+  FrameChain,
+  ShmifPacket,
 } from './context.js';
 export {
   SHMIF_INVARIANTS,

@@ -128,7 +128,7 @@ describe('initbackend (201-256)', () => {
     a.send({ type: 'if.create', path: SCENARIO_BUS });
     a.send({ type: 'ifnet.step' });
     const me = a.getSnapshot().context.ifs[1]!;
-    expect([me.nextpacket, me.devgen]).toEqual([38, 1]);
+    expect([me.nextpacket, me.devgen]).toEqual([38, { hi: 0, lo: 1 }]);
     const after = busImageRead(a.getSnapshot().context.host.buses[SCENARIO_BUS]!, (m) => getFirst(m));
     expect(after).toBe(12); // not re-initialised: magic was set (229)
   });

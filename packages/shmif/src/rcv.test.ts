@@ -8,6 +8,8 @@ import {
   setLast,
   setMagic,
   SHMIF_MAGIC,
+  u64FromBigint,
+  u64ToBigint,
 } from '@kspec/shared-memory';
 import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +19,14 @@ import type { ShmifContext } from './context.js';
 import { createShmifContext } from './init.js';
 import { shmifBusSystemMachine } from './machine/machines.js';
 import { withIf } from './model/common.js';
-import { isStillValid, resyncToFirst } from './model/rcv.js';
+import {
+  afterRead,
+  isGenBehindDevgen,
+  isReadPointerAhead,
+  isStillValid,
+  needsMoreData,
+  resyncToFirst,
+} from './model/rcv.js';
 import { hostWithBuses, imageHostPort } from './ports.js';
 import { SCENARIO_BUS, scenarioContext, scenarioFrame } from './scenario.js';
 
@@ -25,8 +34,8 @@ const D = 100;
 
 /** A context whose interface 0 reads bus '/b' (D bytes) with the given header and reader position. */
 function reader(
-  bus: { first: number; last: number; gen: number; lastLen: number },
-  pos: { nextpacket: number; devgen: number },
+  bus: { first: number; last: number; gen: number | bigint; lastLen: number },
+  pos: { nextpacket: number; devgen: number | bigint },
 ): ShmifContext {
   const img = busImageApply(createBusImage(D), (m) => {
     setMagic(m, SHMIF_MAGIC);
@@ -45,7 +54,7 @@ function reader(
     busmem: 1,
     maps: [{ id: 1, path: '/b' }],
     nextpacket: pos.nextpacket,
-    devgen: pos.devgen,
+    devgen: u64FromBigint(BigInt(pos.devgen)),
     rx: { ...s.rx, busmem: 1 },
   });
 }
@@ -87,14 +96,14 @@ describe('overrun resync (660-669): nextpkt = shm_first, sc_devgen by shm_first 
       reader({ first: 60, last: 10, gen: 5, lastLen: 14 }, { nextpacket: 70, devgen: 3 }),
       0,
     );
-    expect([c.ifs[0]!.rx.nextpkt, c.ifs[0]!.devgen]).toEqual([60, 4]);
+    expect([c.ifs[0]!.rx.nextpkt, u64ToBigint(c.ifs[0]!.devgen)]).toEqual([60, 4n]);
   });
   it('first < last: sc_devgen = shm_gen', () => {
     const c = resyncToFirst(
       reader({ first: 10, last: 40, gen: 5, lastLen: 14 }, { nextpacket: 70, devgen: 3 }),
       0,
     );
-    expect([c.ifs[0]!.rx.nextpkt, c.ifs[0]!.devgen]).toEqual([10, 5]);
+    expect([c.ifs[0]!.rx.nextpkt, u64ToBigint(c.ifs[0]!.devgen)]).toEqual([10, 5n]);
   });
   it('first < last but the newest frame ends at the end of the data area: still shm_gen (the SHMIF-4 rule)', () => {
     // newest frame at 74, 14 bytes: ends at 100 == D, so lastoff = 0 and stillvalid_p sees wrapped data
@@ -102,7 +111,59 @@ describe('overrun resync (660-669): nextpkt = shm_first, sc_devgen by shm_first 
       reader({ first: 22, last: 74, gen: 5, lastLen: 14 }, { nextpacket: 90, devgen: 3 }),
       0,
     );
-    expect([c.ifs[0]!.rx.nextpkt, c.ifs[0]!.devgen]).toEqual([22, 5]);
+    expect([c.ifs[0]!.rx.nextpkt, u64ToBigint(c.ifs[0]!.devgen)]).toEqual([22, 5n]);
+  });
+});
+
+describe('sc_devgen and shm_gen are uint64_t: exact near 2^32, above 2^53 and at the 2^64 wrap', () => {
+  const TWO32 = 2n ** 32n;
+  const TWO53 = 2n ** 53n;
+  const TWO64 = 2n ** 64n;
+  const linear = { first: 10, last: 40, lastLen: 14 }; // lastoff 66
+  const wrapped = { first: 60, last: 10, lastLen: 14 }; // lastoff 36 < first
+
+  it.each([
+    [TWO32 + 1n, TWO32, false, 'gendiff 1 (linear: invalid)'],
+    [TWO32 + 5n, 5n, true, 'gendiff truncated to 32 bits: 0 (583)'],
+    [TWO53 + 1n, TWO53, false, 'gendiff 1 above 2^53 (as numbers: 0, valid)'],
+    [TWO64 - 1n, TWO64 - 2n, false, 'gendiff 1 near 2^64 (as numbers: 0, valid)'],
+  ])('stillvalid_p with shm_gen %s, sc_devgen %s: %s (%s)', (gen, devgen, valid) => {
+    expect(isStillValid(reader({ ...linear, gen }, { nextpacket: 30, devgen }), 0)).toBe(valid);
+  });
+
+  it('"need more data?" (646-648) and KASSERT 675 compare all 64 bits', () => {
+    const behind = reader({ ...linear, gen: TWO53 + 1n }, { nextpacket: 66, devgen: TWO53 });
+    expect(needsMoreData(behind, 0)).toBe(false); // as numbers both are 2^53: it would wait
+    const current = reader({ ...linear, gen: TWO53 + 1n }, { nextpacket: 66, devgen: TWO53 + 1n });
+    expect(needsMoreData(current, 0)).toBe(true);
+    const ahead = withIf(current, 0, { rx: { ...current.ifs[0]!.rx, nextpkt: 50 } });
+    expect(isReadPointerAhead(ahead, 0)).toBe(true);
+    expect(isReadPointerAhead(withIf(ahead, 0, { devgen: u64FromBigint(TWO53) }), 0)).toBe(false);
+  });
+
+  it('resync (663-666) takes shm_gen - 1 exactly, also across a 32-bit boundary', () => {
+    for (const gen of [TWO53 + 2n, TWO32, TWO64 - 1n]) {
+      const c = resyncToFirst(reader({ ...wrapped, gen }, { nextpacket: 90, devgen: 0n }), 0);
+      expect(u64ToBigint(c.ifs[0]!.devgen)).toBe(gen - 1n);
+    }
+  });
+
+  it('sc_devgen++ (692) is exact above 2^53 and wraps at 2^64', () => {
+    const at = (devgen: bigint) => {
+      const c = reader({ ...linear, gen: 0n }, { nextpacket: 30, devgen });
+      return withIf(c, 0, { rx: { ...c.ifs[0]!.rx, wrap: true } });
+    };
+    expect(u64ToBigint(afterRead(at(TWO53), 0).ifs[0]!.devgen)).toBe(TWO53 + 1n);
+    expect(u64ToBigint(afterRead(at(TWO64 - 1n), 0).ifs[0]!.devgen)).toBe(0n);
+  });
+
+  it('SHMIF-BUS-4: once shm_gen wraps to 0, KASSERT 643 fails for a reader at 2^64 - 1', () => {
+    expect(isGenBehindDevgen(reader({ ...linear, gen: 0n }, { nextpacket: 30, devgen: TWO64 - 1n }), 0)).toBe(
+      true,
+    );
+    expect(
+      isGenBehindDevgen(reader({ ...linear, gen: TWO64 - 1n }, { nextpacket: 30, devgen: TWO64 - 1n }), 0),
+    ).toBe(false);
   });
 });
 

@@ -14,7 +14,7 @@
  * @module
  */
 import { IFF_RUNNING, IFF_UP, IFLINKSTR_UNSET } from './constants.js';
-import type { ShmifContext, ShmifEvent } from './context.js';
+import type { ShmifContext, ShmifEvent, ShmifPacket } from './context.js';
 import { createShmifContext } from './init.js';
 import type { ShmifSnapshot } from './invariants.js';
 import { scOf, toHex } from './model/common.js';
@@ -184,8 +184,9 @@ function hexOf(b: Uint8Array): string {
   return h;
 }
 
-function hexOrNull(b: Uint8Array | null): string | null {
-  return b === null ? null : hexOf(b);
+/** One mbuf as hex; a chain as its segments' hex joined by `/` (the cut is state: it decides the writes). */
+function packetHex(p: ShmifPacket): string {
+  return p instanceof Uint8Array ? hexOf(p) : p.map(hexOf).join('/');
 }
 
 const softcKeys = new WeakMap<object, string>();
@@ -196,9 +197,9 @@ function softcKey(x: ShmifContext['ifs'][number]): string {
   if (k === undefined) {
     k = JSON.stringify({
       ...x,
-      snd: x.snd.map(hexOf),
-      tx: { ...x.tx, m0: hexOrNull(x.tx.m0) },
-      rx: { ...x.rx, m: hexOrNull(x.rx.m) },
+      snd: x.snd.map(packetHex),
+      tx: { ...x.tx, m0: x.tx.m0 === null ? null : packetHex(x.tx.m0) },
+      rx: { ...x.rx, m: x.rx.m === null ? null : hexOf(x.rx.m) },
     });
     softcKeys.set(x, k);
   }

@@ -68,6 +68,57 @@ describe('shmif_start (485-553)', () => {
     expect(h.header().first).toBe(38);
   });
 
+  it('an mbuf chain: sp_len is the total (509-516), each mbuf follows the last on the bus (528-532)', () => {
+    const h = attachedUp();
+    const f = frame(h.sc.myaddr, 1, 30);
+    h.send({ type: 'if.output', frames: [{ segments: [f.slice(0, 14), [], f.slice(14, 20), f.slice(20)] }] });
+    expect(h.header()).toMatchObject({ last: 12, gen: 0 });
+    expect(h.bus((m) => decodePkthdr(m.data.subarray(12, 24))).len).toBe(30);
+    expect(h.bus((m) => [...m.data.subarray(24, 54)])).toEqual(f);
+    expect(h.ctx.ghost!.writes.at(-1)).toMatchObject({ off: 12, len: 30 });
+  });
+
+  describe('frames near BUSMEM_DATASIZE/2: each mbuf has its own shmif_buswrite (528-532)', () => {
+    // 64-byte ring: #1 (22) at 12..46, #2 (22) at 46..16 (wraps, shm_gen 1, shm_first 46), then
+    // #3 (28) at 16..56, which overwrites #2 (46..64 + 0..16) where it passes 46.
+    function third(segments: number[] | null) {
+      const h = attachedUp(64);
+      h.send({ type: 'if.output', frames: [frame(h.sc.myaddr, 1, 22)] });
+      h.send({ type: 'if.output', frames: [frame(h.sc.myaddr, 2, 22)] });
+      expect(h.header()).toMatchObject({ first: 46, last: 46, gen: 1 });
+      const f = frame(h.sc.myaddr, 3, 28);
+      let off = 0;
+      const chain = segments === null ? f : { segments: segments.map((n) => f.slice(off, (off += n))) };
+      h.send({ type: 'if.output', frames: [chain] });
+      return h;
+    }
+
+    it('one mbuf: advancefirst(28, 28) evicts #2, then reads #3 own new header and stops past it, at 56', () => {
+      // off <= shm_first + 12 holds for the whole walk: 46 -> nextpktoff = 16 (#3's header,
+      // written a moment ago) -> 56, inside #2's old header
+      expect(third(null).header()).toMatchObject({ first: 56, last: 16, gen: 1 });
+    });
+
+    it('the same frame as mbufs of 17 and 11: advancefirst(45, 11) stops at 16 (45 > 16 + 12)', () => {
+      // the second mbuf's write starts at 45: after evicting #2 the walk is at 16 and
+      // off <= shm_first + 12 fails; shm_first == shm_last, the only intact frame
+      expect(third([17, 11]).header()).toMatchObject({ first: 16, last: 16, gen: 1 });
+    });
+
+    it('a 32-byte frame in one mbuf fails KASSERT(len < BUSMEM_DATASIZE/2) of shmif_buswrite; as 16 + 16 it is written', () => {
+      const one = attachedUp(64);
+      one.send({ type: 'if.output', frames: [frame(one.sc.myaddr, 1, 32)] });
+      expect(one.actor.getSnapshot().value).toBe('panicked');
+      expect(one.ctx.panic).toMatchObject({ kind: 'kassert', fn: 'shmif_buswrite' });
+      const two = attachedUp(64);
+      const f = frame(two.sc.myaddr, 1, 32);
+      two.send({ type: 'if.output', frames: [{ segments: [f.slice(0, 16), f.slice(16)] }] });
+      expect(two.ctx.panic).toBeNull();
+      expect(two.header()).toMatchObject({ last: 12, gen: 0 });
+      expect(two.bus((m) => [...m.data.subarray(24, 56)])).toEqual(f);
+    });
+  });
+
   it('a frame of more than ETHERMTU + ETHER_HDR_LEN bytes fails KASSERT(pktsize <= ...) (513)', () => {
     const h = attachedUp(4096);
     h.send({ type: 'if.output', frames: [new Uint8Array(1515)] });

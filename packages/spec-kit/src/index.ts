@@ -31,7 +31,7 @@ export { listStateNodes, listTransitions, guardName, actionName, isGeneratedDela
 export type { ChartTransition, TransitionKind } from './chart.js';
 export { checkConformance, assertConformance } from './conformance.js';
 export type { ConformanceIssue, ConformanceProblem } from './conformance.js';
-export type { ChartEntry, SubsystemManifest } from './manifest.js';
+export type { ChartAppendix, ChartEntry, SubsystemManifest } from './manifest.js';
 export {
   SEED_ORIGINS,
   seedEntry,

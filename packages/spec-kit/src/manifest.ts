@@ -25,6 +25,24 @@ export interface ChartEntry {
   readonly input?: unknown;
   /** Example events the docs viewer offers in addition to those the chart names. */
   readonly sampleEvents?: readonly { readonly type: string; readonly [k: string]: unknown }[];
+  /**
+   * Extra sections the docs page shows after the findings, as preformatted text (a descriptor
+   * dump, a generated script): what the machine produces, for readers of its page.
+   */
+  readonly appendix?: readonly ChartAppendix[];
+}
+
+/**
+ * One extra section of a machine's docs page.
+ * @category Manifest
+ */
+export interface ChartAppendix {
+  /** The section title; also its anchor (lower-cased, non-alphanumerics as `-`). */
+  readonly title: string;
+  /** One paragraph saying what the text is. */
+  readonly description?: string;
+  /** Preformatted text. */
+  readonly text: string;
 }
 
 /**

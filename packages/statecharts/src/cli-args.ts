@@ -1,16 +1,12 @@
 /**
- * The exporter command line's arguments (see `cli.ts`).
+ * The exporter command line (see `cli.ts`), declared with commander: `--out DIR` (required),
+ * `--format svg,scxml,dot,mmd,json` (alias `--formats`), `--root DIR`, `--help`.
  *
  * @module
  */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { ExportFormat } from './export-all.js';
 import { EXPORT_FORMATS, parseFormats } from './export-all.js';
-
-/**
- * The usage line.
- * @category Export
- */
-export const USAGE = `usage: kspec-statecharts --out DIR [--format ${EXPORT_FORMATS.join(',')}] [--root DIR]`;
 
 /**
  * Parsed command line.
@@ -22,29 +18,56 @@ export interface CliArgs {
   readonly root?: string;
 }
 
+const formatsOption = (flags: string, hidden = false): Option => {
+  const o = new Option(flags, `formats to write (default: ${EXPORT_FORMATS.join(',')})`).argParser(
+    (v: string) => {
+      try {
+        return parseFormats(v);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
+      }
+    },
+  );
+  return hidden ? o.hideHelp() : o;
+};
+
 /**
- * Parses argv (without node and script), throwing a RangeError naming the bad argument.
+ * The exporter's commander program (output and exit left to the caller: errors are thrown as
+ * `CommanderError`).
+ * @category Export
+ */
+export function exporterProgram(): Command {
+  return new Command('kspec-statecharts')
+    .description(
+      'Export every machine of every workspace package that exports a manifest to <out>/<package>/<machine>.<ext>.',
+    )
+    .requiredOption('--out <dir>', 'the directory to write')
+    .addOption(formatsOption('--format <list>'))
+    .addOption(formatsOption('--formats <list>', true))
+    .option('--root <dir>', 'the repository root (default: found from the working directory)')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+}
+
+/**
+ * Parses argv (without node and script), throwing a RangeError with commander's message for a
+ * bad or missing argument.
  * @category Export
  */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let out: string | undefined;
-  let formats: readonly ExportFormat[] = EXPORT_FORMATS;
-  let root: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=')
-      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-      : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new RangeError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--out') out = value();
-    else if (flag === '--format' || flag === '--formats') formats = parseFormats(value());
-    else if (flag === '--root') root = value();
-    else throw new RangeError(`unknown argument '${arg}'`);
+  const program = exporterProgram();
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError)
+      throw new RangeError(err.message.replace(/^error: /, ''), { cause: err });
+    throw err;
   }
-  if (!out) throw new RangeError('--out is required');
-  return { out, formats, ...(root ? { root } : {}) };
+  const o = program.opts<{ out: string; format?: ExportFormat[]; formats?: ExportFormat[]; root?: string }>();
+  return {
+    out: o.out,
+    formats: o.format ?? o.formats ?? EXPORT_FORMATS,
+    ...(o.root ? { root: o.root } : {}),
+  };
 }

@@ -44,8 +44,14 @@ describe('command line and discovery', () => {
     });
     expect(parseCliArgs(['--out=x', '--format', 'svg,dot']).formats).toEqual(['svg', 'dot']);
     expect(() => parseCliArgs(['--out', 'x', '--format', 'svg,png'])).toThrow(/unknown format 'png'/);
-    expect(() => parseCliArgs(['--format', 'svg'])).toThrow(/--out is required/);
-    expect(() => parseCliArgs(['--out', 'x', '--verbose'])).toThrow(/unknown argument '--verbose'/);
+    expect(() => parseCliArgs(['--format', 'svg'])).toThrow(/required option '--out <dir>' not specified/);
+    expect(() => parseCliArgs(['--out', 'x', '--verbose'])).toThrow(/unknown option '--verbose'/);
+    expect(() => parseCliArgs(['--out', 'x', 'extra'])).toThrow(/too many arguments/);
+    expect(parseCliArgs(['--out', 'x', '--formats', 'json', '--root', 'r'])).toEqual({
+      out: 'x',
+      formats: ['json'],
+      root: 'r',
+    });
   });
 
   it('discovers manifests by importing workspace packages, and checks their shape', async () => {

@@ -6,12 +6,12 @@
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChartEntry, SubsystemManifest } from '@kspec/spec-kit';
 import { toDot } from './dot.js';
 import { toXStateJson } from './json.js';
 import { toMermaid } from './mermaid.js';
+import { checkOutputDirectory, makeOutputDirectory, writeFileAtomic } from './outputs.js';
 import { exportScxml } from './scxml.js';
 import { renderDotToSvg } from './svg.js';
 
@@ -100,18 +100,22 @@ export interface ExportIndex {
 
 /**
  * Writes every format of every machine of `manifests` under `out` and returns the index
- * (also written as `out/index.json`).
+ * (also written as `out/index.json`). Every machine is rendered before anything is written,
+ * `out` is checked first ({@link checkOutputDirectory}: it exists or can be made), and each
+ * file is written whole through a temporary file and a rename, so a failure leaves the
+ * files as they were. `flag` names `out` in messages (`--out`).
  * @category Export
  */
 export async function exportManifests(
   manifests: readonly SubsystemManifest[],
   out: string,
   formats: readonly ExportFormat[] = EXPORT_FORMATS,
+  flag = '--out',
 ): Promise<ExportIndex> {
+  checkOutputDirectory(flag, out);
   const index: ExportIndex['packages'][number][] = [];
+  const files: { dir: string; file: string; text: string }[] = [];
   for (const manifest of manifests) {
-    // a package without machines (shared-memory carries only findings) gets no empty folder
-    if (manifest.machines.length > 0) mkdirSync(join(out, manifest.name), { recursive: true });
     const machines: ExportIndex['packages'][number]['machines'][number][] = [];
     for (const entry of manifest.machines) {
       let result: MachineExport;
@@ -125,7 +129,7 @@ export async function exportManifests(
       const written: string[] = [];
       for (const [ext, text] of Object.entries(result.files)) {
         const file = join(manifest.name, `${entry.name}.${ext}`);
-        writeFileSync(join(out, file), text);
+        files.push({ dir: manifest.name, file, text });
         written.push(file);
       }
       machines.push({ name: entry.name, files: written, notes: result.notes });
@@ -133,7 +137,10 @@ export async function exportManifests(
     index.push({ package: manifest.package, name: manifest.name, title: manifest.title, machines });
   }
   const result: ExportIndex = { packages: index };
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'index.json'), `${JSON.stringify(result, null, 2)}\n`);
+  makeOutputDirectory(flag, out);
+  // a package without machines (shared-memory carries only findings) gets no empty folder
+  for (const dir of new Set(files.map((f) => f.dir))) makeOutputDirectory(flag, join(out, dir));
+  for (const f of files) writeFileAtomic(join(out, f.file), f.text, flag);
+  writeFileAtomic(join(out, 'index.json'), `${JSON.stringify(result, null, 2)}\n`, flag);
   return result;
 }

@@ -24,6 +24,16 @@ export {
 export type { ChartGraph, ChartState, ChartEdge, StateKind, DescribeOptions } from './graph.js';
 export { toScxml, exportScxml, SCXML_NS, KSPEC_SCXML_NS } from './scxml.js';
 export type { ScxmlOptions, ScxmlExport } from './scxml.js';
+export { scxmlDataModel } from './scxml-host.js';
+export type {
+  ScxmlDataModel,
+  ScxmlDataModelOptions,
+  ScxmlEventView,
+  ScxmlGuardFn,
+  ScxmlActionFn,
+  ScxmlDelayFn,
+  ScxmlRaiseFn,
+} from './scxml-host.js';
 export { toDot } from './dot.js';
 export type { DotOptions } from './dot.js';
 export { toMermaid } from './mermaid.js';
@@ -34,5 +44,13 @@ export { EXPORT_FORMATS, parseFormats, exportMachine, exportManifests } from './
 export type { ExportFormat, MachineExport, ExportIndex } from './export-all.js';
 export { discoverManifests, findRepoRoot, checkManifest, listWorkspacePackages } from './discover.js';
 export type { DiscoveredManifest, DiscoverOptions } from './discover.js';
+export {
+  OutputPathError,
+  reserveOutputs,
+  writeFileAtomic,
+  checkOutputDirectory,
+  makeOutputDirectory,
+} from './outputs.js';
+export type { OutputSpec, InputSpec, PendingOutput, ReservedOutputs } from './outputs.js';
 export { TraceRecordCodec, parseTraceJsonl, traceActorMatches } from './trace.js';
 export type { TraceRecord, TraceStateValue } from './trace.js';

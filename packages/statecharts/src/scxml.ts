@@ -1,5 +1,6 @@
 /**
- * SCXML export (W3C State Chart XML, namespace `http://www.w3.org/2005/07/scxml`).
+ * SCXML export (W3C State Chart XML, namespace `http://www.w3.org/2005/07/scxml`), written so
+ * that a conforming SCXML processor (the tests use SCION) loads and runs the file unchanged.
  *
  * Mapping, one XState construct at a time:
  * - compound, parallel, final and history state nodes become `<state initial>`, `<parallel>`,
@@ -7,9 +8,11 @@
  *   machine's root becomes the `<scxml>` element itself, or, when the root has transitions,
  *   entry/exit actions or invocations (which `<scxml>` cannot hold), a wrapping `<state>`;
  * - every transition is one `<transition>` with `event`, `cond` and `target`. `cond` is an
- *   ECMAScript expression: the guard's name (`isRestricted`, `!a && b`), or the condition
- *   mapped for it (a named guard implemented by XState's `stateIn` maps to `In('id')` by
- *   itself; others through {@link ScxmlOptions.guardConditions});
+ *   ECMAScript expression over the document's data model (`datamodel="ecmascript"`): a named
+ *   guard implemented by XState's `stateIn` maps to `In('id')` by itself; a guard given a
+ *   condition through {@link ScxmlOptions.guardConditions} is that condition; every other
+ *   named guard is a call of the declared guard function, `guards.isRestricted(context,
+ *   _event)`; XState's `not`/`and`/`or` become `!`, `&&`, `||`;
  * - eventless (`always`) transitions are transitions without `event`;
  * - a delayed (`after`) transition becomes what XState does internally: a
  *   `<send event="xstate.after.…" delay="…ms" id="…"/>` in `<onentry>`, a `<cancel sendid>` in
@@ -21,9 +24,17 @@
  *   below a compound source; a non-reentering self-transition of an atomic state (which XState
  *   runs without exit and entry) becomes a targetless transition with `kspec:target`;
  * - a named action implemented by XState's `raise` of a plain event becomes `<raise>` (or a
- *   delayed `<send>`); every other named action becomes `<kspec:action name="…"/>`;
+ *   delayed `<send>`); every other named action becomes
+ *   `<assign location="context" expr="actions.replyEacces(context, _event)"/>`, a call of the
+ *   declared action function on the context;
+ * - the `<datamodel>` declares `context`, `guards`, `actions` (and `delays` for delays computed
+ *   at run time) with stub values: guards false, actions that keep the context. A host passes
+ *   the real ones as invocation parameters; `scxmlDataModel` builds them from the TypeScript
+ *   machine itself, and then the SCXML session takes the same transitions as XState;
  * - every element carries its seed reference as `kspec:file`, `kspec:fn` and `kspec:lines`,
- *   each transition its stable id as `kspec:id` (namespace `urn:kspec:scxml:1`).
+ *   each transition its stable id as `kspec:id`, guard name as `kspec:guard`, each `<assign>`
+ *   its action name as `kspec:action` (attributes in namespace `urn:kspec:scxml:1`, which
+ *   SCXML processors ignore).
  *
  * What SCXML cannot show exactly is returned as notes (see {@link ScxmlExport}).
  *
@@ -34,6 +45,7 @@ import type { SourceRef } from '@kspec/spec-kit';
 import { actionName, isGeneratedDelayAction } from '@kspec/spec-kit';
 import type { ChartEdge, ChartGraph, ChartState, DescribeOptions } from './graph.js';
 import { describeChart, isDescendantOrSelf } from './graph.js';
+import { ScxmlDataModelUse, isJsonData } from './scxml-datamodel.js';
 import type { XmlElement } from './xml.js';
 import { writeXmlDocument } from './xml.js';
 
@@ -56,7 +68,8 @@ export const KSPEC_SCXML_NS = 'urn:kspec:scxml:1';
 export interface ScxmlOptions extends DescribeOptions {
   /**
    * ECMAScript conditions to write as `cond` for named guards (by guard name), e.g.
-   * `{ hasPagesToFree: '_event.data.pages > 0' }`. Unmapped guards are written by name.
+   * `{ hasPagesToFree: '_event.data.pages > 0' }`. Other guards call the document's guard
+   * functions (`guards.hasPagesToFree(context, _event)`).
    */
   readonly guardConditions?: Readonly<Record<string, string>>;
 }
@@ -71,8 +84,10 @@ export interface ScxmlExport {
   readonly stateIds: ReadonlyMap<string, string>;
   /** True when the machine's root is a `<state>` inside `<scxml>` (see the module notes). */
   readonly rootWrapped: boolean;
-  /** Guard names written as bare names because no condition was mapped for them. */
+  /** Guard names without a mapped condition: their `cond` calls the data model's `guards`. */
   readonly unmappedGuards: readonly string[];
+  /** Action names run through the data model's `actions` (every named action but a plain raise). */
+  readonly dataModelActions: readonly string[];
   /** Places where SCXML cannot express the XState semantics exactly. */
   readonly notes: readonly string[];
 }
@@ -103,6 +118,22 @@ interface Ctx {
   readonly options: ScxmlOptions;
   readonly notes: string[];
   readonly unmapped: Set<string>;
+  readonly data: ScxmlDataModelUse;
+  /** Every event name the document's transitions listen to. */
+  readonly eventNames: ReadonlySet<string>;
+}
+
+/**
+ * SCXML matches an event descriptor by token prefix (`read` also takes `read.signal`), XState
+ * by exact name. A transition whose event is a prefix of another event of the chart, or that
+ * listens to a done/error event (SCXML raises `done.state.<child id>` for nested states
+ * too), also checks the name exactly.
+ */
+function exactEventCheck(ctx: Ctx, edge: ChartEdge, name: string | undefined): string | undefined {
+  if (name === undefined || name.includes('*')) return undefined;
+  const internal = edge.kind === 'state.done' || edge.kind === 'invoke.done' || edge.kind === 'invoke.error';
+  const shadows = [...ctx.eventNames].some((other) => other.startsWith(`${name}.`));
+  return internal || shadows ? `_event.name === ${JSON.stringify(name).replace(/"/g, "'")}` : undefined;
 }
 
 function sid(ctx: Ctx, id: string): string {
@@ -146,10 +177,10 @@ function leafPaths(value: unknown, prefix: string): string[] {
   return [];
 }
 
-/** The condition of a guard: mapped, or its name; records unmapped names. */
-function condOf(ctx: Ctx, guard: unknown): { cond: string; mapped: boolean } {
+/** The condition of a guard: mapped, or a call of the data model's guard; records unmapped names. */
+function condOf(ctx: Ctx, guard: unknown, owner: string): { cond: string; mapped: boolean } {
   const guards = ctx.machine.implementations.guards as Record<string, unknown>;
-  const named = (name: string): { cond: string; mapped: boolean } => {
+  const named = (name: string, params?: unknown): { cond: string; mapped: boolean } => {
     const given = ctx.options.guardConditions?.[name];
     if (given !== undefined) return { cond: given, mapped: true };
     const impl = guards[name] as
@@ -171,17 +202,19 @@ function condOf(ctx: Ctx, guard: unknown): { cond: string; mapped: boolean } {
       }
     }
     ctx.unmapped.add(name);
-    return { cond: name, mapped: false };
+    return { cond: ctx.data.guardCall(name, params, owner), mapped: false };
   };
   if (typeof guard === 'string') return named(guard);
   if (typeof guard === 'object' && guard !== null && typeof (guard as { type?: unknown }).type === 'string') {
-    return named((guard as { type: string }).type);
+    const g = guard as { type: string; params?: unknown };
+    return named(g.type, g.params);
   }
   const g = guard as { type?: unknown; guards?: unknown };
   if (Array.isArray(g.guards)) {
-    const inner = g.guards.map((x) => condOf(ctx, x));
+    const inner = g.guards.map((x) => condOf(ctx, x, owner));
     const mapped = inner.every((i) => i.mapped);
-    const wrap = (c: string): string => (/^[\w$.]+$|^In\('[^']*'\)$/.test(c) ? c : `(${c})`);
+    const simple = /^[\w$.]+$|^In\('[^']*'\)$|^[\w$.]+\([\w$, ]*\)$/;
+    const wrap = (c: string): string => (simple.test(c) ? c : `(${c})`);
     if (g.type === 'xstate.not') return { cond: `!${wrap(inner[0]?.cond ?? 'false')}`, mapped };
     if (g.type === 'xstate.and') return { cond: inner.map((i) => wrap(i.cond)).join(' && '), mapped };
     if (g.type === 'xstate.or') return { cond: inner.map((i) => wrap(i.cond)).join(' || '), mapped };
@@ -202,39 +235,86 @@ function actionElement(ctx: Ctx, action: unknown, owner: string): XmlElement {
         attrs: { event: a.id, delay: `${ms}ms`, id: a.id, 'kspec:delay': String(a.delay) },
       };
     }
-    ctx.notes.push(`${owner}: delay '${String(a.delay)}' is computed at run time: written as delayexpr`);
+    ctx.notes.push(
+      `${owner}: delay '${String(a.delay)}' is computed at run time: written as a delayexpr calling the data model's delays`,
+    );
     return {
       name: 'send',
-      attrs: { event: a.id, delayexpr: String(a.delay), id: a.id, 'kspec:delay': String(a.delay) },
+      attrs: {
+        event: a.id,
+        delayexpr: ctx.data.delayExpr(String(a.delay)),
+        id: a.id,
+        'kspec:delay': String(a.delay),
+      },
     };
   }
   const name = actionName(action);
   const impl = (ctx.machine.implementations.actions as Record<string, unknown>)[name] as
     | { (...args: unknown[]): unknown; type?: unknown; event?: unknown; delay?: unknown; id?: unknown }
     | undefined;
-  if (typeof impl === 'function' && impl.type === 'xstate.raise') {
-    const ev = impl.event as { type?: unknown } | undefined;
-    const plain =
-      typeof ev === 'object' && ev !== null && typeof ev.type === 'string' && Object.keys(ev).length === 1;
-    if (plain && impl.delay === undefined)
-      return { name: 'raise', attrs: { event: ev.type as string, 'kspec:action': name } };
-    if (plain && typeof impl.delay === 'number') {
-      return {
-        name: 'send',
-        attrs: {
-          event: ev.type as string,
-          delay: `${impl.delay}ms`,
-          id: typeof impl.id === 'string' ? impl.id : undefined,
-          'kspec:action': name,
-        },
-      };
-    }
-    ctx.notes.push(
-      `${owner}: action '${name}' raises an event computed at run time or with data: written as kspec:action`,
-    );
-  }
-  return { name: 'kspec:action', attrs: { name } };
+  if (typeof impl === 'function' && impl.type === 'xstate.raise')
+    return raiseElement(ctx, name, impl, action);
+  const params =
+    typeof action === 'object' && action !== null ? (action as { params?: unknown }).params : undefined;
+  return ctx.data.actionElement(name, params, owner);
 }
+
+/**
+ * XState's `raise`: a plain event is `<raise>`; an event with data, or computed at run time
+ * (`raises.<name>(context, _event)` of the data model), is a `<send target="#_internal">`
+ * (SCXML's raise with data) carrying the event as `<content>`; a delayed one is a `<send>`
+ * to the session itself with `delay` (or `delayexpr` for a named delay).
+ */
+function raiseElement(
+  ctx: Ctx,
+  name: string,
+  impl: { event?: unknown; delay?: unknown; id?: unknown },
+  action: unknown,
+): XmlElement {
+  const ev = impl.event as { type?: unknown } | undefined;
+  const literal = typeof ev === 'object' && ev !== null && typeof ev.type === 'string';
+  const plain = literal && Object.keys(ev).length === 1;
+  const params =
+    typeof action === 'object' && action !== null ? (action as { params?: unknown }).params : undefined;
+  const delays = ctx.machine.implementations.delays as Record<string, unknown>;
+  const ms = typeof impl.delay === 'string' ? delays[impl.delay] : impl.delay;
+  if (typeof impl.delay === 'function') {
+    ctx.notes.push(`action '${name}' raises after a delay computed by an inline function: written as 0ms`);
+  }
+  const timing =
+    impl.delay === undefined
+      ? { target: '#_internal' }
+      : typeof ms === 'number'
+        ? { delay: `${ms}ms` }
+        : typeof impl.delay === 'string'
+          ? { delayexpr: ctx.data.delayExpr(impl.delay) }
+          : { delay: '0ms' };
+  const id = typeof impl.id === 'string' ? impl.id : undefined;
+  if (plain && impl.delay === undefined)
+    return { name: 'raise', attrs: { event: ev.type as string, 'kspec:action': name } };
+  if (plain)
+    return { name: 'send', attrs: { event: ev.type as string, ...timing, id, 'kspec:action': name } };
+  // an event literal of plain data is written as it is; any other goes through the data model
+  const call = literal && isJsonData(ev) ? undefined : ctx.data.raiseCall(name, params, `action '${name}'`);
+  return {
+    name: 'send',
+    attrs: {
+      ...(call === undefined ? { event: ev!.type as string } : { eventexpr: `${call}.type` }),
+      ...timing,
+      id,
+      'kspec:action': name,
+    },
+    // parenthesised: an object literal, not a block (SCION evaluates content as a statement)
+    children: [{ name: 'content', attrs: { expr: call ?? `(${JSON.stringify(ev)})` } }],
+  };
+}
+
+/**
+ * The data-model guard of an unguarded eventless self-loop (see {@link transitionElement}):
+ * false in the stub document, true in {@link scxmlDataModel}. Not a valid XState guard name, so
+ * it cannot clash with one.
+ */
+export const LOOP_GUARD = 'kspec.loops';
 
 function transitionElement(ctx: Ctx, edge: ChartEdge, node: AnyStateNode): XmlElement {
   const state = ctx.graph.states.get(edge.sourceId)!;
@@ -263,12 +343,33 @@ function transitionElement(ctx: Ctx, edge: ChartEdge, node: AnyStateNode): XmlEl
     }
   }
   const guard = def?.guard;
-  const cond = guard === undefined ? undefined : condOf(ctx, guard);
+  // An unguarded eventless transition that stays in its state (a C loop: `while (1)` whose exit
+  // is another branch's guard) ends only when its actions change the data. The stub document
+  // has no data to change, so it would spin: its condition is the data model's `kspec.loops`
+  // guard (false in the stub, true in scxmlDataModel), so the bare document leaves the loop.
+  const loops =
+    edge.kind === 'always' &&
+    guard === undefined &&
+    (targets.length === 0 || edge.targets.every((t) => t === state.id));
+  const guardCond =
+    guard === undefined
+      ? loops
+        ? ctx.data.guardCall(LOOP_GUARD, undefined, owner)
+        : undefined
+      : condOf(ctx, guard, owner).cond;
+  const event = eventName(ctx, edge);
+  const exact = exactEventCheck(ctx, edge, event);
+  const cond =
+    exact === undefined
+      ? guardCond
+      : guardCond === undefined
+        ? exact
+        : `${exact} && ${/^[\w$.]+(\([\w$, ]*\))?$|^In\('[^']*'\)$/.test(guardCond) ? guardCond : `(${guardCond})`}`;
   return {
     name: 'transition',
     attrs: {
-      event: eventName(ctx, edge),
-      cond: cond?.cond,
+      event,
+      cond,
       target: targets.length > 0 ? targets.map((t) => sid(ctx, t)).join(' ') : undefined,
       type,
       'kspec:id': edge.id,
@@ -337,6 +438,12 @@ function stateElement(ctx: Ctx, state: ChartState): XmlElement {
   };
 }
 
+/** The machine's initial context when it is given as a value (not computed from the input). */
+function staticContext(machine: AnyStateMachine): unknown {
+  const context = (machine.config as { context?: unknown }).context;
+  return typeof context === 'function' ? undefined : context;
+}
+
 function assignIds(graph: ChartGraph): Map<string, string> {
   const ids = new Map<string, string>();
   const used = new Set<string>();
@@ -357,14 +464,21 @@ function assignIds(graph: ChartGraph): Map<string, string> {
  */
 export function exportScxml(machine: unknown, options: ScxmlOptions = {}): ScxmlExport {
   const graph = describeChart(machine, options);
+  const notes: string[] = [];
   const ctx: Ctx = {
     graph,
     machine: graph.machine,
     ids: assignIds(graph),
     options,
-    notes: [],
+    notes,
     unmapped: new Set(),
+    data: new ScxmlDataModelUse(notes),
+    eventNames: new Set(),
   };
+  for (const edge of graph.edges) {
+    const name = eventName(ctx, edge);
+    if (name !== undefined) (ctx.eventNames as Set<string>).add(name);
+  }
   const root = graph.states.get(graph.root)!;
   const rootEdges = graph.edges.filter((e) => e.sourceId === root.id);
   const wrap =
@@ -387,17 +501,18 @@ export function exportScxml(machine: unknown, options: ScxmlOptions = {}): Scxml
         `${root.id}: the root is written as a <state> (it has transitions or actions), so reaching its final child raises done.state.${sid(ctx, root.id)} instead of ending the SCXML session as XState's machine ends`,
       );
     }
+    const top = stateElement(ctx, root);
     doc = {
       name: 'scxml',
       attrs: { ...nsAttrs, initial: sid(ctx, root.id) },
-      children: [stateElement(ctx, root)],
+      children: [ctx.data.element(staticContext(graph.machine)), top],
     };
   } else {
     const inner = stateElement(ctx, root);
     doc = {
       name: 'scxml',
       attrs: { ...nsAttrs, initial: inner.attrs?.['initial'], ...sourceAttrs(root.source) },
-      children: (inner.children ?? []) as XmlElement[],
+      children: [ctx.data.element(staticContext(graph.machine)), ...((inner.children ?? []) as XmlElement[])],
     };
   }
   return {
@@ -405,6 +520,7 @@ export function exportScxml(machine: unknown, options: ScxmlOptions = {}): Scxml
     stateIds: ctx.ids,
     rootWrapped: wrap,
     unmappedGuards: [...ctx.unmapped].sort(),
+    dataModelActions: [...ctx.data.actions].sort(),
     notes: [...new Set(ctx.notes)],
   };
 }

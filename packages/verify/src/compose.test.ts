@@ -4,7 +4,6 @@ import { assertConformance, src } from '@kspec/spec-kit';
 import { compose } from './compose.js';
 import { explore } from './explore.js';
 import { replay } from './replay.js';
-import { progressPrinter } from './progress.js';
 import { raceModel } from './fixtures.test-helpers.js';
 
 // synthetic machines: their references cite lines inside a real seed function, offset by the fixture's own numbering
@@ -126,24 +125,5 @@ describe('compose', () => {
     expect(v.name).toBe('counterReachesTwo');
     expect(v.lasso!.cycle).toEqual([]); // it ends with both done and the counter at 1
     expect(replay(model, v.trace).shared.counter).toBe(1);
-  });
-});
-
-describe('progressPrinter', () => {
-  it('draws one line in place on a TTY and clears it at the end', () => {
-    const out: string[] = [];
-    const p = progressPrinter({ isTTY: true, write: (s: string) => out.push(s) });
-    explore(raceModel(false), { onProgress: p.onProgress });
-    p.end();
-    expect(out[0]).toMatch(/^\rrace: \d+ states, depth \d+, [\d,]+ states\/s, frontier \d+, [\d.]+ s/);
-    expect(out[out.length - 1]).toBe('\r\x1b[K');
-  });
-
-  it('is silent when the stream is not a TTY', () => {
-    const out: string[] = [];
-    const p = progressPrinter({ isTTY: false, write: (s: string) => out.push(s) });
-    explore(raceModel(false), { onProgress: p.onProgress });
-    p.end();
-    expect(out).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  * sentinels, deadlocks, P-style liveness monitors, interleavings of actors sharing memory,
  * transition coverage and transition-covering test paths.
  *
- * @packageDocumentation
+ * @module @kspec/verify
  */
 export { explore } from './explore.js';
 export type { ExploreOptions, Progress } from './explore.js';
@@ -27,6 +27,7 @@ export { testPaths } from './test-paths.js';
 export type { TestPath, TestPathSuite } from './test-paths.js';
 export { formatReport } from './report.js';
 export type {
+  FormatReportOptions,
   CheckReport,
   Coverage,
   SentinelResult,
@@ -35,6 +36,4 @@ export type {
   Violation,
   ViolationKind,
 } from './report.js';
-export { progressPrinter } from './progress.js';
-export type { ProgressPrinter } from './progress.js';
 export { VerifyError, ModelError, OptionsError, NonCanonicalKeyError } from './errors.js';

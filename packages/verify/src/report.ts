@@ -118,11 +118,20 @@ function traceText(trace: readonly EventObject[]): string {
 }
 
 /**
- * Renders a report as readable text: a summary line, each violation with its trace, the
- * sentinels, and the uncovered transitions.
+ * Options of {@link formatReport}.
  * @category Reports
  */
-export function formatReport(report: CheckReport): string {
+export interface FormatReportOptions {
+  /** List every transition never taken (`list`, the default) or only count them (`count`). */
+  readonly uncovered?: 'list' | 'count';
+}
+
+/**
+ * Renders a report as readable text: a summary line, each violation with its trace, the
+ * sentinels, and the coverage with the uncovered transitions.
+ * @category Reports
+ */
+export function formatReport(report: CheckReport, options: FormatReportOptions = {}): string {
   const lines: string[] = [];
   const verdict = report.verdict.toUpperCase();
   lines.push(
@@ -156,8 +165,16 @@ export function formatReport(report: CheckReport): string {
     }
   }
   const { covered, uncovered } = report.coverage;
-  lines.push('', `coverage: ${covered.length}/${covered.length + uncovered.length} transitions taken`);
-  for (const id of uncovered) lines.push(`  never taken: ${id}`);
+  const total = covered.length + uncovered.length;
+  if (options.uncovered === 'count') {
+    lines.push(
+      '',
+      `coverage: ${covered.length}/${total} transitions taken (${uncovered.length} never taken)`,
+    );
+  } else {
+    lines.push('', `coverage: ${covered.length}/${total} transitions taken`);
+    for (const id of uncovered) lines.push(`  never taken: ${id}`);
+  }
   return lines.join('\n');
 }
 

@@ -42,17 +42,71 @@ export const PortArg = t.type({ port: U32 }, 'ioctl_evtchn_port');
 /** `struct ioctl_evtchn_restrict_domid`. @category Codecs */
 export const RestrictDomidArg = t.type({ domid: U16 }, 'ioctl_evtchn_restrict_domid');
 
-/** Options of `openEvtchn`, as accepted from outside. @category Codecs */
-export const EvtchnOpenOptions = t.partial(
-  {
-    comm: t.string,
-    nrChannels: t.refinement(U32, (n) => n > 0, 'positive u32'),
-    nonblock: t.boolean,
-    arch: t.keyof({ generic: null, powerpc: null }),
-    bindingActors: t.boolean,
-  },
-  'EvtchnOpenOptions',
+/** An object that is not `null` (the environment value and the port objects of `openEvtchn`). */
+const AnObject = new t.Type<object, object, unknown>(
+  'object',
+  (u): u is object => typeof u === 'object' && u !== null,
+  (u, c) => (typeof u === 'object' && u !== null ? t.success(u) : t.failure(u, c, 'expected an object')),
+  t.identity,
 );
+
+/**
+ * `codec` (a `t.partial`) that also refuses keys it does not know, each reported at its own
+ * path with the message "unknown option (one of ...)" (io-ts itself ignores extra keys).
+ * @category Codecs
+ */
+export function strictPartial<P extends t.Props>(
+  codec: t.PartialC<P>,
+): t.Type<t.TypeOf<t.PartialC<P>>, unknown, unknown> {
+  const known = Object.keys(codec.props);
+  return new t.Type<t.TypeOf<t.PartialC<P>>, unknown, unknown>(
+    codec.name,
+    (u): u is t.TypeOf<t.PartialC<P>> =>
+      codec.is(u) && Object.keys(u as object).every((k) => known.includes(k)),
+    (u, c) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u))
+        return t.failure(u, c, `expected an object of options (${known.join(', ')})`);
+      const extra = Object.keys(u).filter((k) => !known.includes(k));
+      if (extra.length > 0) {
+        const rec = u as Record<string, unknown>;
+        return t.failures(
+          extra.map((k) => ({
+            value: rec[k],
+            context: [...c, { key: k, type: t.never, actual: rec[k] }],
+            message: `unknown option (one of ${known.join(', ')})`,
+          })),
+        );
+      }
+      return codec.validate(u, c);
+    },
+    codec.encode,
+  );
+}
+
+/**
+ * Options of `openEvtchn`, as accepted from outside: unknown keys are refused (a misspelt
+ * option would otherwise be ignored silently); `env`, `hypervisor` and `irqLayer` must be
+ * objects (their contents are the caller's ports).
+ * @category Codecs
+ */
+export const EvtchnOpenOptions = strictPartial(
+  t.partial(
+    {
+      comm: t.string,
+      nrChannels: t.refinement(U32, (n) => n > 0, 'positive u32'),
+      nonblock: t.boolean,
+      arch: t.keyof({ generic: null, powerpc: null }),
+      bindingActors: t.boolean,
+      env: AnObject,
+      hypervisor: AnObject,
+      irqLayer: AnObject,
+    },
+    'EvtchnOpenOptions',
+  ),
+);
+
+/** Options of a facade `read`, as accepted from outside (unknown keys refused). @category Codecs */
+export const EvtchnReadOptions = strictPartial(t.partial({ faultAt: SizeT }, 'EvtchnReadOptions'));
 
 /** An error naming what was wrong and where. @category Codecs */
 export class EvtchnDecodeError extends Error {

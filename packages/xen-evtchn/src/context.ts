@@ -4,7 +4,7 @@
  * snapshot and its push, a reader between its snapshot and its copy), the environment value
  * the ports act on, the last return values, and check-only ghost state.
  *
- * Who writes what: `restrictDomid`, `nrEvtchns`, `evtchns`, `orphans` only under
+ * Who writes what: `restrictDomid`, `nrEvtchns`, `evtchns`, `rbtree`, `orphans` only under
  * `bind_mutex` (ioctls, write, release); `ring.prod`/`ring.overflow`/slots only by the
  * interrupt handler; `ring.cons` only by a reader; ring resize and reset write everything
  * under both ring locks. `ghost` is written by the model for the checker and never read by
@@ -17,6 +17,7 @@
  * @module
  */
 import type { EvtchnRing, ProdSnapshot, UserEvtchn } from './model.js';
+import type { EvtchnRbTree } from './rbtree.js';
 import type { EvtchnEnv, FaultOp, Hypervisor, IrqLayer } from './ports.js';
 
 /** Which bind ioctl is running. @category Machine */
@@ -52,6 +53,8 @@ export interface ReaderThread {
   /** `c`, `p` read under `ring_cons_mutex` (lines 218-219), once taken. */
   readonly c: number;
   readonly p: number;
+  /** The byte of the user buffer at which `copy_to_user` faults, or `null` (all writable). */
+  readonly faultAt: number | null;
 }
 
 /** The return value of the last completed entry point. @category Machine */
@@ -60,6 +63,11 @@ export interface EvtchnResult {
   readonly rc: number;
   /** Ports copied by a read. */
   readonly ports?: readonly number[];
+  /**
+   * A read that failed with -EFAULT in its second `copy_to_user`: the ports of the first chunk,
+   * which reached the user buffer although the read failed (and stay queued in the ring).
+   */
+  readonly written?: readonly number[];
 }
 
 /**
@@ -81,18 +89,26 @@ export interface EvtchnGhost {
   readonly armed: number;
 }
 
-/** The device machine's context. @category Machine */
+/**
+ * The device machine's context.
+ *
+ * Keep it at 19 properties at most: xstate applies every assignment as
+ * `Object.assign({}, context, patch)`, and V8 (Node 20) gives the result dictionary (slow)
+ * properties from 20 properties on, which doubled the cost of every step (a `poll` went from
+ * 5 to 9 µs). New state goes into an existing field.
+ * @category Machine
+ */
 export interface EvtchnContext {
   /** `u->name`, "evtchn:<comm>". */
   readonly name: string;
-  /** `xen_evtchn_nr_channels()`. */
-  readonly nrChannels: number;
   /** `u->restrict_domid`. */
   readonly restrictDomid: number;
   /** `u->nr_evtchns`. */
   readonly nrEvtchns: number;
   /** The nodes of `u->evtchns` (the rb-tree), sorted by port. */
   readonly evtchns: readonly UserEvtchn[];
+  /** The shape of `u->evtchns`: root, links and colours as lib/rbtree.c leaves them (same ports as `evtchns`). */
+  readonly rbtree: EvtchnRbTree;
   /** `user_evtchn`s no longer reachable from the tree whose irq handlers are still bound. */
   readonly orphans: readonly UserEvtchn[];
   readonly ring: EvtchnRing;
@@ -119,7 +135,11 @@ export interface EvtchnContext {
 export interface EvtchnInput {
   /** `current->comm` (default "kspec"). */
   readonly comm?: string;
-  /** `xen_evtchn_nr_channels()` (default 4096, the 2-level ABI). */
+  /**
+   * The channel count of the environment made when `env` is not given (default 4096, the
+   * 2-level ABI): what `xen_evtchn_nr_channels()` reports and how many ports the hypervisor has.
+   * Ignored when `env` is given (its `hv.nrChannels` counts).
+   */
   readonly nrChannels?: number;
   /** `O_NONBLOCK` (default false). */
   readonly nonblock?: boolean;
@@ -144,8 +164,11 @@ export type EvtchnEvent =
   /** `write(fd, buf, count)`: `ports` are the u32s of the buffer (null if it is shorter than count). */
   | { type: 'write'; count: number; ports: readonly number[] | null }
   | { type: 'poll' }
-  /** `read()` up to the snapshot (lines 202-232). */
-  | { type: 'read'; count: number }
+  /**
+   * `read()` up to the snapshot (lines 202-232). `faultAt`: the user buffer faults from that
+   * byte on (`copy_to_user` fails there, lines 254-257); absent, the whole buffer is writable.
+   */
+  | { type: 'read'; count: number; faultAt?: number }
   /** The copy and `ring_cons` update (lines 234-263). */
   | { type: 'read.copy' }
   /** A woken reader re-checks (lines 228-229, then 211-221 again). */

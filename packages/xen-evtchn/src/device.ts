@@ -22,8 +22,10 @@ import { linuxErr } from '@kspec/spec-kit';
 import type { EvtchnEvent, EvtchnInput } from './context.js';
 import {
   decodeOrThrow,
+  EvtchnDecodeError,
   evtchnIoctlEvent,
   EvtchnOpenOptions,
+  EvtchnReadOptions as EvtchnReadOptionsCodec,
   SizeT,
   U16,
   U32,
@@ -52,7 +54,11 @@ import {
 export interface EvtchnOpenOptions {
   /** `current->comm`, for the name "evtchn:<comm>". */
   readonly comm?: string;
-  /** `xen_evtchn_nr_channels()` (default 4096). */
+  /**
+   * `xen_evtchn_nr_channels()` and the number of channels the hypervisor hands out (ports 1 to
+   * nrChannels - 1; then -ENOSPC). Default 4096 (the 2-level ABI), or `env`'s count; when both
+   * are given they must agree.
+   */
   readonly nrChannels?: number;
   /** `O_NONBLOCK` (default false). */
   readonly nonblock?: boolean;
@@ -69,14 +75,48 @@ export interface EvtchnOpenOptions {
 export interface EvtchnReadResult {
   /** Bytes copied, or a negative errno. */
   readonly rc: number;
-  /** The bytes copied: little-endian u32 ports. */
+  /**
+   * The bytes copied: little-endian u32 ports. For -EFAULT, the bytes that reached the user
+   * buffer anyway: the first chunk when the second `copy_to_user` faulted, else none.
+   */
   readonly data: Uint8Array;
-  /** The same, decoded. */
+  /** The ports read (taken off the ring); empty unless `rc > 0`. */
   readonly ports: readonly number[];
+}
+
+/** Options of {@link EvtchnDevice.read} and {@link EvtchnDevice.readWait}. @category Facade */
+export interface EvtchnReadOptions {
+  /**
+   * Fault injection: the user buffer faults from this byte on (the pages after it are not
+   * mapped), so the `copy_to_user` that reaches it fails (lines 254-257): the read returns
+   * -EFAULT and the ports stay queued. Default: the whole buffer is writable.
+   */
+  readonly faultAt?: number;
 }
 
 /** A live binding actor. @category Facade */
 export type EvtchnBindingActor = Actor<typeof evtchnBindingMachine>;
+
+/**
+ * Thrown by every call on a file after `release()` (or after the kernel hit `BUG()` in it): the
+ * descriptor is closed, so the system call would fail with `-EBADF`, which `errno` holds.
+ * @category Facade
+ */
+export class EvtchnReleasedError extends Error {
+  override readonly name = 'EvtchnReleasedError';
+  /** `-EBADF`: what a system call on the closed descriptor returns. */
+  readonly errno: number = linuxErr('EBADF');
+  constructor(
+    /** The call that was attempted (`read`, `ioctl.unbind`, `release`, ...). */
+    readonly operation: string,
+    /** True when the file is gone because the kernel hit `BUG()`, false after `release()`. */
+    readonly crashed: boolean,
+  ) {
+    super(
+      `evtchn: ${operation} on a file that is ${crashed ? 'gone (the kernel hit BUG())' : 'released'}: the descriptor is closed (-EBADF)`,
+    );
+  }
+}
 
 /** Thrown by {@link EvtchnDevice.read} on a blocking file when the read would sleep. @category Facade */
 export class EvtchnWouldBlockError extends Error {
@@ -103,8 +143,14 @@ export class EvtchnDevice {
   private waiter: { resolve: (r: EvtchnReadResult) => void; abort?: () => void } | null = null;
 
   constructor(options: EvtchnOpenOptions = {}) {
-    const { env, hypervisor, irqLayer, ...plain } = options;
-    decodeOrThrow(EvtchnOpenOptions, plain, 'openEvtchn options');
+    decodeOrThrow(EvtchnOpenOptions, options, 'openEvtchn options');
+    const { env, hypervisor, irqLayer } = options;
+    if (env !== undefined && options.nrChannels !== undefined && env.hv.nrChannels !== options.nrChannels) {
+      throw new EvtchnDecodeError(
+        `openEvtchn options: nrChannels ${options.nrChannels} disagrees with env.hv.nrChannels ${env.hv.nrChannels} ` +
+          '(the hypervisor of env has that many channels; make env with createEvtchnEnv({ nrChannels }))',
+      );
+    }
     this.arch = options.arch ?? 'generic';
     this.bindingActorsOn = options.bindingActors ?? false;
     const input: EvtchnInput = {
@@ -139,16 +185,13 @@ export class EvtchnDevice {
     return this.bindings.get(port);
   }
 
-  private ensureOpen(): void {
-    if (this.snapshot.status !== 'active') {
-      throw new Error(
-        `evtchn: the file is ${this.snapshot.value === 'crashed' ? 'gone (the kernel hit BUG())' : 'released'}`,
-      );
-    }
+  private ensureOpen(operation: string): void {
+    if (this.snapshot.status !== 'active')
+      throw new EvtchnReleasedError(operation, this.snapshot.value === 'crashed');
   }
 
   private send(event: EvtchnEvent): void {
-    this.ensureOpen();
+    this.ensureOpen(event.type);
     this.actor.send(event);
   }
 
@@ -178,7 +221,14 @@ export class EvtchnDevice {
   private readResult(): EvtchnReadResult {
     const r = this.snapshot.context.readResult;
     const ports = r?.ports ?? [];
-    return { rc: r?.rc ?? 0, ports, data: evtchnPortsToBytes(ports) };
+    return { rc: r?.rc ?? 0, ports, data: evtchnPortsToBytes(r?.written ?? ports) };
+  }
+
+  /** The `read` event for `count` and `options`, checked. */
+  private readEvent(count: number, options: EvtchnReadOptions): EvtchnEvent {
+    decodeOrThrow(SizeT, count, 'read count');
+    const o = decodeOrThrow(EvtchnReadOptionsCodec, options, 'read options');
+    return o.faultAt === undefined ? { type: 'read', count } : { type: 'read', count, faultAt: o.faultAt };
   }
 
   private resumeWaiter(): void {
@@ -277,10 +327,10 @@ export class EvtchnDevice {
    * `read(fd, buf, count)` without sleeping. On a blocking file whose ring is empty it throws
    * {@link EvtchnWouldBlockError} (use {@link readWait}).
    */
-  read(count: number): EvtchnReadResult {
-    decodeOrThrow(SizeT, count, 'read count');
+  read(count: number, options: EvtchnReadOptions = {}): EvtchnReadResult {
+    const event = this.readEvent(count, options);
     if (this.waiter) throw new Error('evtchn: a readWait() is already sleeping on this file');
-    this.send({ type: 'read', count });
+    this.send(event);
     if (this.snapshot.matches({ open: { reader: 'asleep' } })) {
       this.actor.send({ type: 'read.signal' });
       throw new EvtchnWouldBlockError(
@@ -293,11 +343,11 @@ export class EvtchnDevice {
   }
 
   /** The blocking `read()`: resolves once data arrives, or with -ERESTARTSYS when `signal` aborts. */
-  readWait(count: number, signal?: AbortSignal): Promise<EvtchnReadResult> {
-    decodeOrThrow(SizeT, count, 'read count');
+  readWait(count: number, signal?: AbortSignal, options: EvtchnReadOptions = {}): Promise<EvtchnReadResult> {
+    const event = this.readEvent(count, options);
     if (this.waiter)
       return Promise.reject(new Error('evtchn: a readWait() is already sleeping on this file'));
-    this.send({ type: 'read', count });
+    this.send(event);
     if (this.snapshot.matches({ open: { reader: 'holdingConsMutex' } }))
       this.actor.send({ type: 'read.copy' });
     if (!this.snapshot.matches({ open: { reader: 'asleep' } })) return Promise.resolve(this.readResult());
@@ -378,12 +428,13 @@ export class EvtchnDevice {
     const checked = ports.every((p) => isU32(p))
       ? ports
       : ports.map((p, i) => decodeOrThrow(U32, p, `raiseMany[${i}]`));
-    this.ensureOpen();
+    this.ensureOpen('raiseMany');
     this.upcall(checked, true);
   }
 
   /** Hypervisor side: remote domain `domid` allocates an unbound port for this guest; returns its number. */
   offer(domid: number): number {
+    this.ensureOpen('offer');
     const ctx = this.snapshot.context;
     const { port } = offerRemotePort(ctx.env, decodeOrThrow(U16, domid, 'offer domid'));
     this.send({ type: 'hv.offer', domid });

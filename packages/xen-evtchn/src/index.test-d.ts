@@ -14,6 +14,11 @@ import {
   type EvtchnIoctlName,
   type FaultOp,
   type ReadChunks,
+  EvtchnReleasedError,
+  type rbReleaseOrder,
+  type EvtchnRbTree,
+  type EvtchnReadOptions,
+  type EvtchnContext,
 } from './index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -33,9 +38,17 @@ assertType<
 >();
 assertType<Equal<Extract<EvtchnEvent, { type: 'ioctl.bindVirq' }>['arg'], { virq: number } | null>>();
 const a: Actor<typeof evtchnDeviceMachine> = dev.actor;
+assertType<Equal<EvtchnContext['rbtree'], EvtchnRbTree>>();
+assertType<Equal<ReturnType<typeof rbReleaseOrder>, number[]>>();
+assertType<Equal<EvtchnReadOptions, { readonly faultAt?: number }>>();
+assertType<Equal<Parameters<EvtchnDevice['read']>, [count: number, options?: EvtchnReadOptions]>>();
+const released: Error = new EvtchnReleasedError('read', false);
+assertType<Equal<EvtchnReleasedError['errno'], number>>();
 const op: FaultOp = 'request_irq';
 // @ts-expect-error unknown fault operations are rejected
 const bad: FaultOp = 'open';
 // @ts-expect-error ioctl takes a numeric command
 dev.ioctl('BIND_VIRQ');
-void [m, a, op, bad, evtchnBindingMachine, evtchnIoctlCmd('RESET')];
+// @ts-expect-error unknown options are rejected at compile time too
+openEvtchn({ bogus: 1 });
+void [m, a, op, bad, released, evtchnBindingMachine, evtchnIoctlCmd('RESET')];

@@ -49,6 +49,7 @@ export {
   evtchnRoundCount,
   evtchnReadChunks,
   evtchnReadCopy,
+  evtchnReadFault,
   evtchnPollMask,
   evtchnResetRing,
   evtchnPortsToBytes,
@@ -65,10 +66,23 @@ export type {
   PushOutcome,
   ReadChunks,
   ReadCopy,
+  ReadFault,
   UserEvtchn,
   AddEvtchnResult,
   DelEvtchnResult,
 } from './model.js';
+export {
+  RB_NIL,
+  EMPTY_EVTCHN_RBTREE,
+  rbAddEvtchn,
+  rbEraseEvtchn,
+  rbEraseUnlinked,
+  rbInOrder,
+  rbShape,
+  rbCheck,
+  rbReleaseOrder,
+} from './rbtree.js';
+export type { EvtchnRbNode, EvtchnRbNodes, EvtchnRbTree } from './rbtree.js';
 export {
   FAULT_OPS,
   createEvtchnEnv,
@@ -105,13 +119,14 @@ export {
   RestrictDomidArg,
   EvtchnDecodeError,
   decodeOrThrow,
+  strictPartial,
   EVTCHN_IOCTL,
   evtchnIoctlCmd,
   evtchnIoctlEvent,
 } from './codecs.js';
 export type { EvtchnIoctlName, IoctlArch } from './codecs.js';
-export { EvtchnDevice, EvtchnWouldBlockError, openEvtchn } from './device.js';
-export type { EvtchnOpenOptions, EvtchnReadResult, EvtchnBindingActor } from './device.js';
+export { EvtchnDevice, EvtchnReleasedError, EvtchnWouldBlockError, openEvtchn } from './device.js';
+export type { EvtchnOpenOptions, EvtchnReadOptions, EvtchnReadResult, EvtchnBindingActor } from './device.js';
 export {
   evtchnInvariants,
   evtchnFindings,
@@ -124,6 +139,7 @@ export {
   evtchnRefcountFailureCheckModel,
   evtchnPortReuseCheckModel,
   evtchnRaceCheckModel,
+  evtchnReadFaultCheckModel,
   evtchnCheckModels,
 } from './invariants.js';
 export type { EvtchnSnapshot, EvtchnScope } from './invariants.js';

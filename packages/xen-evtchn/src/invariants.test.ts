@@ -154,3 +154,13 @@ describe('check configurations (@kspec/verify)', () => {
     60_000,
   );
 });
+
+describe('xen-evtchn/read-fault explores the faulting copy_to_user (lines 252-257)', () => {
+  it('takes the first-chunk fault transition and the normal copy; the second chunk needs a ring wrap (facade tests)', () => {
+    const m = evtchnCheckModels.find((x) => x.name === 'xen-evtchn/read-fault')!;
+    const r = checkConfig(asCheck(m), 'faultingReadsKeepThePorts');
+    const copy = 'evtchnDevice.open.reader.holdingConsMutex|read.copy|';
+    expect(r.report.coverage.covered).toEqual(expect.arrayContaining([`${copy}0`, `${copy}2`]));
+    expect(r.report.coverage.uncovered).toContain(`${copy}1`);
+  });
+});

@@ -57,11 +57,13 @@ describe('evtchnDeviceMachine environment faults', () => {
     const a = createActor(evtchnDeviceMachine, { input: { comm: 'xl' } }).start();
     const s = a.getSnapshot();
     expect(s.value).toEqual({ open: { control: 'ready', reader: 'idle', irq: 'idle' } });
-    expect([s.context.name, s.context.restrictDomid, s.context.ring.size, s.context.nrChannels]).toEqual([
-      'evtchn:xl',
-      0xffff,
-      0,
-      4096,
-    ]);
+    expect([
+      s.context.name,
+      s.context.restrictDomid,
+      s.context.ring.size,
+      s.context.env.hv.nrChannels,
+    ]).toEqual(['evtchn:xl', 0xffff, 0, 4096]);
+    // at most 19 properties: with more, V8 makes every Object.assign of a step slow (context.ts)
+    expect(Object.keys(s.context).length).toBeLessThanOrEqual(19);
   });
 });

@@ -38,7 +38,6 @@ import {
   DOMID_FIRST_RESERVED,
   DOMID_SELF,
   EMPTY_RING,
-  EVTCHN_2L_NR_CHANNELS,
   UNRESTRICTED_DOMID,
   addEvtchn,
   delEvtchn,
@@ -46,15 +45,19 @@ import {
   evtchnInterruptPush,
   evtchnPollMask,
   evtchnPushOutcome,
+  evtchnReadChunks,
   evtchnReadCopy,
+  evtchnReadFault,
   evtchnResetRing,
   evtchnResizeRing,
   evtchnResizeTarget,
   evtchnRoundCount,
   findEvtchn,
   setEvtchnEnabled,
+  type ReadFault,
   type UserEvtchn,
 } from './model.js';
+import { EMPTY_EVTCHN_RBTREE, RB_NIL } from './rbtree.js';
 import {
   armFault,
   armPortReuse,
@@ -117,6 +120,13 @@ function isDeliverable(context: EvtchnContext, port: number): boolean {
     handlerData(context, port) !== undefined &&
     context.irqLayer.isDeliverable(context.env, context.hypervisor, port)
   );
+}
+
+/** Which `copy_to_user` of the reader's copy faults (lines 254-257), from its snapshot. */
+function readFaultOf(context: EvtchnContext): ReadFault {
+  const r = context.reader;
+  if (r === null || r.faultAt === null) return null;
+  return evtchnReadFault(evtchnReadChunks(r.c, r.p, context.ring.size, r.count), r.faultAt);
 }
 
 /** Neither `ring_cons_mutex` (a reader between snapshot and copy) nor `ring_prod_lock` (a handler between snapshot and push) is held. */
@@ -301,7 +311,7 @@ function unbindNode(context: EvtchnContext, port: number): Partial<EvtchnContext
   }
   const r = context.irqLayer.unbindFromIrqhandler(env, context.hypervisor, port);
   env = r.env;
-  const d = delEvtchn(context.evtchns, context.nrEvtchns, port, true);
+  const d = delEvtchn(context.evtchns, context.nrEvtchns, port, true, context.rbtree);
   const queued = countMap(context.ghost.queuedSinceEnable);
   const ghost = queued.has(port)
     ? { ...context.ghost, queuedSinceEnable: countView(queued.delete(port)) }
@@ -309,9 +319,40 @@ function unbindNode(context: EvtchnContext, port: number): Partial<EvtchnContext
   return {
     env,
     evtchns: d.tree,
+    rbtree: d.shape,
     nrEvtchns: d.nrEvtchns,
     ghost,
     bug: r.rc !== 0 ? 'BUG() in xen_evtchn_close via unbind_from_irqhandler' : context.bug,
+  };
+}
+
+/**
+ * The context `evtchn_open` creates (lines 618-643): a fresh `per_user_data` on the given
+ * environment, or on one made with the input's channel count (default 4096).
+ */
+function evtchnOpenContext(input: EvtchnInput | undefined): EvtchnContext {
+  const env =
+    input?.env ?? createEvtchnEnv(input?.nrChannels !== undefined ? { nrChannels: input.nrChannels } : {});
+  return {
+    name: `evtchn:${input?.comm ?? 'kspec'}`,
+    restrictDomid: UNRESTRICTED_DOMID,
+    nrEvtchns: 0,
+    evtchns: emptyPortView(),
+    rbtree: EMPTY_EVTCHN_RBTREE,
+    orphans: [],
+    ring: EMPTY_RING,
+    nonblock: input?.nonblock ?? false,
+    env,
+    hypervisor: input?.hypervisor ?? inMemoryHypervisor,
+    irqLayer: input?.irqLayer ?? inMemoryIrqLayer,
+    bind: null,
+    irqThread: null,
+    reader: null,
+    result: null,
+    readResult: null,
+    delivered: [],
+    bug: null,
+    ghost: INITIAL_GHOST,
   };
 }
 
@@ -332,7 +373,8 @@ export const evtchnDeviceMachine = setup({
       );
     },
     argFaulted,
-    portOutOfRange: ({ context, event }) => argPort(event) >= context.nrChannels,
+    portOutOfRange: ({ context, event }) =>
+      argPort(event) >= context.irqLayer.xenEvtchnNrChannels(context.env),
     portNotBound: ({ context, event }) => findEvtchn(context.evtchns, argPort(event)) === undefined,
     domidInvalid: ({ event }) => {
       const e = ev(event, 'ioctl.restrictDomid');
@@ -370,6 +412,8 @@ export const evtchnDeviceMachine = setup({
     snapshotHasRoom: ({ context }) =>
       context.irqThread?.snap != null &&
       evtchnPushOutcome(context.ring.size, context.irqThread.snap) === 'pushed',
+    firstCopyToUserFaults: ({ context }) => readFaultOf(context) === 'firstChunk',
+    secondCopyToUserFaults: ({ context }) => readFaultOf(context) === 'secondChunk',
     threadsIdle: ({ context }) => context.reader === null && context.irqThread === null,
     upcallWakesReader: ({ context, event }) => upcallOutcome(context, event).woke,
   },
@@ -440,8 +484,18 @@ export const evtchnDeviceMachine = setup({
     })),
     addEvtchn: assign(({ context }) => {
       const b = context.bind as PendingBind;
-      const r = addEvtchn(context.evtchns, context.nrEvtchns, { port: b.port, enabled: true });
-      return { evtchns: r.tree, nrEvtchns: r.nrEvtchns, bind: { ...b, linked: r.rc === 0, rc: r.rc } };
+      const r = addEvtchn(
+        context.evtchns,
+        context.nrEvtchns,
+        { port: b.port, enabled: true },
+        context.rbtree,
+      );
+      return {
+        evtchns: r.tree,
+        rbtree: r.shape,
+        nrEvtchns: r.nrEvtchns,
+        bind: { ...b, linked: r.rc === 0, rc: r.rc },
+      };
     }),
     resizeRing: assign(({ context }) => {
       const b = context.bind as PendingBind;
@@ -491,9 +545,10 @@ export const evtchnDeviceMachine = setup({
     }),
     delEvtchnOnError: assign(({ context }) => {
       const b = context.bind as PendingBind;
-      const d = delEvtchn(context.evtchns, context.nrEvtchns, b.port, b.linked);
+      const d = delEvtchn(context.evtchns, context.nrEvtchns, b.port, b.linked, context.rbtree);
       return {
         evtchns: d.tree,
+        rbtree: d.shape,
         nrEvtchns: d.nrEvtchns,
         orphans: [...context.orphans, ...d.lost],
         result: reply(BIND_OP[b.kind], b.rc),
@@ -576,6 +631,7 @@ export const evtchnDeviceMachine = setup({
         holding: false,
         c: 0,
         p: 0,
+        faultAt: ev(event, 'read').faultAt ?? null,
       },
       readResult: null,
     })),
@@ -596,6 +652,17 @@ export const evtchnDeviceMachine = setup({
         readResult: { op: 'read', rc: copy.bytes, ports: copy.ports },
         ghost: { ...context.ghost, readNotWritten: addPorts(context.ghost.readNotWritten, copy.ports) },
       };
+    }),
+    replyReadEfault: assign(({ context }) => {
+      // rc = -EFAULT; goto unlock_out (lines 252-257): ring_cons is not advanced. When the second
+      // copy faults, the first chunk's ports are in the user buffer all the same.
+      const r = context.reader as NonNullable<EvtchnContext['reader']>;
+      const chunks = evtchnReadChunks(r.c, r.p, context.ring.size, r.count);
+      const written =
+        evtchnReadFault(chunks, r.faultAt) === 'secondChunk'
+          ? evtchnReadCopy(context.ring, r.c, r.p, chunks.bytes1).ports
+          : [];
+      return { reader: null, readResult: { op: 'read', rc: linuxErr('EFAULT'), ports: [], written } };
     }),
     wakeUpInterruptible: raise({ type: 'reader.wake' }),
     // Plain guarded transitions, not enqueueActions: the array enqueueActions collects actions
@@ -635,11 +702,10 @@ export const evtchnDeviceMachine = setup({
     setOverflow: assign(({ context }) => ({ ring: { ...context.ring, overflow: true }, irqThread: null })),
     releaseFile: assign(({ context }) => {
       let ctx = context;
-      // while ((node = u->evtchns.rb_node)) { disable_irq; evtchn_unbind_from_user; }
-      for (;;) {
-        const first = recordMap(ctx.evtchns).first();
-        if (first === undefined || ctx.bug !== null) break;
-        ctx = { ...ctx, ...unbindNode(ctx, first[0]) };
+      // while ((node = u->evtchns.rb_node)) { disable_irq; evtchn_unbind_from_user; }: the root
+      // each time, as rb_erase's rebalancing leaves it (not port order).
+      while (ctx.rbtree.root !== RB_NIL && ctx.bug === null) {
+        ctx = { ...ctx, ...unbindNode(ctx, ctx.rbtree.root) };
       }
       return { ...ctx, ring: EMPTY_RING, result: reply('release', 0) };
     }),
@@ -664,27 +730,7 @@ export const evtchnDeviceMachine = setup({
 }).createMachine({
   id: 'evtchnDevice',
   meta: source('evtchn_open', 618, 643),
-  context: ({ input }) => ({
-    name: `evtchn:${input?.comm ?? 'kspec'}`,
-    nrChannels: input?.nrChannels ?? EVTCHN_2L_NR_CHANNELS,
-    restrictDomid: UNRESTRICTED_DOMID,
-    nrEvtchns: 0,
-    evtchns: emptyPortView(),
-    orphans: [],
-    ring: EMPTY_RING,
-    nonblock: input?.nonblock ?? false,
-    env: input?.env ?? createEvtchnEnv(),
-    hypervisor: input?.hypervisor ?? inMemoryHypervisor,
-    irqLayer: input?.irqLayer ?? inMemoryIrqLayer,
-    bind: null,
-    irqThread: null,
-    reader: null,
-    result: null,
-    readResult: null,
-    delivered: [],
-    bug: null,
-    ghost: INITIAL_GHOST,
-  }),
+  context: ({ input }) => evtchnOpenContext(input),
   initial: 'open',
   on: {
     'hv.raise': { actions: 'hvRaise', meta: source('evtchn_interrupt', 161, 193) },
@@ -972,11 +1018,25 @@ export const evtchnDeviceMachine = setup({
             holdingConsMutex: {
               meta: source('evtchn_read', 234, 263),
               on: {
-                'read.copy': {
-                  target: 'idle',
-                  actions: 'copyAndConsume',
-                  meta: source('evtchn_read', 234, 264),
-                },
+                'read.copy': [
+                  {
+                    guard: 'firstCopyToUserFaults',
+                    target: 'idle',
+                    actions: 'replyReadEfault',
+                    meta: source('evtchn_read', 252, 257),
+                  },
+                  {
+                    guard: 'secondCopyToUserFaults',
+                    target: 'idle',
+                    actions: 'replyReadEfault',
+                    meta: source('evtchn_read', 255, 257),
+                  },
+                  {
+                    target: 'idle',
+                    actions: 'copyAndConsume',
+                    meta: source('evtchn_read', 234, 264),
+                  },
+                ],
               },
             },
           },

@@ -9,11 +9,12 @@
  * size is a power of two and slots are `idx & (size - 1)`; ports are little-endian u32 on the
  * wire (x86, arm64).
  *
- * What it abstracts: the rb-tree is a port-sorted array of `user_evtchn` records (the tree's
- * shape is unobservable except in one place: `rb_erase` of a node that was never linked, see
- * {@link delEvtchn}); kernel memory is arrays. The arrays these helpers return are read-only
- * views over persistent maps (`persistent.ts`), so an update costs O(log n), not a copy of the
- * whole tree or ring; plain arrays are accepted as input.
+ * What it abstracts: the rb-tree is kept twice: its `user_evtchn` records as a port-sorted
+ * array (what `find_evtchn` answers) and its shape (links and colours, `rbtree.ts`), which
+ * decides the order `evtchn_release` unbinds in and what `rb_erase` of a node that was never
+ * linked does (see {@link delEvtchn}); kernel memory is arrays. The arrays these helpers return
+ * are read-only views over persistent maps (`persistent.ts`), so an update costs O(log n), not a
+ * copy of the whole tree or ring; plain arrays are accepted as input.
  *
  * Where the C departs from its evident intent: `add_evtchn` counts the node before its
  * duplicate check (lines 111-124), and `del_evtchn` erases a node that may not be in the tree
@@ -35,6 +36,13 @@ import {
   sourceOf,
   type PortMapEditor,
 } from './persistent.js';
+import {
+  EMPTY_EVTCHN_RBTREE,
+  rbAddEvtchn,
+  rbEraseEvtchn,
+  rbEraseUnlinked,
+  type EvtchnRbTree,
+} from './rbtree.js';
 
 /** `PAGE_SIZE` (4 KiB): the cap of one read or write. @category Constants */
 export const PAGE_SIZE = 4096;
@@ -339,6 +347,24 @@ export function evtchnReadChunks(c: number, p: number, size: number, count: numb
   return { bytes1, bytes2 };
 }
 
+/** Which `copy_to_user` of a read faults: the first chunk's, the second's, or none. @category Read and write */
+export type ReadFault = 'firstChunk' | 'secondChunk' | null;
+
+/**
+ * The two `copy_to_user` calls of `evtchn_read` (lines 254-256) against a user buffer that
+ * faults at byte `faultAt` (an unmapped page from there on; `null`: the whole buffer is
+ * writable): the first fails when its `bytes1` reach `faultAt`, the second (made only when
+ * `bytes2 != 0`) when it reaches past `bytes1` to `faultAt`. Either way the read returns -EFAULT
+ * and `ring_cons` is not advanced (line 259 is skipped): the ports stay queued.
+ * @category Read and write
+ */
+export function evtchnReadFault(chunks: ReadChunks, faultAt: number | null): ReadFault {
+  if (faultAt === null) return null;
+  if (chunks.bytes1 > 0 && faultAt < chunks.bytes1) return 'firstChunk';
+  if (chunks.bytes2 > 0 && faultAt < chunks.bytes1 + chunks.bytes2) return 'secondChunk';
+  return null;
+}
+
 /** Result of {@link evtchnReadCopy}. @category Read and write */
 export interface ReadCopy {
   /** The ports copied, in ring order (chunk 1 then chunk 2). */
@@ -435,23 +461,33 @@ export interface AddEvtchnResult {
   readonly nrEvtchns: number;
   /** 0, or `-EEXIST` when the port is already in the tree. */
   readonly rc: number;
+  /** The tree's shape after the insert (unchanged on -EEXIST). */
+  readonly shape: EvtchnRbTree;
 }
 
 /**
  * `add_evtchn(u, evtchn)` (lines 107-132) as written: `nr_evtchns++` first, then the
  * duplicate check returns `-EEXIST` (with the count already incremented and the node not
- * linked).
+ * linked); otherwise the node is linked where the descent ends and `rb_insert_color`
+ * rebalances `shape` ({@link rbAddEvtchn}). Without `shape`, as {@link delEvtchn}.
  * @category Bound ports
  */
 export function addEvtchn(
   tree: readonly UserEvtchn[],
   nrEvtchns: number,
   evtchn: UserEvtchn,
+  shape?: EvtchnRbTree,
 ): AddEvtchnResult {
   const nr = u32(nrEvtchns + 1);
   const m = recordMap(tree);
-  if (m.has(evtchn.port)) return { tree, nrEvtchns: nr, rc: linuxErr('EEXIST') };
-  return { tree: recordView(m.set(evtchn.port, evtchn)), nrEvtchns: nr, rc: 0 };
+  const s = shape ?? shapeInAscendingOrder(m);
+  if (m.has(evtchn.port)) return { tree, nrEvtchns: nr, rc: linuxErr('EEXIST'), shape: s };
+  return {
+    tree: recordView(m.set(evtchn.port, evtchn)),
+    nrEvtchns: nr,
+    rc: 0,
+    shape: rbAddEvtchn(s, evtchn.port),
+  };
 }
 
 /** Result of {@link delEvtchn}. @category Bound ports */
@@ -460,15 +496,20 @@ export interface DelEvtchnResult {
   readonly nrEvtchns: number;
   /** Nodes that were in the tree and are no longer reachable from it (not freed). */
   readonly lost: readonly UserEvtchn[];
+  /** The tree's shape after `rb_erase`. */
+  readonly shape: EvtchnRbTree;
 }
 
 /**
- * `del_evtchn(u, evtchn)` (lines 134-139): `nr_evtchns--` and `rb_erase`. When `linked` is
- * false (the node `add_evtchn` refused with -EEXIST: kzalloc'd, never linked, parent pointer
- * NULL), `rb_erase` takes the node for the root and sets `root->rb_node` to its (NULL) child:
- * the whole tree becomes empty and every node in it is lost (lib/rbtree.c
- * `__rb_erase_augmented` case 1 with `__rb_change_child(node, NULL, NULL, root)`; inferred from
- * the rbtree code, not observed on a running kernel).
+ * `del_evtchn(u, evtchn)` (lines 134-139): `nr_evtchns--` and `rb_erase` with its rebalancing
+ * ({@link rbEraseEvtchn}). When `linked` is false (the node `add_evtchn` refused with -EEXIST:
+ * kzalloc'd, never linked, parent pointer NULL), `rb_erase` takes the node for the root and sets
+ * `root->rb_node` to its (NULL) child: the whole tree becomes empty and every node in it is lost
+ * (lib/rbtree.c `__rb_erase_augmented` case 1 with `__rb_change_child(node, NULL, NULL, root)`;
+ * inferred from the rbtree code, not observed on a running kernel).
+ *
+ * `shape` must hold the same ports as `tree`; when it is left out, the shape is rebuilt by
+ * inserting the ports of `tree` in ascending order (for callers that do not track it).
  * @category Bound ports
  */
 export function delEvtchn(
@@ -476,12 +517,29 @@ export function delEvtchn(
   nrEvtchns: number,
   port: number,
   linked: boolean,
+  shape?: EvtchnRbTree,
 ): DelEvtchnResult {
   const nr = u32(nrEvtchns - 1);
-  if (!linked) return { tree: recordView(PortMap.empty<UserEvtchn>()), nrEvtchns: nr, lost: tree };
+  if (!linked)
+    return {
+      tree: recordView(PortMap.empty<UserEvtchn>()),
+      nrEvtchns: nr,
+      lost: tree,
+      shape: rbEraseUnlinked(),
+    };
   const m = recordMap(tree);
-  if (!m.has(port)) return { tree, nrEvtchns: nr, lost: [] };
-  return { tree: recordView(m.delete(port)), nrEvtchns: nr, lost: [] };
+  const s = shape ?? shapeInAscendingOrder(m);
+  if (!m.has(port)) return { tree, nrEvtchns: nr, lost: [], shape: s };
+  return { tree: recordView(m.delete(port)), nrEvtchns: nr, lost: [], shape: rbEraseEvtchn(s, port) };
+}
+
+/** The shape of a tree whose ports were inserted in ascending order. */
+function shapeInAscendingOrder(m: PortMap<UserEvtchn>): EvtchnRbTree {
+  let s = EMPTY_EVTCHN_RBTREE;
+  m.forEach((_e, port) => {
+    s = rbAddEvtchn(s, port);
+  });
+  return s;
 }
 
 /** Replaces the `enabled` flag of `port` (a no-op when absent). O(log n). @category Bound ports */

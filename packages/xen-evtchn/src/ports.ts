@@ -8,7 +8,8 @@
  * Every port is a readonly object of pure functions over one immutable environment value
  * ({@link EvtchnEnv}) that the device machine keeps in its context, so the checker explores the
  * environment together with the driver. The in-memory defaults are deterministic: fresh ports
- * counting up from 1, one remote domain, 24 VIRQs. Fault injection: any operation named in
+ * from 1 up, the lowest free one first as Xen's `get_free_port` hands them out, `-ENOSPC` once
+ * all `nrChannels` ports are taken (port 0 is reserved), one remote domain, 24 VIRQs. Fault injection: any operation named in
  * {@link FaultOp} can be told to fail once with a given errno ({@link armFault}); the
  * hypervisor can be told to hand out a port again ({@link armPortReuse}).
  *
@@ -27,7 +28,7 @@
  * @module
  */
 import { linuxErr } from '@kspec/spec-kit';
-import { DOMID_SELF } from './model.js';
+import { DOMID_SELF, EVTCHN_2L_NR_CHANNELS } from './model.js';
 import { emptyPortView, recordMap, recordView, type PortMap } from './persistent.js';
 
 /**
@@ -96,8 +97,18 @@ export interface RemoteDomain {
 export interface HypervisorState {
   readonly selfDomid: number;
   readonly nrVirqs: number;
+  /**
+   * The number of event channels of this guest (`d->max_evtchns`, what the guest's
+   * `xen_evtchn_nr_channels()` reports): ports are 0..nrChannels-1, port 0 reserved.
+   */
+  readonly nrChannels: number;
   /** The open channels, in port order. */
   readonly channels: readonly HvChannel[];
+  /**
+   * The port the next allocation gets (`get_free_port`): the lowest port above the reserved
+   * port 0 that is not open, or `nrChannels` when every port is open (the allocation then fails
+   * with -ENOSPC).
+   */
   readonly nextPort: number;
   readonly domains: readonly RemoteDomain[];
   /** Ports to hand out again, first first (even if still open). */
@@ -171,6 +182,8 @@ export interface IrqLayer {
   notifyRemoteViaEvtchn(env: EvtchnEnv, hv: Hypervisor, port: number): EvtchnEnv;
   /** `irq_from_evtchn(port)`: -1 when unbound. */
   irqFromEvtchn(env: EvtchnEnv, port: number): number;
+  /** `xen_evtchn_nr_channels()`: the number of event channels of the current ABI. */
+  xenEvtchnNrChannels(env: EvtchnEnv): number;
   /** True when an upcall would run the handler of `port` now. */
   isDeliverable(env: EvtchnEnv, hv: Hypervisor, port: number): boolean;
   /** The upcall takes the event: clear pending, mask until late EOI. */
@@ -185,6 +198,8 @@ export interface EvtchnEnvOptions {
   readonly remoteDomains?: readonly number[];
   /** `NR_VIRQS` (default 24). */
   readonly nrVirqs?: number;
+  /** The number of event channels (default `EVTCHN_2L_NR_CHANNELS`, 4096: the 2-level ABI). */
+  readonly nrChannels?: number;
 }
 
 /** A fresh environment. @category Ports */
@@ -193,6 +208,7 @@ export function createEvtchnEnv(options: EvtchnEnvOptions = {}): EvtchnEnv {
     hv: {
       selfDomid: options.selfDomid ?? 0,
       nrVirqs: options.nrVirqs ?? 24,
+      nrChannels: options.nrChannels ?? EVTCHN_2L_NR_CHANNELS,
       channels: emptyPortView(),
       nextPort: 1,
       domains: (options.remoteDomains ?? [1]).map((domid) => ({
@@ -257,24 +273,42 @@ function updateChannel(env: EvtchnEnv, port: number, patch: Partial<HvChannel>):
   return withChannels(env, channels.set(port, { ...c, ...patch }));
 }
 
-/** Allocates a port (fresh, or the next armed reuse) and records the channel, masked. */
-function allocChannel(env: EvtchnEnv, ch: Omit<HvChannel, 'port' | 'pending' | 'masked'>): PortResult {
-  let port: number;
-  let extra: Partial<HypervisorState>;
-  if (env.hv.reuse.length > 0) {
-    port = env.hv.reuse[0] as number;
-    extra = { reuse: env.hv.reuse.slice(1) };
-  } else {
-    port = env.hv.nextPort;
-    extra = { nextPort: port + 1 };
-  }
-  const fresh: HvChannel = { ...ch, port, pending: false, masked: true };
-  return { env: withChannels(env, channelMap(env).set(port, fresh), extra), rc: 0, port };
+/**
+ * The lowest port in `[from, nrChannels)` that is not open, or `nrChannels` when there is none:
+ * the loop of Xen's `get_free_port` (common/event_channel.c), which hands out the first free
+ * port from the bottom.
+ */
+function lowestFreePort(channels: PortMap<HvChannel>, from: number, nrChannels: number): number {
+  let port = from;
+  while (port < nrChannels && channels.has(port)) port++;
+  return port;
 }
 
 /**
- * The in-memory hypervisor. Error choices beyond facts.md 3.3 (in-memory choices, after Xen's
- * common/event_channel.c): unknown remote domain -ESRCH, VIRQ out of range -EINVAL, VIRQ
+ * Allocates a port and records the channel, masked: the next armed reuse (even if still open),
+ * or the lowest free port (`get_free_port`), or -ENOSPC when all `nrChannels` ports are taken.
+ */
+function allocChannel(env: EvtchnEnv, ch: Omit<HvChannel, 'port' | 'pending' | 'masked'>): PortResult {
+  const hv = env.hv;
+  let port: number;
+  let reuse = hv.reuse;
+  if (reuse.length > 0) {
+    port = reuse[0] as number;
+    reuse = reuse.slice(1);
+  } else {
+    port = hv.nextPort;
+    if (port >= hv.nrChannels) return { env, rc: linuxErr('ENOSPC') };
+  }
+  const channels = channelMap(env).set(port, { ...ch, port, pending: false, masked: true });
+  const nextPort = port === hv.nextPort ? lowestFreePort(channels, port + 1, hv.nrChannels) : hv.nextPort;
+  return { env: withChannels(env, channels, { reuse, nextPort }), rc: 0, port };
+}
+
+/**
+ * The in-memory hypervisor. Ports come from `get_free_port` (lowest free port from 1; -ENOSPC
+ * when none of the `nrChannels` is free, as common/event_channel.c returns). Error choices
+ * beyond facts.md 3.3 (in-memory choices, after Xen's common/event_channel.c): unknown remote
+ * domain -ESRCH, VIRQ out of range -EINVAL, VIRQ
  * already bound -EEXIST, remote port not offered -EINVAL, closing a free port -EINVAL
  * (facts 3.3), send on a VIRQ channel -EINVAL, send on an unbound channel dropped.
  * @category Ports
@@ -348,7 +382,9 @@ export const inMemoryHypervisor: Hypervisor = Object.freeze({
         env = { ...env, hv: { ...env.hv, domains } };
       }
     }
-    return { env: withChannels(env, channelMap(env).delete(port)), rc: 0 };
+    // The port is free again: get_free_port hands out the lowest free port next.
+    const nextPort = port >= 1 && port < env.hv.nextPort ? port : env.hv.nextPort;
+    return { env: withChannels(env, channelMap(env).delete(port), { nextPort }), rc: 0 };
   },
   send(env0: EvtchnEnv, port: number): PortResult {
     const f = takeFault(env0, 'send');
@@ -442,6 +478,10 @@ export const inMemoryIrqLayer: IrqLayer = Object.freeze({
   },
   irqFromEvtchn(env: EvtchnEnv, port: number): number {
     return bindingMap(env).has(port) ? port : -1;
+  },
+  xenEvtchnNrChannels(env: EvtchnEnv): number {
+    // the guest's ABI covers exactly the hypervisor's channels (2-level ABI: both 4096)
+    return env.hv.nrChannels;
   },
   isDeliverable(env: EvtchnEnv, hv: Hypervisor, port: number): boolean {
     const b = bindingMap(env).get(port);

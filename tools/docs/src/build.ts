@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SubsystemManifest } from '@kspec/spec-kit';
-import { describeChart, exportMachine } from '@kspec/statecharts';
+import { checkOutputDirectory, describeChart, exportMachine, writeFileAtomic } from '@kspec/statecharts';
 import { bundleViewer } from './bundle.js';
 import { esc, frame, SITE_CSS } from './html.js';
 import { machinePage } from './page.js';
@@ -46,16 +46,19 @@ export interface SiteSummary {
 export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary> {
   const t0 = performance.now();
   const seeds = SeedReader.resolve(options.seedsDir);
+  checkOutputDirectory('--out', options.out);
   mkdirSync(join(options.out, 'assets'), { recursive: true });
-  writeFileSync(join(options.out, 'assets', 'site.css'), SITE_CSS);
+  writeFileAtomic(join(options.out, 'assets', 'site.css'), SITE_CSS, '--out');
   let bundleMs = 0;
   let exportMs = 0;
   const pages: { manifest: string; machine: string; path: string }[] = [];
   const cards: string[] = [];
   for (const { specifier, manifest } of options.sources) {
+    // a package without machines (shared memory: infrastructure with invariants) has no page
+    if (manifest.machines.length === 0) continue;
     const b0 = performance.now();
     const script = await bundleViewer(specifier, options.root);
-    writeFileSync(join(options.out, 'assets', `${manifest.name}.viewer.js`), script);
+    writeFileAtomic(join(options.out, 'assets', `${manifest.name}.viewer.js`), script, '--out');
     bundleMs += performance.now() - b0;
     const dir = join(options.out, manifest.name);
     mkdirSync(dir, { recursive: true });
@@ -66,7 +69,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
       exportMs += performance.now() - e0;
       const files: string[] = [];
       for (const [ext, text] of Object.entries(exported.files)) {
-        writeFileSync(join(dir, `${entry.name}.${ext}`), text);
+        writeFileAtomic(join(dir, `${entry.name}.${ext}`), text, '--out');
         files.push(`${entry.name}.${ext}`);
       }
       const graph = describeChart(entry.machine);
@@ -81,7 +84,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
         viewerScript: `../assets/${manifest.name}.viewer.js`,
       });
       const path = `${manifest.name}/${entry.name}.html`;
-      writeFileSync(join(options.out, path), html);
+      writeFileAtomic(join(options.out, path), html, '--out');
       pages.push({ manifest: manifest.name, machine: entry.name, path });
       items.push(
         `<li><a href="${esc(path)}">${esc(entry.name)}</a> <span class="muted">(${graph.states.size} states, ${graph.edges.length} transitions)</span><br>${esc(entry.description)}</li>`,
@@ -98,6 +101,6 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
 <div class="cards">${cards.join('\n') || '<p>No package exports a manifest yet.</p>'}</div>`,
     0,
   );
-  writeFileSync(join(options.out, 'index.html'), index);
+  writeFileAtomic(join(options.out, 'index.html'), index, '--out');
   return { pages, timings: { bundleMs, exportMs, totalMs: performance.now() - t0 }, seedsDir: seeds.dir };
 }

@@ -7,14 +7,15 @@
  * ```
  *
  * It publishes every manifest that a workspace package exports (discovered like the
- * exporter does) and prints where the site is. Seed references link upstream; with a local
+ * exporter does) and prints where the site is. A `--out` that cannot be made or written is
+ * exit 2 before any work; every file is written whole (a temporary file renamed). Seed references link upstream; with a local
  * seed directory (`--seeds DIR` or `$KSPEC_SEEDS`) the pages also show the cited lines.
  *
  * @module
  */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { discoverManifests, findRepoRoot } from '@kspec/statecharts';
+import { OutputPathError, checkOutputDirectory, discoverManifests, findRepoRoot } from '@kspec/statecharts';
 import { buildSite } from './build.js';
 
 async function main(): Promise<void> {
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
     .parse();
   const { out, root, seeds } = program.opts<{ out: string; root?: string; seeds?: string }>();
   const repo = root ? resolve(root) : findRepoRoot();
+  // before any work: the site's directory exists or can be made, by this user
+  checkOutputDirectory('--out', resolve(repo, out));
   const found = await discoverManifests(repo, {
     onSkip: (name, reason) => console.warn(`kspec-docs-site: skipping ${name}: ${reason}`),
   });
@@ -43,6 +46,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof OutputPathError) {
+    console.error(`kspec-docs-site: ${err.message}`);
+    process.exit(2);
+  }
   console.error(`kspec-docs-site: ${(err as Error).stack ?? String(err)}`);
   process.exit(1);
 });

@@ -46,17 +46,34 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: var(--bg-soft); }
 code, pre { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-.viewer { display: grid; grid-template-columns: minmax(0, 1fr) 320px; gap: 16px; align-items: start; }
-.diagram { border: 1px solid var(--line); border-radius: 6px; overflow: auto; max-height: 78vh; background: #fff; }
-.diagram svg { display: block; max-width: 100%; height: auto; }
-.diagram.natural svg { max-width: none; }
-.panel { border: 1px solid var(--line); border-radius: 6px; padding: 10px; background: var(--bg-soft); position: sticky; top: 8px; }
+.viewer { display: grid; grid-template-columns: minmax(0, 1fr) 320px; grid-template-areas: "diagram panel" "context panel"; gap: 16px; align-items: start; }
+.diagram { grid-area: diagram; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; background: #fff; cursor: grab; }
+.diagram svg { display: block; }
+.panel { grid-area: panel; border: 1px solid var(--line); border-radius: 6px; padding: 10px; background: var(--bg-soft); position: sticky; top: 8px; }
+.context-panel { grid-area: context; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; font-size: 14px; }
+.context-panel h4 { margin: 6px 0 4px; font-size: 15px; }
+.context-panel ul { margin: 0 0 6px; padding-left: 18px; }
+.context-panel code { font-size: 13px; }
+.context-panel .changed { background: #fff1c2; }
+table.ctx { font-size: 13px; }
+table.ctx th { width: 12em; background: var(--bg-soft); font-weight: 600; }
+table.ctx tr.changed th { background: #ffd166; }
+dl.ctx-fields { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 1px 10px; margin: 0; }
+dl.ctx-fields dt { color: var(--muted); }
+dl.ctx-fields dd { margin: 0; }
+ol.ctx-list { margin: 0; padding-left: 22px; }
+g.edge.kspec-last path { stroke: #c1121f !important; stroke-width: 3px; }
+g.edge.kspec-last polygon { stroke: #c1121f !important; fill: #c1121f !important; }
+g.edge.kspec-last text { fill: #c1121f; font-weight: bold; }
+tr.kspec-last td { background: #ffe0e0; }
+.seed.kspec-last { outline: 3px solid #c1121f; }
+.seed.kspec-last pre { background: #fff5f5; }
 .panel h3 { margin: 4px 0 6px; font-size: 14px; }
 #event-buttons { display: flex; flex-wrap: wrap; gap: 4px; }
-#event-buttons button { font: 12px ui-monospace, monospace; padding: 3px 6px; border-radius: 4px; border: 1px solid #9bb4d3; background: #e8f1fc; cursor: pointer; }
+#event-buttons button { max-width: 100%; white-space: normal; overflow-wrap: anywhere; text-align: left; font: 12px ui-monospace, monospace; padding: 3px 6px; border-radius: 4px; border: 1px solid #9bb4d3; background: #e8f1fc; cursor: pointer; }
 #event-buttons button.disabled { opacity: .45; cursor: not-allowed; background: #eee; border-color: #ccc; }
 #event-buttons button.delay { background: #fff4d6; border-color: #e0b84c; }
-#active-states { white-space: pre-wrap; background: #fff; border: 1px solid var(--line); padding: 6px; min-height: 40px; }
+#active-states { white-space: pre-wrap; overflow-wrap: anywhere; background: #fff; border: 1px solid var(--line); padding: 6px; min-height: 40px; }
 #step-log { max-height: 140px; overflow: auto; padding-left: 18px; margin: 4px 0; font: 12px ui-monospace, monospace; }
 #trace-slider { width: 100%; }
 #trace-info { font-size: 12px; min-height: 32px; }

@@ -12,6 +12,7 @@ import type { ChartGraph, ChartState } from '@kspec/statecharts';
 import { esc, frame } from './html.js';
 import type { SeedReader } from './seeds.js';
 import { seedAnchor } from './seeds.js';
+import type { PageData } from './viewer/main.js';
 
 /** Everything a machine page shows. */
 export interface MachinePageInput {
@@ -77,12 +78,30 @@ export function machinePage(input: MachinePageInput): string {
       label: `${short(graph, e.sourceId)}: ${e.event}`,
       ...(e.delayMs !== undefined ? { ms: e.delayMs } : {}),
     }));
-  const pageData = {
+  const transitions = Object.fromEntries(
+    graph.edges.map((e) => [
+      e.id,
+      {
+        label: `${short(graph, e.sourceId)} --${e.event}${e.guard ? ` [${e.guard}]` : ''}--> ${
+          e.targets.length ? e.targets.map((t) => short(graph, t)).join(', ') : '(stays)'
+        }`,
+        ...(e.source
+          ? {
+              seed: `${e.source.file}:${e.source.lines[0] === e.source.lines[1] ? e.source.lines[0] : e.source.lines.join('-')} (${e.source.fn})`,
+              anchor: seedAnchor(e.source),
+            }
+          : {}),
+      },
+    ]),
+  );
+  const pageData: PageData = {
     manifestName: manifest.name,
     packageName: manifest.package,
     machine: entry.name,
     events,
     delays,
+    transitions,
+    flavour: manifest.seed?.startsWith('netbsd') ? 'netbsd' : 'linux',
   };
 
   const rows = graph.edges
@@ -162,11 +181,12 @@ ${f.upstreamFix ? `<p class="muted">Upstream fix: ${esc(f.upstreamFix)}</p>` : '
 <script type="application/json" id="kspec-page">${JSON.stringify(pageData).replace(/</g, '\\u003c')}</script>
 <section class="viewer">
   <div class="diagram" id="diagram">${svg}</div>
+  <div class="context-panel" id="context-view" data-testid="context-view"></div>
   <div class="panel">
     <h3>Run the machine</h3>
     <div id="viewer-status" class="muted">loading the viewer…</div>
     <div id="event-buttons"></div>
-    <p><button type="button" id="viewer-reset">Reset</button> <button type="button" id="diagram-zoom">Diagram: actual size</button></p>
+    <p><button type="button" id="viewer-reset">Reset</button> <button type="button" id="diagram-fit" title="the whole chart">Diagram: fit</button> <button type="button" id="diagram-readable" title="labels readable, at the active states">Diagram: readable</button></p>
     <h3>Active configuration</h3>
     <div id="active-states" data-testid="active-states"></div>
     <h3>Steps</h3>
@@ -194,6 +214,12 @@ ${stateRows}
 ${invariants.length ? `<table><thead><tr><th>name</th><th>statement</th><th>seed</th></tr></thead><tbody>${invariantRows}</tbody></table>` : '<p class="muted">None declared.</p>'}
 <h2 id="findings">Findings</h2>
 ${findings.length ? findingBlocks : '<p class="muted">None recorded.</p>'}
+${(entry.appendix ?? [])
+  .map(
+    (x) =>
+      `<h2 id="appendix-${esc(x.title.toLowerCase().replace(/[^a-z0-9]+/g, '-'))}">${esc(x.title)}</h2>${x.description ? `<p>${esc(x.description)}</p>` : ''}<pre class="appendix">${esc(x.text)}</pre>`,
+  )
+  .join('\n')}
 ${input.notes.length ? `<h2 id="export-notes">What SCXML cannot show here</h2><ul>${input.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 <h2 id="seed-excerpts">Seed excerpts</h2>
 ${excerpts}

@@ -120,4 +120,18 @@ describe('docs site', () => {
     expect(html).toContain('id="finding-FIXTURE-1"');
     expect(html).toContain('id="inv-freedNeverNegative"');
   });
+
+  it('a machine that publishes appendix sections (the usb-gadget descriptor dumps) shows each of them on its page', () => {
+    const withAppendix = machines.filter((m) => (m.entry.appendix ?? []).length > 0);
+    expect(withAppendix.map((m) => m.label)).toContain('usb-gadget/gEther');
+    const esc = (t: string) =>
+      t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    for (const { manifest, entry } of withAppendix) {
+      const html = readFileSync(join(out, manifest.name, `${entry.name}.html`), 'utf8');
+      for (const a of entry.appendix!) {
+        expect(html).toContain(`id="appendix-${a.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}"`);
+        expect(html).toContain(esc(a.text));
+      }
+    }
+  });
 });

@@ -8,17 +8,17 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import type { MachineCheckModel, SubsystemManifest } from '@kspec/spec-kit';
-import { discoverManifests, exportManifests, parseFormats } from '@kspec/statecharts';
+import type { PendingOutput } from '@kspec/statecharts';
 import {
-  checkConfig,
-  explore,
-  formatReport,
-  progressPrinter,
-  testPaths,
-  type CheckReport,
-} from '@kspec/verify';
+  checkOutputDirectory,
+  discoverManifests,
+  exportManifests,
+  parseFormats,
+  reserveOutputs,
+} from '@kspec/statecharts';
+import { checkConfig, explore, formatReport, testPaths, type CheckReport } from '@kspec/verify';
+import { progressPrinter } from '@kspec/verify/node';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { repoRoot } from '../paths.js';
@@ -58,9 +58,10 @@ export async function exportCommand(
   } catch (err) {
     throw new UsageError(`--format ${o.format}: ${(err as Error).message}`);
   }
-  const all = manifests ?? (await workspaceManifests(io));
   const out = resolve(o.out);
-  const index = await exportManifests(all, out, formats);
+  checkOutputDirectory('--out', o.out);
+  const all = manifests ?? (await workspaceManifests(io));
+  const index = await exportManifests(all, out, formats, '--out');
   const machines = index.packages.reduce((n, p) => n + p.machines.length, 0);
   io.out(
     `kspec export: ${machines} machine(s) of ${index.packages.length} package(s) (${formats.join(', ')}) written to ${out}`,
@@ -96,6 +97,8 @@ export interface CheckCommandOptions {
    * `deadlock: false` itself (a field spec-kit's `CheckConfig` does not declare yet).
    */
   readonly deadlock?: boolean;
+  /** List the transitions never taken (per check and per machine); default: counts only. */
+  readonly verbose?: boolean;
 }
 
 /**
@@ -176,10 +179,11 @@ export async function checkCommand(
   } else {
     for (const e of entries) {
       io.out(`== ${e.model} / ${e.config}: ${e.ok ? 'OK' : 'FAILED'}`);
-      io.out(formatReport(e.report));
+      io.out(formatReport(e.report, { uncovered: o.verbose ? 'list' : 'count' }));
       for (const p of e.problems) io.out(`  problem: ${p}`);
       io.out('');
     }
+    for (const line of coverageSummary(selected, entries, o.verbose ?? false)) io.out(line);
     const findings = [
       ...new Set(
         entries.flatMap((e) => e.report.violations.flatMap((v) => (v.findingId ? [v.findingId] : []))),
@@ -191,6 +195,45 @@ export async function checkCommand(
     );
   }
   return { code: failed.length ? EXIT.failure : EXIT.ok, entries };
+}
+
+/**
+ * The coverage of each machine over all the checks that explored it: a transition counts as
+ * taken when any of them took it. One line per machine, and with `verbose` the transitions
+ * none of them took.
+ * @category CLI
+ */
+export function coverageSummary(
+  manifests: readonly SubsystemManifest[],
+  entries: readonly CheckEntry[],
+  verbose: boolean,
+): string[] {
+  const byMachine = new Map<string, { checks: number; covered: Set<string>; all: Set<string> }>();
+  for (const e of entries) {
+    const manifest = manifests.find((m) => m.name === e.package);
+    const model = (manifest?.models as readonly MachineCheckModel[] | undefined)?.find(
+      (x) => x.name === e.model,
+    );
+    const chart = manifest?.machines.find((c) => c.machine === model?.machine)?.name ?? e.model;
+    const key = `${e.package}/${chart}`;
+    const acc = byMachine.get(key) ?? { checks: 0, covered: new Set<string>(), all: new Set<string>() };
+    acc.checks++;
+    e.report.coverage.covered.forEach((t) => (acc.covered.add(t), acc.all.add(t)));
+    e.report.coverage.uncovered.forEach((t) => acc.all.add(t));
+    byMachine.set(key, acc);
+  }
+  const lines = ['coverage per machine (a transition counts when any check took it):'];
+  for (const [machine, acc] of byMachine) {
+    const never = [...acc.all].filter((t) => !acc.covered.has(t));
+    lines.push(
+      `  ${machine}: ${acc.covered.size}/${acc.all.size} transitions taken in ${acc.checks} check(s)` +
+        (never.length ? `, ${never.length} never taken${verbose ? ':' : ''}` : ''),
+    );
+    if (verbose) for (const t of never) lines.push(`    never taken: ${t}`);
+  }
+  if (!verbose && byMachine.size > 0) lines.push('  (--verbose lists the transitions never taken)');
+  lines.push('');
+  return lines;
 }
 
 /**
@@ -255,7 +298,22 @@ export async function pathsCommand(
   io: CommandIo,
   manifests?: readonly SubsystemManifest[],
 ): Promise<number> {
-  const { manifest, model } = findModel(manifests ?? (await workspaceManifests(io)), name);
+  const outputs = reserveOutputs(o.out !== undefined ? [{ flag: '-o', path: o.out }] : []);
+  try {
+    const { manifest, model } = findModel(manifests ?? (await workspaceManifests(io)), name);
+    return writePaths(manifest, model, o, io, outputs.get('-o'));
+  } finally {
+    outputs.discardAll();
+  }
+}
+
+function writePaths(
+  manifest: SubsystemManifest,
+  model: MachineCheckModel,
+  o: PathsCommandOptions,
+  io: CommandIo,
+  out: PendingOutput | undefined,
+): number {
   const bounds = model.configs[0]?.bounds ?? {};
   const maxStates = o.maxStates ?? bounds.maxStates;
   const maxDepth = o.depth ?? bounds.maxDepth;
@@ -264,8 +322,9 @@ export async function pathsCommand(
     ...(maxDepth !== undefined ? { maxDepth } : {}),
   });
   const json = JSON.stringify({ package: manifest.package, ...suite }, null, 2);
-  if (o.out !== undefined) {
-    writeFileSync(o.out, `${json}\n`);
+  if (out !== undefined) {
+    out.write(`${json}\n`);
+    out.commit();
     io.err(
       `kspec paths: ${suite.paths.length} path(s) covering ${suite.covered.length} transition(s) of ${qualifiedModelName(manifest, model)}` +
         `${suite.uncovered.length ? ` (${suite.uncovered.length} not reached)` : ''} written to ${o.out}`,

@@ -7,22 +7,26 @@
  * The bus's data size is taken from the file size (a standard bus file is 1 MiB, 32 bytes of
  * header and `BUSMEM_DATASIZE` of data) unless `--data-size` says otherwise. A file that is
  * not a bus (wrong magic, impossible offsets or lengths) is bad input: exit 2, no pcap written.
+ * The output is checked before the bus file is read (it must not be the bus file, and must be
+ * creatable) and written through a temporary file renamed at the end.
  *
  * @module
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import {
   MAX_DATASIZE,
   MIN_DATASIZE,
   SHMIF_HEADER_SIZE,
   ShmifError,
+  busSizeFor,
   busToPcap,
   framesToPcap,
   parseBusFile,
   shmifMemOver,
   walkBusFrames,
 } from '@kspec/shared-memory';
+import { reserveOutputs } from '@kspec/statecharts';
 import { EXIT, UsageError } from '../errors.js';
+import { readInputFile } from '../json-input.js';
 import type { CommandIo } from '../io.js';
 
 /**
@@ -43,15 +47,29 @@ export function pcapCommand(
   o: PcapCommandOptions,
   io: CommandIo,
 ): { code: number; frames: number } {
-  let bytes: Uint8Array;
+  const outputs = reserveOutputs([{ flag: '-o', path: o.out }], [{ flag: 'bus file', path: busFile }]);
   try {
-    const b = readFileSync(busFile);
-    bytes = new Uint8Array(b.buffer, b.byteOffset, b.length);
-  } catch (err) {
-    throw new UsageError(
-      `${busFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    const r = convert(busFile, o);
+    outputs.get('-o')!.write(r.pcap);
+    outputs.commitAll();
+    io.out(
+      `kspec pcap: ${r.frames} frame${r.frames === 1 ? '' : 's'} from ${busFile} (data size ${r.dataSize}) written to ${o.out}`,
     );
+    return { code: EXIT.ok, frames: r.frames };
+  } finally {
+    outputs.discardAll();
   }
+}
+
+function convert(
+  busFile: string,
+  o: PcapCommandOptions,
+): { pcap: Uint8Array; frames: number; dataSize: number } {
+  const bytes = readInputFile(
+    busFile,
+    { maxBytes: busSizeFor(MAX_DATASIZE), minBytes: busSizeFor(MIN_DATASIZE), what: 'a shmif bus file' },
+    (m) => new UsageError(m),
+  );
   const dataSize = o.dataSize ?? bytes.length - SHMIF_HEADER_SIZE;
   if (dataSize < MIN_DATASIZE || dataSize > MAX_DATASIZE) {
     throw new UsageError(
@@ -69,9 +87,5 @@ export function pcapCommand(
     if (err instanceof ShmifError) throw new UsageError(`${busFile}: ${err.message}`);
     throw err;
   }
-  writeFileSync(o.out, pcap);
-  io.out(
-    `kspec pcap: ${frames} frame${frames === 1 ? '' : 's'} from ${busFile} (data size ${dataSize}) written to ${o.out}`,
-  );
-  return { code: EXIT.ok, frames };
+  return { pcap, frames, dataSize };
 }

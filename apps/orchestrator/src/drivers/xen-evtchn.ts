@@ -22,6 +22,7 @@
  */
 import * as t from 'io-ts/lib/index.js';
 import {
+  EVTCHN_2L_NR_CHANNELS,
   PAGE_SIZE,
   evtchnRingOccupancy,
   manifest as evtchnManifest,
@@ -29,7 +30,7 @@ import {
   type EvtchnDevice,
 } from '@kspec/xen-evtchn';
 import { linuxErr } from '@kspec/spec-kit';
-import { intIn, strictObject } from '../codec.js';
+import { ScenarioError, intIn, strictObject } from '../codec.js';
 import type { DriverRun, RunServices, ScenarioDriver, SubsystemSummary } from '../driver.js';
 import { stateText } from '../trace.js';
 
@@ -73,6 +74,8 @@ export const EvtchnScenarioCodec = strictObject(
 export type EvtchnScenario = t.TypeOf<typeof EvtchnScenarioCodec>;
 
 const EAGAIN = linuxErr('EAGAIN');
+/** `sizeof(evtchn_port_t)`: a read returns whole ports. */
+const EVTCHN_PORT_BYTES = 4;
 const EFBIG = linuxErr('EFBIG');
 
 class EvtchnRun implements DriverRun {
@@ -121,6 +124,19 @@ class EvtchnRun implements DriverRun {
     });
     services.watcher.watch(this.dev.actor, 'xen-evtchn/evtchnDevice');
     const n = cfg.ports ?? 3;
+    const nr = this.dev.snapshot.context.env.hv.nrChannels;
+    // The hypervisor hands out ports 1..nrChannels-1 (port 0 is reserved), then -ENOSPC.
+    if (n >= nr)
+      throw new ScenarioError(
+        `xen-evtchn: ports ${n} need ${n + 1} event channels (port 0 is reserved), nrChannels is ${nr}`,
+        [
+          {
+            path: '$.subsystems.xen-evtchn.ports',
+            expected: `integer in [1, ${nr - 1}]`,
+            got: JSON.stringify(n),
+          },
+        ],
+      );
     const domid = cfg.remoteDomain ?? 1;
     for (let i = 0; i < n; i++) {
       const port = this.dev.bindUnboundPort(domid);
@@ -151,7 +167,11 @@ class EvtchnRun implements DriverRun {
     if (occ > this.c.maxOccupancy) this.c.maxOccupancy = occ;
   }
 
+  private closed = false;
+
   private raise(channel: number): void {
+    // a signal that arrives while the run closes (a worker's last batch) finds the file gone
+    if (this.closed || this.dev.snapshot.status !== 'active') return;
     const port = this.ports[channel % this.ports.length]!;
     const prod = this.ring.prod;
     const wasEnabled = this.isEnabled(port);
@@ -331,6 +351,7 @@ class EvtchnRun implements DriverRun {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.dev.snapshot.status === 'active') this.dev.release();
     for (const p of this.ports) this.dev.binding(p)?.stop();
     this.dev.actor.stop();
@@ -347,6 +368,42 @@ export const evtchnDriver: ScenarioDriver<EvtchnScenario> = {
   description:
     'one /dev/xen/evtchn file: the hypervisor raises a port per signal (a delivered frame), a reader drains the ring with read() and re-enables ports with write()',
   config: EvtchnScenarioCodec,
+  emits: [],
+  listensTo: (config) => [
+    config.raiseOn !== undefined
+      ? { path: '$.raiseOn', signal: config.raiseOn }
+      : { path: '$', signal: 'shmif.delivered' },
+  ],
+  checkPlan: (config, { maxTicks }) => [
+    ...((config.ports ?? 3) >= (config.nrChannels ?? EVTCHN_2L_NR_CHANNELS)
+      ? [
+          {
+            path: '$.ports',
+            message:
+              `${config.ports ?? 3} ports need ${(config.ports ?? 3) + 1} event channels (port 0 is reserved), ` +
+              `nrChannels is ${config.nrChannels ?? EVTCHN_2L_NR_CHANNELS}`,
+          },
+        ]
+      : []),
+    ...(config.reader?.readBytes !== undefined && config.reader.readBytes < EVTCHN_PORT_BYTES
+      ? [
+          {
+            path: '$.reader.readBytes',
+            message:
+              `${config.reader.readBytes} is less than sizeof(evtchn_port_t) = ${EVTCHN_PORT_BYTES}: evtchn_read rounds the count ` +
+              'down to whole ports and returns 0 (linux-xen-evtchn.c 202-206), so the reader never drains the ring',
+          },
+        ]
+      : []),
+    ...((config.reader?.readEvery ?? 1) > maxTicks
+      ? [
+          {
+            path: '$.reader.readEvery',
+            message: `${config.reader!.readEvery} is more than maxTicks ${maxTicks}: the reader would never read`,
+          },
+        ]
+      : []),
+  ],
   plots: [
     {
       id: 'evtchn-ring',

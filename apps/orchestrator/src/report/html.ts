@@ -110,17 +110,15 @@ function table(rows: readonly Readonly<Record<string, unknown>>[]): string {
 function subsystemSection(s: SubsystemSummary, plots: readonly PlotSpec[], r: RunResult): string {
   const values = r.series.values[s.subsystem] ?? {};
   const xLabel = r.workers > 0 ? 'wall clock (ms)' : 'virtual time (ms = ticks)';
+  const own = r.series.own?.[s.subsystem];
   const svgs = plots
-    .filter((p) => p.series.some((x) => values[x.key]))
-    .map((p) =>
-      svgLinePlot(
-        p.title,
-        xLabel,
-        p.yLabel,
-        r.series.t,
-        p.series.filter((x) => values[x.key]).map((x) => ({ label: x.label, values: values[x.key]! })),
-      ),
-    );
+    .map((p) => {
+      const v = p.x ? (own?.values ?? {}) : values;
+      const t = p.x ? (own?.t ?? []) : r.series.t;
+      const series = p.series.filter((x) => v[x.key]).map((x) => ({ label: x.label, values: v[x.key]! }));
+      return series.length ? svgLinePlot(p.title, p.x?.label ?? xLabel, p.yLabel, t, series) : null;
+    })
+    .filter((x): x is string => x !== null);
   const checks = s.checks.map((c) => ({
     check: c.name,
     result: c.holds ? 'holds' : c.findings?.length ? `known finding ${c.findings.join(', ')}` : 'FAILS',

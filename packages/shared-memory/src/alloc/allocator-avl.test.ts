@@ -209,3 +209,37 @@ describe('randomized against a plain range list', () => {
     expect(a.height).toBeLessThanOrEqual(25);
   });
 });
+
+describe('clone', () => {
+  it('copies blocks, shape, metadata budget and diagnostics; the two then change independently', () => {
+    const a = new AllocatorAvl({ name: '_ram_alloc', metadataBlocks: 40 });
+    for (let i = 0; i < 12; i++) a.addRange(i * 0x3000, 0x1000 + (i % 3) * 0x1000);
+    a.allocAddr(0x1000, 0x3000);
+    a.free(0x3800);
+    const b = a.clone();
+    expect(b.name).toBe('_ram_alloc');
+    expect(b.blocks()).toEqual(a.blocks());
+    expect([b.avail(), b.blockCount, b.height, b.diagnostics]).toEqual([
+      a.avail(),
+      a.blockCount,
+      a.height,
+      a.diagnostics,
+    ]);
+    // Same tree shape: Genode's (shape-dependent) best fit picks the same addresses in both.
+    for (const size of [0x1000, 0x2000, 0x1000, 0x3000, 0x1000]) {
+      expect(b.allocAligned(size, 12)).toEqual(a.allocAligned(size, 12));
+    }
+    const before = a.blocks();
+    expect(b.removeRange(0, 0x100000)).toBe(-3);
+    expect(a.blocks()).toEqual(before);
+    // The metadata budget was copied, not shared: exhausting the clone leaves the original able to allocate.
+    while (b.allocAligned(0x1000).result === ALLOC_RETURN.OK);
+    expect(a.allocAligned(0x1000).result).toBe(ALLOC_RETURN.OK);
+  });
+  it('keeps the address width', () => {
+    const a = new AllocatorAvl({ addressBits: 48 });
+    a.addRange(2 ** 40, 0x1000);
+    expect(a.clone().addrMax).toBe(2 ** 48 - 1);
+    expect(a.clone().validAddr(2 ** 40 + 5)).toBe(true);
+  });
+});

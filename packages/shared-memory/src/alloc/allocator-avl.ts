@@ -324,6 +324,31 @@ export class AllocatorAvl {
     return find(this.first())?.addr ?? null;
   }
 
+  /**
+   * An independent copy with the same blocks in the same tree shape (so the copy's best-fit
+   * search picks what the original's would), the same metadata budget and diagnostics. Lets a
+   * caller keep an allocator as an immutable value: clone, then change the clone.
+   */
+  clone(): AllocatorAvl {
+    const copy = new AllocatorAvl({ name: this.name, addressBits: Math.log2(this.addrMax + 1) });
+    const dup = (b: Block | null, parent: Block): Block | null => {
+      if (b === null) return null;
+      const n = new Block(b.addr, b.size, b.used);
+      n.maxAvail = b.maxAvail;
+      n.depth = b.depth;
+      n.parent = parent;
+      n.child = [dup(b.child[0], n), dup(b.child[1], n)];
+      return n;
+    };
+    copy.root.child = [dup(this.first(), copy.root), null];
+    copy.root.depth = this.root.depth;
+    copy.mdFree = this.mdFree;
+    copy.availTotal = this.availTotal;
+    copy.count = this.count;
+    copy.diagnostics.push(...this.diagnostics);
+    return copy;
+  }
+
   /** Every block in address order (for tests and display). */
   blocks(): AvlBlock[] {
     const out: AvlBlock[] = [];

@@ -20,6 +20,7 @@ import {
   shmifLockbus,
   shmifNextpktoff,
   shmifRcvStep,
+  U64_ZERO,
   shmifSendPacket,
   decodePkthdr,
   encodePkthdr,
@@ -167,8 +168,8 @@ describe('fast copies in a shared WebAssembly memory (fastcopy.ts) change speed,
     const staged = fast.allocStaging(1514);
     const dest = fast.allocStaging(1514);
     const plainDest = new Uint8Array(1514);
-    const fastPos = { nextpacket: 0, devgen: 0 };
-    const plainPos = { nextpacket: 0, devgen: 0 };
+    const fastPos = { nextpacket: 0, devgen: U64_ZERO };
+    const plainPos = { nextpacket: 0, devgen: U64_ZERO };
     for (let i = 0; i < 200; i++) {
       const len = 14 + ((i * 577) % 1500);
       const f = frame(len, i & 0xff);

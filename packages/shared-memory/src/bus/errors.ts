@@ -10,6 +10,7 @@
  * - bad input from outside (`notMagical`, `truncatedFile`, `impossibleLength`,
  *   `offsetOutOfRange`, `badVersion`, `wrongSize`, `badOption`): a bus file or option that cannot be a bus.
  * - `lockWedged`: the lock watchdog gave up; the C code would spin forever.
+ * - `walkLoops`: the `shmif_dumpbus` walk came back to where it was; the tool would loop forever.
  *
  * @module
  */
@@ -28,6 +29,7 @@ export type ShmifErrorKind =
   | 'impossibleLength'
   | 'offsetOutOfRange'
   | 'lockWedged'
+  | 'walkLoops'
   | 'badOption';
 
 /**

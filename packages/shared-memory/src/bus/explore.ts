@@ -20,11 +20,12 @@
  * @module
  */
 import { ShmifError, kassert } from './errors.js';
-import { createShmifMem, shmifMemOver } from './layout.js';
+import { createShmifMem, setGen, shmifMemOver } from './layout.js';
 import type { ShmifMem } from './layout.js';
-import { getGenNumber, shmifReaderStart, shmifRcvNeedsData, shmifRcvReadLocked } from './receiver.js';
+import { shmifReaderStart, shmifRcvNeedsData, shmifRcvReadLocked } from './receiver.js';
 import type { ShmifReaderPosition, ShmifReaderVariant } from './receiver.js';
 import { shmifInitbackendBus, shmifWritePacketLocked } from './transmit.js';
+import { genCompare, u64Increment, u64String } from './u64.js';
 
 /**
  * One step of a schedule.
@@ -65,6 +66,8 @@ export interface ReaderExploreOptions {
   readonly attach: 'start' | 'anywhere';
   /** Longest schedule explored. */
   readonly maxDepth: number;
+  /** `shm_gen` of the fresh bus (default 0): a bus that has made this many laps, or a bus file written so. */
+  readonly initialGen?: bigint;
 }
 
 interface Node {
@@ -96,9 +99,10 @@ function cloneNode(n: Node): Node {
   };
 }
 
-function freshNode(dataSize: number): Node {
+function freshNode(dataSize: number, initialGen: bigint = 0n): Node {
   const mem = createShmifMem(dataSize);
   shmifInitbackendBus(mem);
+  setGen(mem, initialGen);
   return {
     bytes: mem.bytes,
     pos: null,
@@ -134,7 +138,7 @@ function applyStep(
       n.delivered = new Set();
       n.lastId = 0;
       n.floor = Math.max(1, n.nextId - 1);
-      n.log.push(`attach at ${n.pos.nextpacket}/gen ${n.pos.devgen}`);
+      n.log.push(`attach at ${n.pos.nextpacket}/gen ${u64String(n.pos.devgen)}`);
       return null;
     }
     const pos = n.pos;
@@ -143,13 +147,13 @@ function applyStep(
       return null;
     }
     // shmif_rcv 641-694 without the lock (steps are atomic here)
-    kassert(getGenNumber(mem) >= pos.devgen, 'shmif_rcv', 'busmem->shm_gen >= sc->sc_devgen');
+    kassert(genCompare(mem, pos.devgen) >= 0, 'shmif_rcv', 'busmem->shm_gen >= sc->sc_devgen');
     if (shmifRcvNeedsData(mem, pos)) {
       n.log.push('read -> no new data');
       return null;
     }
     const f = shmifRcvReadLocked(mem, pos, DEST, variant);
-    if (f.wrapped) pos.devgen++;
+    if (f.wrapped) pos.devgen = u64Increment(pos.devgen);
     const what = f.skipped ? `skipped ${f.len}-byte frame` : `#${f.sec}`;
     n.log.push(`read -> ${what} at ${f.offset}${f.overrun ? ' (overrun)' : ''}`);
     if (f.skipped) return null;
@@ -185,10 +189,10 @@ function applyStep(
  * @category Shmif receiver
  */
 export function replayReaderSchedule(
-  options: Pick<ReaderExploreOptions, 'dataSize' | 'variant'>,
+  options: Pick<ReaderExploreOptions, 'dataSize' | 'variant' | 'initialGen'>,
   schedule: readonly ReaderScheduleStep[],
 ): { readonly log: readonly string[]; readonly violation: ReaderCounterexample | null } {
-  const n = freshNode(options.dataSize);
+  const n = freshNode(options.dataSize, options.initialGen);
   for (const step of schedule) {
     const v = applyStep(n, step, options.dataSize, options.variant);
     if (v !== null) return { log: n.log, violation: { ...v, schedule: n.schedule, log: n.log } };
@@ -206,7 +210,7 @@ export function exploreReaderSchedules(options: ReaderExploreOptions): {
   readonly schedules: number;
 } {
   const found = new Map<ReaderViolationKind, ReaderCounterexample>();
-  let frontier: Node[] = [freshNode(options.dataSize)];
+  let frontier: Node[] = [freshNode(options.dataSize, options.initialGen)];
   if (options.attach === 'start') {
     const n = frontier[0] as Node;
     applyStep(n, { op: 'attach' }, options.dataSize, options.variant);

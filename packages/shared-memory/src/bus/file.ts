@@ -128,18 +128,53 @@ export interface BusFrame {
 }
 
 /**
+ * Options of {@link walkBusFrames}.
+ * @category Bus files
+ */
+export interface WalkBusFramesOptions {
+  /**
+   * `'safe'` (default): stop after the frame at `shm_last`, checking offsets and lengths as it
+   * goes. `'dumpbus'`: the loop of `shmif_dumpbus` exactly, asserts included (see
+   * {@link walkBusFrames}).
+   */
+  readonly walk?: 'safe' | 'dumpbus';
+  /** `'dumpbus'` only: `-p` (pcap) mode, which asserts `curlen <= BUFSIZE` (64 KiB) before each payload read. */
+  readonly pcap?: boolean;
+  /** `'dumpbus'` only: `sb.st_size`, which its asserts compare offsets with (default the image size, 32 + dataSize). */
+  readonly fileSize?: number;
+}
+
+/** `BUFSIZE` of shmif_dumpbus.c: its payload buffer (64 KiB). @category Bus files */
+export const DUMPBUS_BUFSIZE = 64 * 1024;
+
+/**
  * Walks the frames from `shm_first` to `shm_last` as `shmif_dumpbus` does: start at
  * `shm_first` (the `BUSMEM_DATASIZE` sentinel meaning 0), allow one wrap when `shm_last <
  * shm_first` (the "bonus"), skip `sp_len == 0` records (the phantom frame), and call `visit`
- * for every other frame. Checks offsets and lengths as it goes, so a corrupt bus gives a typed
- * error instead of an out-of-bounds read.
+ * for every other frame. Returns the number of frames visited.
  *
- * Departure from dumpbus: the walk stops after the frame at `shm_last`. dumpbus keeps going
- * whenever that newest frame wraps or ends exactly at the end of the ring (its read returns
- * an offset `<= shm_last` again) and re-dumps the bus over and over.
+ * The default (`walk: 'safe'`) checks offsets and lengths as it goes, so a corrupt bus gives a
+ * typed error instead of an out-of-bounds read, and it stops after the frame at `shm_last`.
+ *
+ * `walk: 'dumpbus'` runs the tool's loop as written (usr.bin/shmif_dumpbus, facts.md 1.8):
+ * `while (curbus <= buslast || bonus)`, with no stop at `shm_last`. When the newest frame
+ * straddles the end of the ring, reading it returns an offset below `shm_last`, so the loop
+ * goes on from the end of that frame into stale bytes (what is left of overwritten frames):
+ * it takes them for packet headers, dumps what they describe, and stops at the first `assert`
+ * that fails, normally the `KASSERT(len < BUSMEM_DATASIZE/2 ...)` of `shmif_busread` (an
+ * `assert` in userland) on a stale `sp_len`, or in `-p` mode `assert(curlen <= BUFSIZE)`: an
+ * abort, thrown here as a `kassert` {@link ShmifError} naming the assertion. When the newest
+ * frame ends exactly at the end, the read returns 0 and the walk starts over from offset 0; when
+ * it comes back to an offset it has already started an iteration at, the tool loops forever,
+ * thrown here as `walkLoops`. Frames visited before either are visited.
  * @category Bus files
  */
-export function walkBusFrames(mem: ShmifMem, visit: (frame: BusFrame) => void): number {
+export function walkBusFrames(
+  mem: ShmifMem,
+  visit: (frame: BusFrame) => void,
+  options: WalkBusFramesOptions = {},
+): number {
+  if ((options.walk ?? 'safe') === 'dumpbus') return dumpbusWalk(mem, visit, options);
   const size = mem.dataSize;
   const { first, last } = readHeader(mem);
   if (first > size) {
@@ -206,6 +241,57 @@ export function walkBusFrames(mem: ShmifMem, visit: (frame: BusFrame) => void): 
       offset: last,
     },
   );
+}
+
+/** `assert(cond)` of the userland tool: an abort, as a `kassert` error. */
+function dumpbusAssert(cond: boolean, expr: string, offset: number): void {
+  if (!cond) {
+    throw new ShmifError('kassert', `shmif_dumpbus: assert(${expr}) failed at offset ${offset}`, { offset });
+  }
+}
+
+/** The main loop of shmif_dumpbus.c, as written (see {@link walkBusFrames}). */
+function dumpbusWalk(mem: ShmifMem, visit: (frame: BusFrame) => void, options: WalkBusFramesOptions): number {
+  const size = mem.dataSize;
+  const stSize = options.fileSize ?? busSizeFor(size);
+  const { first, last } = readHeader(mem);
+  let curbus = first;
+  const buslast = last;
+  if (curbus === size) curbus = 0;
+  let bonus = buslast < curbus;
+  const hdr = new Uint8Array(SHMIF_PKTHDR_SIZE);
+  const seen = new Set<number>();
+  let frames = 0;
+  while (curbus <= buslast || bonus) {
+    // The bus is read-only and the loop deterministic: an iteration that starts where an
+    // earlier one did, with the same bonus, repeats forever.
+    const at = curbus * 2 + (bonus ? 1 : 0);
+    if (seen.has(at)) {
+      throw new ShmifError(
+        'walkLoops',
+        `shmif_dumpbus: the walk is back at offset ${curbus}${bonus ? ' with its bonus' : ''} and loops forever (shm_first ${first}, shm_last ${last})`,
+        { offset: curbus },
+      );
+    }
+    seen.add(at);
+    dumpbusAssert(curbus < stSize, 'curbus < sb.st_size', curbus);
+    const wrap: WrapFlag = { wrap: false };
+    const oldoff = curbus;
+    curbus = shmifBusread(mem, hdr, oldoff, SHMIF_PKTHDR_SIZE, wrap);
+    if (wrap.wrap) bonus = false;
+    dumpbusAssert(curbus < stSize, 'curbus < sb.st_size', curbus);
+    const sp = decodePkthdr(hdr);
+    const curlen = sp.len;
+    if (curlen === 0) continue;
+    if (options.pcap) dumpbusAssert(curlen <= DUMPBUS_BUFSIZE, 'curlen <= BUFSIZE', oldoff);
+    // shmif_busread asserts len < BUSMEM_DATASIZE/2 (assert() in userland)
+    const payload = new Uint8Array(curlen < size ? curlen : 0);
+    curbus = shmifBusread(mem, payload, curbus, curlen, wrap);
+    if (wrap.wrap) bonus = false;
+    visit({ offset: oldoff, len: curlen, sec: sp.sec, usec: sp.usec, payload });
+    frames++;
+  }
+  return frames;
 }
 
 /**

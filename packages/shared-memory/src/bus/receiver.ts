@@ -5,8 +5,10 @@
  * one frame under the bus lock. The kthread around it (ifnet flags, mbufs, `if_input`, the
  * own-address filter) is `@kspec/shmif`'s.
  *
- * `sc_devgen` is a `uint64_t` in C; here a JS number (exact below 2^53, i.e. for 9e15 bus
- * wraps). `stillvalid_p`'s `unsigned gendiff` is computed modulo 2^32 as in C.
+ * `sc_devgen` and `shm_gen` are `uint64_t` in C; here both are exact 64-bit values
+ * ({@link U64}: two u32 halves, wrapping at 2^64 as C does; compared with the bus words in
+ * place). `stillvalid_p`'s `unsigned gendiff` is their difference truncated to 32 bits, as in
+ * C: a reader exactly 2^32 generations behind looks current.
  *
  * Two readers are offered, chosen by {@link ShmifReaderVariant}:
  * - `'faithful'`: exactly the seed, defects included (docs/findings.md SHMIF-BUS-1..3);
@@ -22,6 +24,16 @@ import { ETHER_HDR_LEN, SHMIF_MAGIC, SHMIF_MAX_FRAME, getFirst, getLast, getMagi
 import type { ShmifMem } from './layout.js';
 import { shmifLockbus, shmifUnlockbus } from './lock.js';
 import type { LockOptions } from './lock.js';
+import {
+  genCompare,
+  genEquals,
+  genIsZero,
+  genLow32Diff,
+  getGenU64,
+  u64Decrement,
+  u64Increment,
+  type U64,
+} from './u64.js';
 
 /**
  * A receiver's position on the bus: `sc_nextpacket` and `sc_devgen` of `struct shmif_sc`.
@@ -31,8 +43,8 @@ import type { LockOptions } from './lock.js';
 export interface ShmifReaderPosition {
   /** `sc_nextpacket`: offset of the next packet header to read. */
   nextpacket: number;
-  /** `sc_devgen`: the bus generation the reader believes `nextpacket` belongs to. */
-  devgen: number;
+  /** `sc_devgen` (u64): the bus generation the reader believes `nextpacket` belongs to. */
+  devgen: U64;
 }
 
 /**
@@ -59,7 +71,11 @@ export const SHMIF_READER_CORRECTIONS = Object.freeze({
     '(shm_first >= nextpktoff(shm_last), the test stillvalid_p itself uses) instead of when shm_first > shm_last',
 } as const);
 
-/** `shm_gen` as a JS number (exact below 2^53). @category Shmif receiver */
+/**
+ * `shm_gen` as a JS number: exact below 2^53 only, so for display and tests; the receive
+ * protocol uses the exact {@link U64} ({@link getGenU64}, {@link genCompare}).
+ * @category Shmif receiver
+ */
 export function getGenNumber(mem: ShmifMem): number {
   return (mem.words[3] as number) * 0x100000000 + (mem.words[2] as number);
 }
@@ -76,10 +92,10 @@ export function shmifReaderStart(
   variant: ShmifReaderVariant = 'faithful',
 ): ShmifReaderPosition {
   const last = getLast(mem);
-  const gen = getGenNumber(mem);
+  const gen = getGenU64(mem);
   if (variant === 'corrected' && shmifNextpktoff(mem, last) <= last) {
     // SHMIF-BUS-2: the newest frame's header is in the lap before the wrap it caused.
-    return { nextpacket: last, devgen: gen - 1 };
+    return { nextpacket: last, devgen: u64Decrement(gen) };
   }
   return { nextpacket: last, devgen: gen };
 }
@@ -90,7 +106,7 @@ export function shmifReaderStart(
  * @category Shmif receiver
  */
 export function shmifRcvNeedsData(mem: ShmifMem, pos: ShmifReaderPosition): boolean {
-  return pos.devgen === getGenNumber(mem) && shmifNextpktoff(mem, getLast(mem)) === pos.nextpacket;
+  return genEquals(mem, pos.devgen) && shmifNextpktoff(mem, getLast(mem)) === pos.nextpacket;
 }
 
 /**
@@ -102,9 +118,8 @@ export function shmifStillvalidP(mem: ShmifMem, pos: ShmifReaderPosition): boole
   const size = mem.dataSize;
   const first = getFirst(mem);
   const last = getLast(mem);
-  const d = getGenNumber(mem) - pos.devgen;
-  // unsigned gendiff = shm_gen - sc_devgen: modulo 2^32 (the remainders only off the common case)
-  const gendiff = d >= 0 && d < 0x100000000 ? d : ((d % 0x100000000) + 0x100000000) % 0x100000000;
+  // unsigned gendiff = shm_gen - sc_devgen: the u64 difference truncated to 32 bits
+  const gendiff = genLow32Diff(mem, pos.devgen);
   kassert(first !== last, 'stillvalid_p', 'busmem->shm_first != busmem->shm_last', first);
 
   /* normalize onto a 2x busmem chunk */
@@ -130,15 +145,15 @@ export function shmifStillvalidP(mem: ShmifMem, pos: ShmifReaderPosition): boole
  * oldest frame is in the previous lap, `shm_first >= nextpktoff(shm_last)`.
  * @category Shmif receiver
  */
-export function correctedDevgenAfterResync(mem: ShmifMem, variant: ShmifReaderVariant): number {
-  const gen = getGenNumber(mem);
+export function correctedDevgenAfterResync(mem: ShmifMem, variant: ShmifReaderVariant): U64 {
+  const gen = getGenU64(mem);
   const first = getFirst(mem);
   const last = getLast(mem);
   if (variant === 'corrected') {
     // SHMIF-BUS-3
-    return first >= shmifNextpktoff(mem, last) ? gen - 1 : gen;
+    return first >= shmifNextpktoff(mem, last) ? u64Decrement(gen) : gen;
   }
-  return first > last ? gen - 1 : gen;
+  return first > last ? u64Decrement(gen) : gen;
 }
 
 /**
@@ -179,14 +194,14 @@ function rcvReadLocked(
   if (shmifStillvalidP(mem, pos)) {
     nextpkt = pos.nextpacket;
   } else {
-    kassert(getGenNumber(mem) > 0, 'shmif_rcv', 'busmem->shm_gen > 0');
+    kassert(!genIsZero(mem), 'shmif_rcv', 'busmem->shm_gen > 0');
     nextpkt = getFirst(mem);
     pos.devgen = correctedDevgenAfterResync(mem, variant);
     overrun = true;
   }
 
   kassert(
-    !(nextpkt > getLast(mem) && pos.devgen === getGenNumber(mem)),
+    !(nextpkt > getLast(mem) && genEquals(mem, pos.devgen)),
     'shmif_rcv',
     '!(nextpkt > busmem->shm_last && sc->sc_devgen == busmem->shm_gen)',
     nextpkt,
@@ -223,7 +238,7 @@ function lastFrame(variant: ShmifReaderVariant): ShmifRcvFrame {
  * The locked part of one `shmif_rcv` iteration after the "need more data?" test (lines
  * 658-688): check validity or resync, read the header and the payload into `dest`, advance
  * `sc_nextpacket`. The caller holds the bus lock and applies `sc_devgen++` after unlocking
- * when `wrapped` (line 691-694) — {@link shmifRcvStep} does all of it.
+ * when `wrapped` (line 691-694, {@link u64Increment}) — {@link shmifRcvStep} does all of it.
  * @category Shmif receiver
  */
 export function shmifRcvReadLocked(
@@ -260,7 +275,7 @@ export function shmifRcvStep(
 ): ShmifRcvFrame | null {
   shmifLockbus(mem, options.lock);
   kassert(getMagic(mem) === SHMIF_MAGIC, 'shmif_rcv', 'busmem->shm_magic == SHMIF_MAGIC');
-  kassert(getGenNumber(mem) >= pos.devgen, 'shmif_rcv', 'busmem->shm_gen >= sc->sc_devgen');
+  kassert(genCompare(mem, pos.devgen) >= 0, 'shmif_rcv', 'busmem->shm_gen >= sc->sc_devgen');
   if (shmifRcvNeedsData(mem, pos)) {
     shmifUnlockbus(mem);
     return null;
@@ -268,6 +283,6 @@ export function shmifRcvStep(
   const variant = options.variant ?? 'faithful';
   rcvReadLocked(mem, pos, dest, variant);
   shmifUnlockbus(mem);
-  if (WRAP.wrap) pos.devgen++;
+  if (WRAP.wrap) pos.devgen = u64Increment(pos.devgen);
   return lastFrame(variant);
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ShmifError } from '@kspec/shared-memory';
+import { ShmifError, U64_ZERO } from '@kspec/shared-memory';
 import type { ShmifMem } from '@kspec/shared-memory';
 import { IFF_BROADCAST, IFF_MULTICAST } from '../constants.js';
 import type { PanicInfo, ShmifContext, Softc } from '../context.js';
@@ -61,7 +61,7 @@ export function emptySoftc(): Softc {
     kq: 0,
     backfile: null,
     backfilelen: 0,
-    devgen: 0,
+    devgen: U64_ZERO,
     nextpacket: 0,
     rcvl: false,
     lwp: 'none',

@@ -18,7 +18,7 @@
 import {
   SHMIF_MAGIC,
   getFirst,
-  getGenNumber,
+  getGenU64,
   getLast,
   getMagic,
   setFirst,
@@ -243,7 +243,7 @@ export function initBusAndReader(ctx: ShmifContext, i: number): ShmifContext {
       setMagic(mem, SHMIF_MAGIC);
       setFirst(mem, mem.dataSize);
     }
-    return { last: getLast(mem), gen: getGenNumber(mem) };
+    return { last: getLast(mem), gen: getGenU64(mem) };
   });
   const pos = r.value!;
   return ghostReaderReset(withIf(r.ctx, i, { nextpacket: pos.last, devgen: pos.gen }), i, path);
@@ -371,7 +371,7 @@ export function shmifInit(ctx: ShmifContext, i: number): ShmifContext {
       lines: [385, 386],
       ifx: i,
     });
-  const r = busRead(ctx, path, i, (mem) => ({ last: getLast(mem), gen: getGenNumber(mem) }));
+  const r = busRead(ctx, path, i, (mem) => ({ last: getLast(mem), gen: getGenU64(mem) }));
   if (!r.ok) return withPanic(ctx, r.panic);
   const next = withIf(ctx, i, {
     flags: s.flags | IFF_RUNNING,

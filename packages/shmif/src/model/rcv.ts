@@ -24,13 +24,18 @@ import {
   SHMIF_MAGIC,
   SHMIF_PKTHDR_SIZE,
   decodePkthdr,
+  genCompare,
+  genEquals,
+  genIsZero,
   getFirst,
-  getGenNumber,
+  getGenU64,
   getLast,
   getMagic,
   shmifBusread,
   shmifNextpktoff,
   shmifStillvalidP,
+  u64Decrement,
+  u64Increment,
 } from '@kspec/shared-memory';
 import { ETHER_ADDR_LEN, ETHER_MAX_FRAME, ETHER_SHOST_OFFSET, IFF_RUNNING } from '../constants.js';
 import type { ShmifContext, Softc } from '../context.js';
@@ -165,7 +170,8 @@ export function isRxMagicBad(ctx: ShmifContext, i: number): boolean {
 
 /** `KASSERT(busmem->shm_gen >= sc->sc_devgen)` (643) fails. @category Model */
 export function isGenBehindDevgen(ctx: ShmifContext, i: number): boolean {
-  return ctx.env.host.read(ctx.host, busOf(ctx, i), getGenNumber) < scOf(ctx, i).devgen;
+  const devgen = scOf(ctx, i).devgen;
+  return ctx.env.host.read(ctx.host, busOf(ctx, i), (mem) => genCompare(mem, devgen) < 0);
 }
 
 /** `shmif_nextpktoff(busmem, shm_last)` would fail its `KASSERT(sp_len < BUSMEM_DATASIZE)`. @category Model */
@@ -189,7 +195,7 @@ export function needsMoreData(ctx: ShmifContext, i: number): boolean {
   return ctx.env.host.read(
     ctx.host,
     busOf(ctx, i),
-    (mem) => s.devgen === getGenNumber(mem) && shmifNextpktoff(mem, getLast(mem)) === s.nextpacket,
+    (mem) => genEquals(mem, s.devgen) && shmifNextpktoff(mem, getLast(mem)) === s.nextpacket,
   );
 }
 
@@ -219,7 +225,7 @@ export function takeNextpacket(ctx: ShmifContext, i: number): ShmifContext {
 
 /** `KASSERT(busmem->shm_gen > 0)` (661) fails. @category Model */
 export function isGenZero(ctx: ShmifContext, i: number): boolean {
-  return ctx.env.host.read(ctx.host, busOf(ctx, i), getGenNumber) === 0;
+  return ctx.env.host.read(ctx.host, busOf(ctx, i), genIsZero);
 }
 
 /**
@@ -233,9 +239,9 @@ export function resyncToFirst(ctx: ShmifContext, i: number): ShmifContext {
   const b = ctx.env.host.read(ctx.host, path, (mem) => ({
     first: getFirst(mem),
     last: getLast(mem),
-    gen: getGenNumber(mem),
+    gen: getGenU64(mem),
   }));
-  const devgen = b.first > b.last ? b.gen - 1 : b.gen;
+  const devgen = b.first > b.last ? u64Decrement(b.gen) : b.gen;
   return ghostOverrun(withIf(ctx, i, { devgen, ...rxPatch(ctx, s, { nextpkt: b.first }) }), i, path);
 }
 
@@ -245,7 +251,7 @@ export function isReadPointerAhead(ctx: ShmifContext, i: number): boolean {
   return ctx.env.host.read(
     ctx.host,
     busOf(ctx, i),
-    (mem) => s.rx.nextpkt > getLast(mem) && s.devgen === getGenNumber(mem),
+    (mem) => s.rx.nextpkt > getLast(mem) && genEquals(mem, s.devgen),
   );
 }
 
@@ -309,7 +315,7 @@ export function storeNextpacketAndUnlock(ctx: ShmifContext, i: number): ShmifCon
 export function afterRead(ctx: ShmifContext, i: number): ShmifContext {
   const s = scOf(ctx, i);
   return withIf(ctx, i, {
-    devgen: s.rx.wrap ? s.devgen + 1 : s.devgen,
+    devgen: s.rx.wrap ? u64Increment(s.devgen) : s.devgen,
     ...rxPatch(ctx, s, { mlen: s.rx.spLen }),
   });
 }

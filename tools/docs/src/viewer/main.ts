@@ -1,19 +1,25 @@
 /**
  * The in-browser viewer of a machine page. It runs the machine itself (the package's own
  * XState machine, bundled with XState for the browser) on a simulated clock, highlights the
- * active configuration in the diagram and in the state list, offers every event of the chart
- * (enabled ones clickable, `snapshot.can`), advances the clock for delayed transitions, and
- * replays a trace (JSON Lines from `kspec run --trace`) with a slider. Everything is in the
- * page: it works from `file://` or any static server.
+ * active configuration in the diagram (pan and zoom, see `diagram.ts`) and in the state list,
+ * offers every event of the chart (enabled ones clickable, `snapshot.can`), advances the clock
+ * for delayed transitions, shows after every step the context, the C return value and the
+ * transitions taken with their seed lines (`context-view.ts`), and replays a trace (JSON Lines
+ * from `kspec run --trace`) with a slider; while a trace is replayed the event buttons are
+ * disabled (Reset returns to the live machine). Everything is in the page: it works from
+ * `file://` or any static server.
  *
  * @module
  */
 import { createActor, SimulatedClock } from 'xstate';
-import type { AnyActorRef, AnyStateMachine } from 'xstate';
+import type { AnyActorRef, AnyStateMachine, InspectionEvent } from 'xstate';
 import type { SubsystemManifest } from '@kspec/spec-kit';
 import { activeStateIds } from '@kspec/statecharts/browser';
 import type { TraceRecord } from '@kspec/statecharts/browser';
 import { parseTraceJsonl, traceActorMatches } from '@kspec/statecharts/browser';
+import { renderContextView, type TransitionInfo } from './context-view.js';
+import { setupDiagram } from './diagram.js';
+import { byId, el } from './dom.js';
 
 /** What the page tells the viewer (embedded as JSON in `#kspec-page`). */
 export interface PageData {
@@ -24,37 +30,13 @@ export interface PageData {
   readonly events: readonly string[];
   /** Delayed transitions: source state id, label and milliseconds (when known). */
   readonly delays: readonly { readonly source: string; readonly label: string; readonly ms?: number }[];
+  /** Every transition by id: its label and seed reference. */
+  readonly transitions: Readonly<Record<string, TransitionInfo>>;
+  /** Whose errno convention the C returns follow. */
+  readonly flavour: 'linux' | 'netbsd';
 }
 
 type AnyEvent = { type: string; [k: string]: unknown };
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`viewer: element #${id} is missing`);
-  return e as T;
-}
-
-/** Marks the active states in the SVG and the state list. */
-function highlight(ids: readonly string[]): void {
-  const active = new Set(ids);
-  document.querySelectorAll('.kspec-active').forEach((n) => n.classList.remove('kspec-active'));
-  for (const id of active) {
-    document.getElementById(`state:${id}`)?.classList.add('kspec-active');
-    document.querySelector(`[data-state-id="${CSS.escape(id)}"]`)?.classList.add('kspec-active');
-  }
-  byId('active-states').textContent = [...active].join('\n');
-}
 
 function describeEvent(e: AnyEvent): string {
   const { type, ...rest } = e;
@@ -71,6 +53,17 @@ function canTake(snap: { status: string; can(e: never): boolean }, ev: AnyEvent)
   }
 }
 
+/** The kspec transition id (`source|event|index`, spec-kit's `listTransitions`) of an XState transition. */
+function transitionId(t: {
+  source: { id: string; always?: unknown[]; transitions: Map<string, unknown[]> };
+  eventType: string;
+}): string {
+  const always = t.source.always ?? [];
+  const i = always.indexOf(t);
+  if (i >= 0) return `${t.source.id}||${i}`;
+  return `${t.source.id}|${t.eventType}|${(t.source.transitions.get(t.eventType) ?? []).indexOf(t)}`;
+}
+
 /** Starts the viewer for the machine named by the page. */
 export function startViewer(manifest: SubsystemManifest): void {
   const page = JSON.parse(byId('kspec-page').textContent ?? '{}') as PageData;
@@ -81,6 +74,7 @@ export function startViewer(manifest: SubsystemManifest): void {
     return;
   }
   const machine: AnyStateMachine = entry.machine;
+  const diagram = setupDiagram(byId('diagram'));
   const candidates: AnyEvent[] = [
     ...page.events.map((type) => ({ type })),
     ...(entry.sampleEvents ?? []).map((e) => ({ ...e }) as AnyEvent),
@@ -88,28 +82,76 @@ export function startViewer(manifest: SubsystemManifest): void {
   let clock = new SimulatedClock();
   let actor: AnyActorRef;
   let elapsed = 0;
+  let replaying = false;
+  let taken: string[] = [];
+  let previous: unknown;
+  let lastEvent: string | undefined;
   const log = byId('step-log');
+  const contextBox = byId('context-view');
+
+  const show = (ids: readonly string[]): void => {
+    diagram.highlight(ids);
+    byId('active-states').textContent = ids.join('\n');
+  };
+  const markTaken = (ids: readonly string[]): void => {
+    diagram.highlightEdges(ids);
+    document.querySelectorAll('.seed.kspec-last').forEach((n) => n.classList.remove('kspec-last'));
+    for (const id of ids) {
+      const anchor = page.transitions[id]?.anchor;
+      if (anchor) document.getElementById(anchor)?.classList.add('kspec-last');
+    }
+  };
+
+  /** Sends one step to the live actor and records the transitions it took. */
+  const step = (what: string, run: () => void): void => {
+    previous = actor.getSnapshot().context;
+    taken = [];
+    run();
+    lastEvent = what;
+    log.prepend(el('li', {}, what));
+    render();
+    diagram.follow();
+  };
 
   const start = (): void => {
     actor?.stop();
     clock = new SimulatedClock();
     elapsed = 0;
-    actor = createActor(machine, { input: entry.input, clock });
+    replaying = false;
+    taken = [];
+    lastEvent = undefined;
+    actor = createActor(machine, {
+      input: entry.input,
+      clock,
+      inspect: (ev: InspectionEvent) => {
+        if (ev.type !== '@xstate.microstep' || ev.actorRef !== actor) return;
+        for (const t of (ev as { _transitions?: unknown[] })._transitions ?? [])
+          taken.push(transitionId(t as Parameters<typeof transitionId>[0]));
+      },
+    });
     actor.subscribe({ error: (err: unknown) => (status.textContent = `machine error: ${String(err)}`) });
     actor.start();
+    previous = actor.getSnapshot().context;
     log.textContent = '';
+    byId('trace-info').textContent =
+      'No trace loaded. Format: one JSON object per line {t, actor, event, before, after, source}.';
     render();
-  };
-
-  const record = (what: string): void => {
-    const li = el('li', {}, what);
-    log.prepend(li);
+    diagram.readable();
   };
 
   const render = (): void => {
     const snap = actor.getSnapshot();
-    highlight(activeStateIds(machine, snap.value));
+    show(activeStateIds(machine, snap.value));
+    markTaken(taken);
     status.textContent = `live · t=${elapsed}ms · status ${snap.status}`;
+    renderContextView(contextBox, {
+      context: snap.context,
+      previous,
+      event: lastEvent,
+      taken,
+      transitions: page.transitions,
+      flavour: page.flavour,
+    });
     const box = byId('event-buttons');
     box.textContent = '';
     for (const ev of candidates) {
@@ -120,11 +162,7 @@ export function startViewer(manifest: SubsystemManifest): void {
         describeEvent(ev),
       );
       b.disabled = !enabled;
-      b.addEventListener('click', () => {
-        actor.send(ev);
-        record(describeEvent(ev));
-        render();
-      });
+      b.addEventListener('click', () => step(describeEvent(ev), () => actor.send(ev)));
       box.append(b);
     }
     const active = new Set(activeStateIds(machine, snap.value));
@@ -135,32 +173,46 @@ export function startViewer(manifest: SubsystemManifest): void {
         { type: 'button', 'data-delay': d.source, class: 'enabled delay' },
         `${d.label} (+${d.ms}ms)`,
       );
-      b.addEventListener('click', () => {
-        elapsed += d.ms!;
-        clock.increment(d.ms!);
-        record(`${d.label} (clock +${d.ms}ms)`);
-        render();
-      });
+      b.addEventListener('click', () =>
+        step(`${d.label} (clock +${d.ms}ms)`, () => {
+          elapsed += d.ms!;
+          clock.increment(d.ms!);
+        }),
+      );
       box.append(b);
     }
   };
 
   byId('viewer-reset').addEventListener('click', start);
-  const zoom = byId('diagram-zoom');
-  zoom.addEventListener('click', () => {
-    const natural = byId('diagram').classList.toggle('natural');
-    zoom.textContent = natural ? 'Diagram: fit to width' : 'Diagram: actual size';
-  });
+  byId('diagram-fit').addEventListener('click', () => diagram.fit());
+  byId('diagram-readable').addEventListener('click', () => diagram.readable());
 
-  // trace replay
+  // trace replay: the live machine's buttons are off until Reset
   const slider = byId<HTMLInputElement>('trace-slider');
   const info = byId('trace-info');
   let trace: TraceRecord[] = [];
+  const enterReplay = (): void => {
+    replaying = true;
+    for (const b of byId('event-buttons').querySelectorAll('button')) {
+      b.disabled = true;
+      b.classList.replace('enabled', 'disabled');
+    }
+    contextBox.textContent = '';
+    contextBox.append(
+      el(
+        'p',
+        { class: 'muted' },
+        'Replaying a trace: traces record state values, not the context. Reset returns to the live machine.',
+      ),
+    );
+  };
   const showTrace = (): void => {
+    if (!replaying) enterReplay();
     const i = Number(slider.value);
     const rec = i === 0 ? undefined : trace[i - 1];
     const value = rec ? rec.after : trace[0]?.before;
-    highlight(activeStateIds(machine, value));
+    show(activeStateIds(machine, value));
+    markTaken([]);
     info.textContent = rec
       ? `step ${i}/${trace.length} · t=${rec.t} · ${rec.actor} · ${describeEvent(rec.event as AnyEvent)}${rec.source ? ` · ${rec.source.file}:${rec.source.lines[0]}-${rec.source.lines[1]}` : ''}`
       : `step 0/${trace.length} · before the first step`;
@@ -196,6 +248,13 @@ export function startViewer(manifest: SubsystemManifest): void {
   byId('trace-paste-load').addEventListener('click', () =>
     loadTrace(byId<HTMLTextAreaElement>('trace-paste').value, 'pasted trace'),
   );
+  // Reset also leaves replay: the slider goes back to no trace
+  byId('viewer-reset').addEventListener('click', () => {
+    trace = [];
+    slider.value = '0';
+    slider.max = '0';
+    slider.disabled = true;
+  });
 
   start();
 }

@@ -38,7 +38,7 @@ export function interfaceRows(
   return all.map((c, i) => {
     const t = totals(c);
     return {
-      if: `shmif${i}`,
+      if: `shmif${i}${c.role ? ` (${c.role})` : ''}`,
       mac: c.mac,
       sent: c.sent,
       delivered: c.delivered,
@@ -49,6 +49,9 @@ export function interfaceRows(
       duplicates: t.duplicates,
       malformed: c.malformed,
       ...(c.stale ? { stale: c.stale } : {}),
+      ...(c.joinedAfter
+        ? { sentBeforeJoin: c.joinedAfter.reduce((a, b) => a + b, 0), beforeJoin: c.beforeJoin }
+        : {}),
       state: c.panic ? `panicked: ${c.panic.text}` : (states[i] ?? '?'),
     };
   });
@@ -128,7 +131,10 @@ export function shmifChecks(
   const checks: AccountingCheck[] = [];
   for (const c of all) {
     const t = totals(c);
-    const sentByOthers = all.reduce((n, o) => n + (o.index === c.index ? 0 : o.sent), 0);
+    const sentByOthers = all.reduce(
+      (n, o) => n + (o.index === c.index ? 0 : o.sent - (c.joinedAfter?.[o.index] ?? 0)),
+      0,
+    );
     const holds = !c.panic && t.unique + t.lostToOverrun === sentByOthers;
     checks.push({
       name: `shmif${c.index}.everyFrameAccounted`,

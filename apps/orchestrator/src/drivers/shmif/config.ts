@@ -5,7 +5,22 @@
  */
 import * as t from 'io-ts/lib/index.js';
 import { intIn, numberIn, strictObject } from '../../codec.js';
+import type { PlanContext, PlanIssue } from '../../driver.js';
 import { KSPEC_FRAME_HEADER } from './frames.js';
+
+/**
+ * A frame length range of scenario frames: 30..1514 bytes, min <= max.
+ * @category shmif driver
+ */
+export const FrameLengthCodec = t.refinement(
+  strictObject(
+    'frameLength',
+    { min: intIn(KSPEC_FRAME_HEADER, 1514), max: intIn(KSPEC_FRAME_HEADER, 1514) },
+    {},
+  ),
+  (r) => r.min <= r.max,
+  'frameLength with min <= max',
+);
 
 /**
  * The codec of the `shmif` entry.
@@ -20,21 +35,18 @@ export const ShmifScenarioCodec = strictObject(
     /** Frames each interface sends (default 200). */
     framesPerInterface: intIn(0, 10_000_000),
     /** Ethernet frame length range in bytes (default 60..1514; at least the 30-byte kspec header). */
-    frameLength: t.refinement(
-      strictObject(
-        'frameLength',
-        { min: intIn(KSPEC_FRAME_HEADER, 1514), max: intIn(KSPEC_FRAME_HEADER, 1514) },
-        {},
-      ),
-      (r) => r.min <= r.max,
-      'frameLength with min <= max',
-    ),
+    frameLength: FrameLengthCodec,
     /** Per tick, the chance that an interface with frames left sends (default 0.5). */
     sendProbability: numberIn(0, 1),
     /** Frames per send (one `ether_output` burst through `shmif_start`; default 1). */
     burst: intIn(1, 4096),
     /** The receivers run every this many ticks (default 1; larger: slow receivers, overruns). */
     receiveEvery: intIn(1, 1_000_000),
+    /**
+     * The signal that brings one more interface onto the bus (default `usb-gadget.link`: the
+     * USB gadget's link came up); `""` for none.
+     */
+    join: t.string,
   },
 );
 
@@ -56,6 +68,7 @@ export interface ShmifSettings {
   readonly sendProbability: number;
   readonly burst: number;
   readonly receiveEvery: number;
+  readonly join: string;
 }
 
 /**
@@ -73,5 +86,36 @@ export function shmifSettings(c: ShmifScenario): ShmifSettings {
     sendProbability: c.sendProbability ?? 0.5,
     burst: c.burst ?? 1,
     receiveEvery: c.receiveEvery ?? 1,
+    join: c.join ?? 'usb-gadget.link',
   };
+}
+
+/**
+ * What keeps a plan from finishing in the one-thread scheduler (with worker threads each
+ * thread runs at its own pace, and only the first applies): an interface sends at most one
+ * burst per tick, and the receivers run only every `receiveEvery` ticks.
+ * @category shmif driver
+ */
+export function shmifPlanIssues(s: ShmifSettings, { maxTicks, workers }: PlanContext): PlanIssue[] {
+  if (s.framesPerInterface === 0) return [];
+  const issues: PlanIssue[] = [];
+  if (s.sendProbability === 0 && workers === 0) {
+    issues.push({
+      path: '$.sendProbability',
+      message: `0: no interface ever sends, so the ${s.framesPerInterface} frame(s) per interface never go out`,
+    });
+  }
+  if (workers === 0) {
+    const sendTicks = Math.ceil(s.framesPerInterface / s.burst);
+    const needed = Math.ceil(sendTicks / s.receiveEvery) * s.receiveEvery;
+    if (needed > maxTicks) {
+      issues.push({
+        path: '$',
+        message:
+          `${s.framesPerInterface} frame(s) per interface in bursts of ${s.burst}, received every ${s.receiveEvery} tick(s), ` +
+          `need at least ${needed} ticks, more than maxTicks ${maxTicks}`,
+      });
+    }
+  }
+  return issues;
 }

@@ -5,6 +5,14 @@
  * `shmif.delivered` (channel = the receiving interface), which the event-channel driver turns
  * into a raised port.
  *
+ * Joining: the signal `join` (default `usb-gadget.link`, emitted by the usb-gadget driver when
+ * the gadget's link comes up) adds one more interface to the bus, in this thread: the link's
+ * rump kernel. It does not make its own frames: it writes the frames the signal's sender
+ * forwards (`usb-gadget.rx`: what the USB host sent over the gadget), and hands every frame it
+ * passes up back (`shmif.forward`, with the bytes). The driver answers `shmif.joined` with the
+ * new interface's index, MAC and the run's nonce, so the frames crossing USB are scenario
+ * frames the accounting recognises. Frames sent before the interface joined are not owed to it.
+ *
  * Two ways to run:
  * - in this thread (default): deterministic for a seed. Each tick, in an order drawn from the
  *   seed, every interface with frames left sends a burst with the scenario's chance (the
@@ -23,16 +31,23 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { walkBusFrames } from '@kspec/shared-memory';
 import { manifest as shmifManifest, sharedHostPort } from '@kspec/shmif';
-import type { DriverRun, RunServices, ScenarioDriver, SubsystemSummary } from '../../driver.js';
+import type { DriverRun, RunServices, ScenarioDriver, Signal, SubsystemSummary } from '../../driver.js';
 import { BUS_LOCK_WATCHDOG_MS } from '../../memory.js';
 import { stateText } from '../../trace.js';
-import { interfaceRows, settleCounters, shmifChecks, shmifCounters } from './accounting.js';
-import { ShmifScenarioCodec, shmifSettings, type ShmifScenario, type ShmifSettings } from './config.js';
+import { findingsOfPanic, interfaceRows, settleCounters, shmifChecks, shmifCounters } from './accounting.js';
+import {
+  ShmifScenarioCodec,
+  shmifPlanIssues,
+  shmifSettings,
+  type ShmifScenario,
+  type ShmifSettings,
+} from './config.js';
 import { ShmifInterfaceRunner, type InterfaceCounters } from './interface.js';
 import {
   CTL_ABORT,
   CTL_BYTES,
   CTL_START,
+  CTL_WEDGED,
   type ShmifWorkerData,
   type ShmifWorkerMessage,
 } from './worker-protocol.js';
@@ -97,6 +112,15 @@ function summarise(
   };
 }
 
+/** Why a wedged bus stopped the run, naming the recorded findings that explain the stop. */
+function wedgeText(by: InterfaceCounters): string {
+  const ids = by.panic ? findingsOfPanic(by.panic) : [];
+  return (
+    `the bus is wedged: shmif${by.index} stopped (${by.panic?.text ?? 'unknown'}) holding the bus lock, which nobody frees ` +
+    `(shmif_lockbus, if_shmem.c 114-133)${ids.length ? `; recorded finding ${ids.join(', ')}` : ''}`
+  );
+}
+
 class ShmifLocalRun implements DriverRun {
   readonly runners: ShmifInterfaceRunner[] = [];
   private readonly rng;
@@ -135,7 +159,74 @@ class ShmifLocalRun implements DriverRun {
       services.watcher.watch(r.actor, shmifActorName(i));
       this.runners.push(r);
     }
-    for (const r of this.runners) r.bringUp();
+    // An interface whose receiver stops at a KASSERT while coming up holds the bus lock: the
+    // next one's initbackend (if_shmem.c 227) would spin forever, so bringing up stops there.
+    for (const r of this.runners) {
+      if (this.isWedged()) break;
+      r.bringUp();
+    }
+    if (s.join) {
+      services.signals.on(s.join, (sig) => this.join(sig, host, nonce, uptime));
+      services.signals.on('usb-gadget.rx', (sig) => this.forwardIn(sig));
+    }
+  }
+
+  /** Interfaces that joined, by the channel of the signal that brought them. */
+  private readonly joined = new Map<number, ShmifInterfaceRunner>();
+  private readonly joinNotes: string[] = [];
+
+  /** One more interface on the bus, for the link that came up (see the module notes). */
+  private join(
+    sig: Signal,
+    host: ReturnType<typeof sharedHostPort>,
+    nonce: number,
+    uptime: () => { sec: number; usec: number },
+  ): void {
+    if (sig['up'] !== true || this.joined.has(sig.channel) || this.isWedged()) return;
+    const index = this.runners.length;
+    const joinedAfter = [...this.runners.map((r) => r.counters.sent), 0];
+    const r = new ShmifInterfaceRunner({
+      index,
+      interfaces: index + 1,
+      host,
+      path: this.services.memory.busPath,
+      seed: this.rng.nextU32(),
+      nonce,
+      frames: typeof sig['frames'] === 'number' ? sig['frames'] : 0,
+      minLength: this.s.minLength,
+      maxLength: this.s.maxLength,
+      rng: this.services.rng(`shmif#${index}`),
+      uptime,
+      joinedAfter,
+      role: String(sig['role'] ?? 'joined'),
+      onDelivered: (receiver, sender, seq) =>
+        this.services.signals.emit({ type: 'shmif.delivered', channel: receiver, sender, seq }),
+      onFrame: (frame) =>
+        this.services.signals.emit({ type: 'shmif.forward', channel: index, frame: Array.from(frame) }),
+    });
+    for (const other of this.runners) other.addPeer();
+    this.services.watcher.watch(r.actor, shmifActorName(index));
+    this.runners.push(r);
+    this.joined.set(sig.channel, r);
+    r.bringUp();
+    this.joinNotes.push(
+      `shmif${index} joined the bus at tick ${this.services.now()} for ${String(sig['role'] ?? sig.type)} (channel ${sig.channel})`,
+    );
+    this.services.signals.emit({
+      type: 'shmif.joined',
+      channel: index,
+      for: sig.channel,
+      mac: r.counters.mac,
+      nonce,
+    });
+  }
+
+  /** A frame another subsystem forwards onto the bus through its joined interface. */
+  private forwardIn(sig: Signal): void {
+    const r = this.runners[sig.channel];
+    const frame = sig['frame'];
+    if (!r || !r.counters.role || !Array.isArray(frame) || this.isWedged()) return;
+    if (r.sendFrames([Uint8Array.from(frame as number[])]) > 0) this.dirty = true;
   }
 
   /** The interface whose rump kernel panicked holding the bus lock, once that happened. */
@@ -157,6 +248,7 @@ class ShmifLocalRun implements DriverRun {
     for (const i of this.rng.order(this.runners.length)) {
       if (this.isWedged()) return;
       const r = this.runners[i]!;
+      if (r.counters.role) continue; // a joined interface writes only what it is given
       if (r.remaining > 0 && !r.panicked && this.rng.chance(this.s.sendProbability)) {
         if (r.send(this.s.burst) > 0) this.dirty = true;
       }
@@ -168,6 +260,10 @@ class ShmifLocalRun implements DriverRun {
       }
       this.dirty = false;
     }
+  }
+
+  stopped(): string | null {
+    return this.wedgedBy ? wedgeText(this.wedgedBy) : null;
   }
 
   done(): boolean {
@@ -210,6 +306,7 @@ class ShmifLocalRun implements DriverRun {
       events,
       [
         `in this thread, deterministic for the seed: send chance ${this.s.sendProbability}, burst ${this.s.burst}, receivers every ${this.s.receiveEvery} tick(s)`,
+        ...this.joinNotes,
         ...(this.wedgedBy
           ? [
               `the bus is wedged: shmif${this.wedgedBy.index} stopped (${this.wedgedBy.panic!.text}) holding the bus lock; shmif_lockbus (if_shmem.c 114-133) has no owner or timeout, so every other interface would spin forever: the run stopped there`,
@@ -291,7 +388,14 @@ class ShmifWorkerRun implements DriverRun {
         lockTimeoutMs: BUS_LOCK_WATCHDOG_MS,
         epoch,
       });
-      worker.on('message', (m: ShmifWorkerMessage) => this.onMessage(m));
+      worker.on('message', (m: ShmifWorkerMessage) => {
+        // an exception here would escape the run as an uncaught error: the next step throws it
+        try {
+          this.onMessage(m);
+        } catch (err) {
+          this.failure ??= err as Error;
+        }
+      });
       worker.on('error', (e) => (this.failure ??= e));
       worker.on('exit', (code) => {
         if (code !== 0 && indices.some((i) => !this.ifs[i]!.done)) {
@@ -389,6 +493,17 @@ class ShmifWorkerRun implements DriverRun {
     };
   }
 
+  /** The interface that stopped holding the bus lock (its worker said so), once every worker is done. */
+  private wedgedBy(): InterfaceCounters | null {
+    const w = Atomics.load(this.ctl, CTL_WEDGED);
+    return w === 0 ? null : (this.ifs[w - 1]?.done?.counters ?? null);
+  }
+
+  stopped(): string | null {
+    const by = this.wedgedBy();
+    return by ? wedgeText(by) : null;
+  }
+
   summary(): SubsystemSummary {
     const all = this.ifs.map((x) => x.done!.counters);
     if (!this.finished) {
@@ -403,7 +518,12 @@ class ShmifWorkerRun implements DriverRun {
       this.ifs.map((x) => x.done!.events),
       [
         `${this.s.interfaces} interface(s) in ${this.threads} worker thread(s) on one SharedArrayBuffer bus: the interleaving of bus writes and reads (and so overruns, and which frames each receiver sees) depends on thread scheduling, not only on the seed`,
+        ...(this.s.join
+          ? [`with worker threads no interface joins the bus: the '${this.s.join}' signal is not acted on`]
+          : []),
+        ...(this.wedgedBy() ? [`${wedgeText(this.wedgedBy()!)}: every worker stopped there`] : []),
       ],
+      this.wedgedBy(),
     );
   }
 
@@ -425,6 +545,8 @@ export const shmifDriver: ScenarioDriver<ShmifScenario> = {
   description:
     'shmif interfaces (each its own rump kernel, optionally its own worker thread) exchanging frames over the shared bus',
   config: ShmifScenarioCodec,
+  emits: ['shmif.delivered'],
+  checkPlan: (config, context) => shmifPlanIssues(shmifSettings(config), context),
   plots: [
     {
       id: 'shmif-frames',

@@ -69,6 +69,15 @@ export interface InterfaceCounters {
   overruns: number;
   /** Per sender index (own index included, always empty). */
   peers: PeerAccount[];
+  /**
+   * For an interface that joined the bus during the run (the USB gadget's): how many frames
+   * each sender had already sent when it came up. Those are not owed to it.
+   */
+  joinedAfter?: number[];
+  /** Frames of this run sent before this interface joined that it passed up anyway (a receiver starts at shm_last, if_shmem.c 234-235). */
+  beforeJoin: number;
+  /** What the interface is, when it is not one of the scenario's own (e.g. `usb-gadget bridge`). */
+  role?: string;
   /** The failed `KASSERT` or fault that stopped the rump kernel, or `null`. */
   panic: { readonly fn: string; readonly lines: readonly [number, number]; readonly text: string } | null;
 }
@@ -94,6 +103,11 @@ export interface InterfaceRunnerOptions {
   readonly uptime: () => { readonly sec: number; readonly usec: number };
   /** Told about each frame passed up (`if_input`); sender and seq are -1 for a malformed frame. */
   readonly onDelivered?: (receiver: number, sender: number, seq: number) => void;
+  /** Given the bytes of each frame passed up (an interface that forwards them elsewhere). */
+  readonly onFrame?: (frame: Uint8Array) => void;
+  /** Frames each sender had sent when this interface joined (see {@link InterfaceCounters.joinedAfter}). */
+  readonly joinedAfter?: readonly number[];
+  readonly role?: string;
 }
 
 const STEP = {
@@ -160,15 +174,18 @@ export class ShmifInterfaceRunner {
       stale: 0,
       ownDelivered: 0,
       overruns: 0,
-      peers: Array.from({ length: o.interfaces }, () => ({
+      peers: Array.from({ length: o.interfaces }, (_, j) => ({
         unique: 0,
         duplicates: 0,
         lostToOverrun: 0,
         silentlyLost: 0,
-        lastSeq: -1,
+        lastSeq: (o.joinedAfter?.[j] ?? 0) - 1,
         resynced: false,
       })),
       panic: null,
+      beforeJoin: 0,
+      ...(o.joinedAfter ? { joinedAfter: [...o.joinedAfter] } : {}),
+      ...(o.role ? { role: o.role } : {}),
     };
   }
 
@@ -204,6 +221,7 @@ export class ShmifInterfaceRunner {
       if (this.snap.status === 'error') {
         throw new Error(
           `shmif interface ${this.o.index}: ${type} failed: ${String((this.snap.error as Error)?.message ?? this.snap.error)}`,
+          { cause: this.snap.error },
         );
       }
       if (this.snap === before) return moved;
@@ -277,6 +295,24 @@ export class ShmifInterfaceRunner {
     return written;
   }
 
+  /**
+   * Queues frames built elsewhere (`ether_output` of frames another subsystem forwards: the
+   * USB gadget's) and runs `shmif_start`. They must be this interface's scenario frames in
+   * sequence order. Returns the frames written.
+   */
+  sendFrames(frames: readonly Uint8Array[]): number {
+    if (frames.length === 0 || this.panicked) return 0;
+    for (const f of frames)
+      this.nextSeq = Math.max(this.nextSeq, (parseFrame(f)?.seq ?? this.nextSeq - 1) + 1);
+    this.actor.send({ type: 'if.output', frames: frames.map((f) => f.slice()) });
+    this.pump('tx.step');
+    this.checkPanic();
+    const left = this.snap.context.ifs[0]?.snd.length ?? 0;
+    const written = this.panicked ? 0 : frames.length - left;
+    this.counters.sent += written;
+    return written;
+  }
+
   /** Runs the receiver thread until it blocks. Returns the steps it took. */
   receive(): number {
     const n = this.pump('rcv.step');
@@ -303,6 +339,7 @@ export class ShmifInterfaceRunner {
     c.delivered++;
     const id = parseFrame(frame);
     this.o.onDelivered?.(this.o.index, id?.sender ?? -1, id?.seq ?? -1);
+    this.o.onFrame?.(frame);
     if (id === null || (id.nonce === this.o.nonce && id.sender >= c.peers.length)) {
       c.malformed++;
       if (frame.length === 0) c.phantoms++;
@@ -314,6 +351,10 @@ export class ShmifInterfaceRunner {
     }
     if (id.sender === this.o.index) {
       c.ownDelivered++;
+      return;
+    }
+    if (c.joinedAfter && id.seq < (c.joinedAfter[id.sender] ?? 0)) {
+      c.beforeJoin++;
       return;
     }
     const p = c.peers[id.sender]!;
@@ -329,6 +370,18 @@ export class ShmifInterfaceRunner {
     p.resynced = false;
     p.lastSeq = id.seq;
     p.unique++;
+  }
+
+  /** Makes room in the accounting for an interface that joined the bus after this one. */
+  addPeer(): void {
+    this.counters.peers.push({
+      unique: 0,
+      duplicates: 0,
+      lostToOverrun: 0,
+      silentlyLost: 0,
+      lastSeq: -1,
+      resynced: false,
+    });
   }
 
   /** Settles the accounting at the end of the run ({@link settleCounters}). */

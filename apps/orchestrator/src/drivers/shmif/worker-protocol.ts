@@ -14,6 +14,11 @@ export const CTL_START = 0;
 export const CTL_SENDERS_DONE = 1;
 /** Control word: set to 1 by the main thread to stop every worker at once. @internal */
 export const CTL_ABORT = 2;
+/**
+ * Control word: 1 + the index of an interface that stopped (a failed KASSERT) holding the bus
+ * lock, set by its worker; every worker then stops (0: none). @internal
+ */
+export const CTL_WEDGED = 3;
 /** Bytes of the control buffer. @internal */
 export const CTL_BYTES = 16;
 

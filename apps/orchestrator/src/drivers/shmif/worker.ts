@@ -13,7 +13,7 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ShmifBus } from '@kspec/shared-memory';
+import { ShmifBus, ShmifError } from '@kspec/shared-memory';
 import { sharedHostPort } from '@kspec/shmif';
 import { createRng } from '../../rng.js';
 import { ActorWatcher, type TraceLine } from '../../trace.js';
@@ -22,6 +22,7 @@ import {
   CTL_ABORT,
   CTL_SENDERS_DONE,
   CTL_START,
+  CTL_WEDGED,
   type ShmifWorkerData,
   type ShmifWorkerMessage,
 } from './worker-protocol.js';
@@ -111,28 +112,49 @@ function main(): void {
     x.countedDone = true;
     Atomics.add(ctl, CTL_SENDERS_DONE, 1);
   };
-  while (slots.some((x) => !x.finished)) {
-    if (Atomics.load(ctl, CTL_ABORT) !== 0) break;
-    const seen = Atomics.load(bus.wakeWord, 0);
-    let worked = 0;
-    // Threads run at their own pace here: an interface with frames left sends a burst every round.
-    for (const x of slots) {
-      const r = x.runner;
-      if (r.remaining > 0 && !r.panicked) worked += r.send(settings.burst);
-      else markSent(x);
+  /**
+   * After a step of `x`: when its rump kernel stopped holding the bus lock, the bus is wedged
+   * for every thread (shmif_lockbus, if_shmem.c 114-133, has no owner or timeout): say so in
+   * the control word, so the other workers stop instead of spinning into the lock watchdog.
+   */
+  const checkWedge = (x: Slot): void => {
+    if (x.runner.panicked && bus.lock !== 0) Atomics.compareExchange(ctl, CTL_WEDGED, 0, x.index + 1);
+  };
+  /** A step that spun into the lock watchdog: the bus is wedged by another thread's interface. */
+  const stuckOnLock = (err: unknown): boolean =>
+    (err as Error).cause instanceof ShmifError && ((err as Error).cause as ShmifError).kind === 'lockWedged';
+  const wedged = (): boolean => Atomics.load(ctl, CTL_WEDGED) !== 0;
+  try {
+    while (slots.some((x) => !x.finished) && !wedged()) {
+      if (Atomics.load(ctl, CTL_ABORT) !== 0) break;
+      const seen = Atomics.load(bus.wakeWord, 0);
+      let worked = 0;
+      // Threads run at their own pace here: an interface with frames left sends a burst every round.
+      for (const x of slots) {
+        const r = x.runner;
+        if (r.remaining > 0 && !r.panicked) worked += r.send(settings.burst);
+        else markSent(x);
+        checkWedge(x);
+      }
+      if (wedged()) break;
+      const allSent = Atomics.load(ctl, CTL_SENDERS_DONE) === settings.interfaces;
+      for (const x of slots) {
+        if (x.finished) continue;
+        if (!x.runner.panicked) worked += x.runner.receive();
+        checkWedge(x);
+        if (allSent && (x.runner.panicked || x.runner.waitingForWrite)) x.finished = true;
+      }
+      if (now() - lastPost > 20 || slots.some((x) => x.delivered.length > 8192) || lines.length > 4096)
+        flush();
+      // Nothing moved: sleep until the next wake-up of the bus (or a little while), not spin.
+      if (worked === 0) Atomics.wait(bus.wakeWord, 0, seen, 2);
     }
-    const allSent = Atomics.load(ctl, CTL_SENDERS_DONE) === settings.interfaces;
-    for (const x of slots) {
-      if (x.finished) continue;
-      if (!x.runner.panicked) worked += x.runner.receive();
-      if (allSent && (x.runner.panicked || x.runner.waitingForWrite)) x.finished = true;
-    }
-    if (now() - lastPost > 20 || slots.some((x) => x.delivered.length > 8192) || lines.length > 4096) flush();
-    // Nothing moved: sleep until the next wake-up of the bus (or a little while), not spin.
-    if (worked === 0) Atomics.wait(bus.wakeWord, 0, seen, 2);
+  } catch (err) {
+    if (!stuckOnLock(err) || !wedged()) throw err;
   }
   for (const x of slots) markSent(x);
-  for (const x of slots) x.runner.destroy();
+  // destroy() locks the bus (finibackend): not on a wedged bus
+  if (!wedged()) for (const x of slots) x.runner.destroy();
   flush();
   const counts = watcher.counts();
   for (const x of slots) {
