@@ -40,7 +40,9 @@ function workspacePackages() {
 function run(cmd, argv, opts = {}) {
   const r = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', ...opts });
   if (r.status !== 0) {
-    console.error(`pack: ${cmd} ${argv.join(' ')} failed (exit ${r.status})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+    console.error(
+      `pack: ${cmd} ${argv.join(' ')} failed (exit ${r.status})\n${r.stdout ?? ''}${r.stderr ?? ''}`,
+    );
     process.exit(1);
   }
   return r.stdout;
@@ -54,7 +56,12 @@ mkdirSync(staging, { recursive: true });
 const tarballs = new Map();
 for (const [name, { dir }] of pkgs) {
   const json = run('npm', ['pack', '--json', '--pack-destination', staging], { cwd: dir });
-  tarballs.set(name, JSON.parse(json)[0].filename.replace(/^@kspec\//, 'kspec-').replace(/\//g, '-'));
+  tarballs.set(
+    name,
+    JSON.parse(json)[0]
+      .filename.replace(/^@kspec\//, 'kspec-')
+      .replace(/\//g, '-'),
+  );
 }
 for (const f of tarballs.values()) {
   if (!existsSync(join(staging, f))) {
