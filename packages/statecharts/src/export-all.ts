@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ChartEntry, SubsystemManifest } from '@kspec/spec-kit';
+import type { ChartEntry } from '@kspec/spec-kit';
 import { toDot } from './dot.js';
 import { toXStateJson } from './json.js';
 import { toMermaid } from './mermaid.js';
