@@ -201,7 +201,7 @@ function main(): void {
     hcalls: cmm.hypervisor.callCount,
   };
   console.log(
-    `cmm: 64 GiB partition (${fmt(RAM / PAGE)} pages of 4 KiB), swings of 8 GiB (${fmt(SWING_PAGES)} pages), ${ROUNDS} rounds, load ${out.loadavg.toFixed(2)}`,
+    `cmm: 64 GiB partition (${fmt(RAM / PAGE)} pages of 4 KiB), swings of 8 GiB (${fmt(SWING_PAGES)} pages), ${ROUNDS} rounds, load ${(out.loadavg ?? NaN).toFixed(2)}`,
   );
   console.log(
     'path                                     pages/s   per CPU-second   new bytes per swing   vs plain',
