@@ -4,7 +4,7 @@
  * `shmif_busops.c`, the bus lock, the wake-up, the receiver's bus protocol (faithful and
  * corrected), a plain-data bus image for the model checker, and pcap export.
  *
- * @packageDocumentation
+ * @module @kspec/shared-memory
  */
 export { ShmifError } from './bus/errors.js';
 export type { ShmifErrorKind } from './bus/errors.js';

@@ -3,7 +3,7 @@
  * bus stress run with writers and readers in worker threads. The main entry stays
  * browser-safe (the bus itself runs on any `SharedArrayBuffer` or WebAssembly memory).
  *
- * @packageDocumentation
+ * @module @kspec/shared-memory/node
  */
 export { loadBusFile, saveBusFile } from './bus/file-io.js';
 export { runBusStress, startStressWorker } from './stress/run.js';

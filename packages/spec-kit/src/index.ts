@@ -4,7 +4,7 @@
  * sentinels, monitors, findings, check configurations), a walk over a chart's transitions,
  * and the conformance helper every subsystem package's tests call.
  *
- * @packageDocumentation
+ * @module @kspec/spec-kit
  */
 export {
   SEED_FILES,

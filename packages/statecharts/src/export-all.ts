@@ -80,7 +80,7 @@ export async function exportMachine(
 }
 
 /**
- * What {@link exportManifests} wrote.
+ * What {@link @kspec/statecharts/node!exportManifests | exportManifests} wrote.
  * @category Export
  */
 export interface ExportIndex {

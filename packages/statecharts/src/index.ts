@@ -9,7 +9,7 @@
  *
  * What the formats cannot show is documented in the package README and returned as notes.
  *
- * @packageDocumentation
+ * @module @kspec/statecharts
  */
 export {
   describeChart,

@@ -4,7 +4,7 @@
  * format of every machine to a folder, and the output discipline every kspec CLI follows
  * (every output checked before any work, written through a temporary file and renamed).
  *
- * @packageDocumentation
+ * @module @kspec/statecharts/node
  */
 export {
   discoverManifests,

@@ -42,7 +42,7 @@ export interface RunCommandOptions {
  * Runs `kspec run`; returns the exit status and the result (when the run happened).
  *
  * Order: the scenario is decoded and its plan checked, the bus file checked, then every
- * output (`--trace`, `--report`, `--bus-file`) is reserved ({@link @kspec/statecharts!reserveOutputs | reserveOutputs}: none may
+ * output (`--trace`, `--report`, `--bus-file`) is reserved (`reserveOutputs` of `@kspec/statecharts/node`: none may
  * be the scenario or another output; each must be creatable) before the run starts. The
  * outputs are written into temporary files and renamed into place only when the run
  * ended; a failure leaves every file as it was. Interrupted, the trace is closed on a line
