@@ -104,7 +104,7 @@ function transition(t: TransitionSpec) {
     ...(t.target !== undefined ? { target: t.target } : {}),
     ...(t.guard !== undefined ? { guard: ref(t.guard) } : {}),
     ...(t.actions && t.actions.length > 0 ? { actions: t.actions.map(ref) } : {}),
-    meta: meta(t.src),
+    meta: meta(t.source),
   };
 }
 
@@ -117,29 +117,29 @@ function regionConfig(r: RegionSpec) {
       on[r.run] = {
         target: 'routing',
         actions: { type: 'runRegion', params: { region: r.region, at: name } },
-        meta: meta(r.src),
+        meta: meta(r.source),
       };
     }
     states[name] = {
-      meta: meta(s.src),
+      meta: meta(s.source),
       ...(Object.keys(on).length > 0 ? { on } : {}),
       ...(s.always ? { always: s.always.map(transition) } : {}),
     };
   }
   if (r.run !== undefined) {
     states['routing'] = {
-      meta: meta(r.src),
+      meta: meta(r.source),
       always: [
-        { guard: 'hasCrashed', target: CRASHED, meta: meta(r.src) },
+        { guard: 'hasCrashed', target: CRASHED, meta: meta(r.source) },
         ...Object.keys(r.states).map((name) => ({
           guard: { type: 'isRegionAt', params: { region: r.region, at: name } },
           target: name,
-          meta: meta(r.states[name]!.src),
+          meta: meta(r.states[name]!.source),
         })),
       ],
     };
   }
-  return { initial: r.initial, meta: meta(r.src), states };
+  return { initial: r.initial, meta: meta(r.source), states };
 }
 
 const kernelOn: Record<string, unknown> = {};

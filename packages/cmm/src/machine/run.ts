@@ -13,6 +13,8 @@
  *
  * @module
  */
+// Each table entry's `source` becomes the meta.source of its chart transition (machine.ts); this
+// interpreter of the same table needs only the guards and actions.
 import type { CmmEvent, RunPause } from '../events.js';
 import type { Freer, Kernel, Region } from '../kernel.js';
 import type { Action, Guard, StepParams } from '../model/step.js';

@@ -31,28 +31,28 @@ export const REGIONS: readonly RegionSpec[] = [MODULE, THREAD, OOM, MEMORY, REBO
 /** Events handled by the whole kernel (atomic, in any configuration): sysfs stores and the hypervisor's policy. @category Machine */
 export const KERNEL_EVENTS: Readonly<Partial<Record<CmmEventType, readonly TransitionSpec[]>>> = {
   'sysfs.store': [
-    { guard: 'isSysfsAttrMissing', actions: ['replySysfsEnoent'], src: ['cmm_sysfs_register', 410, 419] },
-    { guard: 'isSysfsAttrReadOnly', actions: ['replySysfsEacces'], src: ['CMM_SHOW(loaned_kb)', 345] },
+    { guard: 'isSysfsAttrMissing', actions: ['replySysfsEnoent'], source: ['cmm_sysfs_register', 410, 419] },
+    { guard: 'isSysfsAttrReadOnly', actions: ['replySysfsEacces'], source: ['CMM_SHOW(loaned_kb)', 345] },
     {
       guard: 'isSysfsWriterUnprivileged',
       actions: ['replySysfsEacces'],
-      src: ['DEVICE_ATTR(oom_freed_kb)', 369, 370],
+      source: ['DEVICE_ATTR(oom_freed_kb)', 369, 370],
     },
     {
       guard: 'isSysfsWriteTooLong',
       actions: ['replySysfsE2big'],
-      src: ['DEVICE_ATTR(oom_freed_kb)', 369, 370],
+      source: ['DEVICE_ATTR(oom_freed_kb)', 369, 370],
     },
-    { guard: 'isOomFreedStoreWithoutCap', actions: ['replySysfsEperm'], src: ['store_oom_pages', 358, 361] },
-    { guard: 'isOomFreedStoreNonZero', actions: ['replySysfsEbadmsg'], src: ['store_oom_pages', 362, 363] },
-    { guard: 'isOomFreedStore', actions: ['resetOomFreedPages'], src: ['store_oom_pages', 365, 366] },
+    { guard: 'isOomFreedStoreWithoutCap', actions: ['replySysfsEperm'], source: ['store_oom_pages', 358, 361] },
+    { guard: 'isOomFreedStoreNonZero', actions: ['replySysfsEbadmsg'], source: ['store_oom_pages', 362, 363] },
+    { guard: 'isOomFreedStore', actions: ['resetOomFreedPages'], source: ['store_oom_pages', 365, 366] },
     {
       guard: 'isSimulateStoreInvalid',
       actions: ['replySimulateStoreError'],
-      src: ['DEVICE_ULONG_ATTR(simulate_loan_target_kb)', 378, 379],
+      source: ['DEVICE_ULONG_ATTR(simulate_loan_target_kb)', 378, 379],
     },
-    { actions: ['storeSimulateTarget'], src: ['DEVICE_ULONG_ATTR(simulate_loan_target_kb)', 378, 379] },
+    { actions: ['storeSimulateTarget'], source: ['DEVICE_ULONG_ATTR(simulate_loan_target_kb)', 378, 379] },
   ],
-  'hv.loanRequest': [{ actions: ['setHvLoanRequest'], src: ['cmm_get_mpp', 247, 252] }],
-  'hv.loanTarget': [{ actions: ['setHvLoanTarget'], src: ['cmm_get_mpp', 247, 252] }],
+  'hv.loanRequest': [{ actions: ['setHvLoanRequest'], source: ['cmm_get_mpp', 247, 252] }],
+  'hv.loanTarget': [{ actions: ['setHvLoanTarget'], source: ['cmm_get_mpp', 247, 252] }],
 };

@@ -12,24 +12,24 @@ const O = 'cmm_oom_notify';
 /** `cmm_oom_notify` (214-227). @category Machine */
 export const OOM: RegionSpec = {
   region: 'oom',
-  src: [O, 214, 227],
+  source: [O, 214, 227],
   initial: 'unregistered',
   step: 'oom.step',
   run: 'oom.run',
   states: {
     unregistered: {
-      src: ['cmm_oom_nb', 281, 283],
-      always: [{ guard: 'isOomRegistered', target: 'idle', src: ['cmm_init', 631] }],
+      source: ['cmm_oom_nb', 281, 283],
+      always: [{ guard: 'isOomRegistered', target: 'idle', source: ['cmm_init', 631] }],
     },
     idle: {
-      src: [O, 214, 215],
-      always: [{ guard: 'isOomUnregistered', target: 'unregistered', src: ['cmm_exit', 677] }],
-      on: { 'oom.notify': [{ target: 'freeing', actions: ['beginOomFree'], src: [O, 217, 221] }] },
+      source: [O, 214, 215],
+      always: [{ guard: 'isOomUnregistered', target: 'unregistered', source: ['cmm_exit', 677] }],
+      on: { 'oom.notify': [{ target: 'freeing', actions: ['beginOomFree'], source: [O, 217, 221] }] },
     },
     ...freeLoop('oom', 'oom.step', { target: 'accounting', actions: [] }),
     accounting: {
-      src: [O, 222, 226],
-      on: { 'oom.step': [{ target: 'idle', actions: ['oomAccount'], src: [O, 222, 226] }] },
+      source: [O, 222, 226],
+      on: { 'oom.step': [{ target: 'idle', actions: ['oomAccount'], source: [O, 222, 226] }] },
     },
   },
 };
@@ -39,44 +39,44 @@ const M = 'cmm_memory_cb';
 /** `cmm_memory_cb` (475-497): each call is one atomic step. @category Machine */
 export const MEMORY: RegionSpec = {
   region: 'memory',
-  src: [M, 475, 497],
+  source: [M, 475, 497],
   initial: 'unregistered',
   states: {
     unregistered: {
-      src: ['cmm_mem_nb', 499, 502],
-      always: [{ guard: 'isMemoryRegistered', target: 'idle', src: ['cmm_init', 641] }],
+      source: ['cmm_mem_nb', 499, 502],
+      always: [{ guard: 'isMemoryRegistered', target: 'idle', source: ['cmm_init', 641] }],
     },
     idle: {
-      src: [M, 475, 480],
-      always: [{ guard: 'isMemoryUnregistered', target: 'unregistered', src: ['cmm_exit', 679] }],
+      source: [M, 475, 480],
+      always: [{ guard: 'isMemoryUnregistered', target: 'unregistered', source: ['cmm_exit', 679] }],
       on: {
         'memory.notify': [
           {
             guard: 'isGoingOffline',
             target: 'offlining',
             actions: ['lockHotplugMutex', 'replyNotifyOk'],
-            src: [M, 481, 484],
+            source: [M, 481, 484],
           },
-          { guard: 'isOfflineEnd', target: 'idle', actions: ['unlockHotplugMutex'], src: [M, 485, 489] },
-          { guard: 'isOnlineAction', target: 'idle', actions: ['replyNotifyOk'], src: [M, 490, 493] },
-          { target: 'idle', actions: ['replyNotifyOk'], src: [M, 480, 496] },
+          { guard: 'isOfflineEnd', target: 'idle', actions: ['unlockHotplugMutex'], source: [M, 485, 489] },
+          { guard: 'isOnlineAction', target: 'idle', actions: ['replyNotifyOk'], source: [M, 490, 493] },
+          { target: 'idle', actions: ['replyNotifyOk'], source: [M, 480, 496] },
         ],
       },
     },
     offlining: {
-      src: [M, 482, 483],
-      always: [{ guard: 'isMemoryUnregistered', target: 'unregistered', src: ['cmm_exit', 679] }],
+      source: [M, 482, 483],
+      always: [{ guard: 'isMemoryUnregistered', target: 'unregistered', source: ['cmm_exit', 679] }],
       on: {
         'memory.notify': [
           {
             guard: 'isGoingOffline',
             target: CRASHED,
             actions: ['deadlockOnHotplugMutex'],
-            src: [M, 481, 482],
+            source: [M, 481, 482],
           },
-          { guard: 'isOfflineEnd', target: 'idle', actions: ['unlockHotplugMutex'], src: [M, 485, 489] },
-          { guard: 'isOnlineAction', target: 'offlining', actions: ['replyNotifyOk'], src: [M, 490, 493] },
-          { target: 'offlining', actions: ['replyNotifyOk'], src: [M, 480, 496] },
+          { guard: 'isOfflineEnd', target: 'idle', actions: ['unlockHotplugMutex'], source: [M, 485, 489] },
+          { guard: 'isOnlineAction', target: 'offlining', actions: ['replyNotifyOk'], source: [M, 490, 493] },
+          { target: 'offlining', actions: ['replyNotifyOk'], source: [M, 480, 496] },
         ],
       },
     },
@@ -88,50 +88,50 @@ const R = 'cmm_reboot_notifier';
 /** `cmm_reboot_notifier` (449-459). @category Machine */
 export const REBOOT: RegionSpec = {
   region: 'reboot',
-  src: [R, 449, 459],
+  source: [R, 449, 459],
   initial: 'unregistered',
   step: 'reboot.step',
   run: 'reboot.run',
   states: {
     unregistered: {
-      src: ['cmm_reboot_nb', 461, 463],
-      always: [{ guard: 'isRebootRegistered', target: 'idle', src: ['cmm_init', 635] }],
+      source: ['cmm_reboot_nb', 461, 463],
+      always: [{ guard: 'isRebootRegistered', target: 'idle', source: ['cmm_init', 635] }],
     },
     idle: {
-      src: [R, 449, 451],
-      always: [{ guard: 'isRebootUnregistered', target: 'unregistered', src: ['cmm_exit', 678] }],
+      source: [R, 449, 451],
+      always: [{ guard: 'isRebootUnregistered', target: 'unregistered', source: ['cmm_exit', 678] }],
       on: {
         'reboot.notify': [
-          { guard: 'isNotRestart', target: 'idle', actions: ['replyNotifyDone'], src: [R, 452, 458] },
+          { guard: 'isNotRestart', target: 'idle', actions: ['replyNotifyDone'], source: [R, 452, 458] },
           {
             guard: 'isThreadPtrErr',
             target: CRASHED,
             actions: ['beginReboot', 'oopsOnRebootErrPtr'],
-            src: [R, 453, 454],
+            source: [R, 453, 454],
           },
           {
             guard: 'hasThreadTask',
             target: 'stoppingThread',
             actions: ['beginReboot', 'requestThreadStop'],
-            src: [R, 452, 454],
+            source: [R, 452, 454],
           },
           {
             target: 'freeing',
             actions: ['beginReboot', 'clearThreadPtr', 'beginRebootFree'],
-            src: [R, 452, 456],
+            source: [R, 452, 456],
           },
         ],
       },
     },
     stoppingThread: {
-      src: [R, 454],
+      source: [R, 454],
       on: {
         'reboot.step': [
           {
             guard: 'isThreadExited',
             target: 'freeing',
             actions: ['reapThread', 'clearThreadPtr', 'beginRebootFree'],
-            src: [R, 454, 456],
+            source: [R, 454, 456],
           },
         ],
       },
@@ -140,6 +140,6 @@ export const REBOOT: RegionSpec = {
       target: 'done',
       actions: [{ type: 'endFree', params: w('reboot') }, 'replyNotifyDone'],
     }),
-    done: { src: [R, 457, 458] },
+    done: { source: [R, 457, 458] },
   },
 };

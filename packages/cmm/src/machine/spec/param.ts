@@ -12,50 +12,50 @@ const PARAMS = ['delay', 'hotplug_delay', 'oom_kb', 'min_mem_mb', 'debug'] as co
 /** Writes to /sys/module/cmm/parameters, serialised by the module's parameter lock. @category Machine */
 export const PARAM: RegionSpec = {
   region: 'param',
-  src: [D, 691, 711],
+  source: [D, 691, 711],
   initial: 'idle',
   step: 'param.step',
   run: 'param.run',
   states: {
     idle: {
-      src: ['module_param_call(disable)', 713, 714],
+      source: ['module_param_call(disable)', 713, 714],
       on: {
         'param.set': [
           {
             guard: 'isParamMissing',
             target: 'idle',
             actions: ['replyParamEnoent'],
-            src: ['module_init(cmm_init)', 718],
+            source: ['module_init(cmm_init)', 718],
           },
           {
             guard: 'isParamReadOnly',
             target: 'idle',
             actions: ['replyParamEacces'],
-            src: ['module_param_named(simulate)', 78],
+            source: ['module_param_named(simulate)', 78],
           },
           {
             guard: 'isParamWriterUnprivileged',
             target: 'idle',
             actions: ['replyParamEacces'],
-            src: ['module_param_call(disable)', 713, 714],
+            source: ['module_param_call(disable)', 713, 714],
           },
           {
             guard: 'isParamTooLong',
             target: 'idle',
             actions: ['replyParamE2big'],
-            src: ['module_param_call(disable)', 713, 714],
+            source: ['module_param_call(disable)', 713, 714],
           },
           {
             guard: 'isDisableParam',
             target: 'settingDisable',
             actions: ['beginSetDisable'],
-            src: [D, 691, 693],
+            source: [D, 691, 693],
           },
           ...PARAMS.map((name): TransitionSpec => ({
             guard: { type: 'isParamNamed', params: { name } },
             target: 'idle',
             actions: ['storeParam'],
-            src: [
+            source: [
               `module_param_named(${name})`,
               { delay: 62, hotplug_delay: 65, oom_kb: 69, min_mem_mb: 72, debug: 75 }[name],
             ],
@@ -64,45 +64,45 @@ export const PARAM: RegionSpec = {
       },
     },
     settingDisable: {
-      src: [D, 693, 709],
+      source: [D, 693, 709],
       always: [
-        { guard: 'isDisableInvalid', target: 'idle', actions: ['replyDisableEinval'], src: [D, 695, 696] },
+        { guard: 'isDisableInvalid', target: 'idle', actions: ['replyDisableEinval'], source: [D, 695, 696] },
         {
           guard: 'isDisablingWithErrPtr',
           target: CRASHED,
           actions: ['oopsOnDisableErrPtr'],
-          src: [D, 698, 700],
+          source: [D, 698, 700],
         },
         {
           guard: 'isDisablingWithTask',
           target: 'disableStopping',
           actions: ['requestThreadStop'],
-          src: [D, 698, 700],
+          source: [D, 698, 700],
         },
         {
           guard: 'isDisabling',
           target: 'disableFreeing',
           actions: ['clearThreadPtr', 'beginParamFree'],
-          src: [D, 698, 702],
+          source: [D, 698, 702],
         },
         {
           guard: 'isEnabling',
           target: 'threadStarting',
           actions: ['kthreadRunForEnable'],
-          src: [D, 703, 704],
+          source: [D, 703, 704],
         },
-        { target: 'idle', actions: ['finishSetDisable'], src: [D, 709, 710] },
+        { target: 'idle', actions: ['finishSetDisable'], source: [D, 709, 710] },
       ],
     },
     disableStopping: {
-      src: [D, 700],
+      source: [D, 700],
       on: {
         'param.step': [
           {
             guard: 'isThreadExited',
             target: 'disableFreeing',
             actions: ['reapThread', 'clearThreadPtr', 'beginParamFree'],
-            src: [D, 700, 702],
+            source: [D, 700, 702],
           },
         ],
       },
@@ -114,11 +114,11 @@ export const PARAM: RegionSpec = {
       'disableFreeing',
     ),
     threadStarting: {
-      src: [D, 704, 706],
+      source: [D, 704, 706],
       always: [
-        { guard: 'hasCrashed', target: CRASHED, src: [D, 704] },
-        { guard: 'isThreadPtrErr', target: 'idle', actions: ['replyDisablePtrErr'], src: [D, 705, 706] },
-        { target: 'idle', actions: ['finishSetDisable'], src: [D, 704, 710] },
+        { guard: 'hasCrashed', target: CRASHED, source: [D, 704] },
+        { guard: 'isThreadPtrErr', target: 'idle', actions: ['replyDisablePtrErr'], source: [D, 705, 706] },
+        { target: 'idle', actions: ['finishSetDisable'], source: [D, 704, 710] },
       ],
     },
   },

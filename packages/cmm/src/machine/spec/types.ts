@@ -21,12 +21,12 @@ export interface TransitionSpec {
   readonly actions?: readonly Ref<ActionName>[];
   /** A state of the same region, or {@link CRASHED}; omitted: targetless. */
   readonly target?: string;
-  readonly src: Src;
+  readonly source: Src;
 }
 
 /** One state. @category Machine */
 export interface StateSpec {
-  readonly src: Src;
+  readonly source: Src;
   readonly on?: Readonly<Partial<Record<CmmEventType, readonly TransitionSpec[]>>>;
   readonly always?: readonly TransitionSpec[];
 }
@@ -34,7 +34,7 @@ export interface StateSpec {
 /** One region (thread of control). @category Machine */
 export interface RegionSpec {
   readonly region: Region;
-  readonly src: Src;
+  readonly source: Src;
   readonly initial: string;
   /** The event of one atomic step (absent: every entry is atomic). */
   readonly step?: CmmEventType;
@@ -59,24 +59,24 @@ export function freeLoop(
   const F = 'cmm_free_pages';
   return {
     [name]: {
-      src: [F, 191, 199],
+      source: [F, 191, 199],
       on: {
         [step]: [
-          { guard: { type: 'isFreeDone', params: w(who) }, ...exit, src: [F, 191, 202] },
+          { guard: { type: 'isFreeDone', params: w(who) }, ...exit, source: [F, 191, 202] },
           {
             guard: 'isBalloonUninitialized',
             target: CRASHED,
             actions: [{ type: 'oopsOnUninitializedDequeue', params: w(who) }],
-            src: [F, 192],
+            source: [F, 192],
           },
           {
             guard: 'isBalloonEmptyNoneIsolated',
             target: CRASHED,
             actions: [{ type: 'bugOnEmptyBalloon', params: w(who) }],
-            src: [F, 192],
+            source: [F, 192],
           },
-          { guard: 'isBalloonEmpty', ...exit, src: [F, 192, 194] },
-          { target: name, actions: [{ type: 'freeOneBalloonPage', params: w(who) }], src: [F, 192, 199] },
+          { guard: 'isBalloonEmpty', ...exit, source: [F, 192, 194] },
+          { target: name, actions: [{ type: 'freeOneBalloonPage', params: w(who) }], source: [F, 192, 199] },
         ],
       },
     },
