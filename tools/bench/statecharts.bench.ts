@@ -10,16 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { SubsystemManifest } from '@kspec/spec-kit';
-import {
-  discoverManifests,
-  findRepoRoot,
-  loadGraphviz,
-  renderDotToSvg,
-  toDot,
-  toMermaid,
-  toScxml,
-  toXStateJson,
-} from '@kspec/statecharts';
+import { loadGraphviz, renderDotToSvg, toDot, toMermaid, toScxml, toXStateJson } from '@kspec/statecharts';
+import { discoverManifests, findRepoRoot } from '@kspec/statecharts/node';
 import { manifest as fixtureManifest } from '@kspec/statecharts/fixtures';
 import { buildSite } from '../docs/src/build.js';
 import { atMost, row, stat } from './harness/measure.js';

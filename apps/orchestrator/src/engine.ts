@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { PendingOutput } from '@kspec/statecharts';
+import type { PendingOutput } from '@kspec/statecharts/node';
 import type { AnyScenarioDriver, DriverRun, OwnSeries, RunServices, SubsystemSummary } from './driver.js';
 import { SignalBus } from './driver.js';
 import { RunInterrupted } from './errors.js';

@@ -84,7 +84,7 @@ export { formatRunSummary, runSummaryJson, textTable } from './summary.js';
 export { renderHtmlReport, svgLinePlot, escapeHtml } from './report/html.js';
 export { runProgress, PROGRESS_LINE_MS } from './progress.js';
 export type { RunProgress, RunProgressOptions } from './progress.js';
-export { SCENARIOS_DIR, DEFAULT_SCENARIO_FILE, repoRoot } from './paths.js';
+export { SCENARIOS_DIR, DEFAULT_SCENARIO_FILE, PACKAGE_DIR, kspecWorkspaceRoot } from './paths.js';
 export { UsageError, EXIT, RunInterrupted } from './errors.js';
 export { processIo } from './io.js';
 export type { CommandIo } from './io.js';

@@ -6,6 +6,17 @@
  */
 
 /**
+ * The stream progress displays draw on: `process.stderr`, or a test's stand-in. (A minimal
+ * shape of its own, so the CLI's declarations need no Node type definitions.)
+ * @category CLI
+ */
+export interface ProgressStream {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  write(s: string): unknown;
+}
+
+/**
  * Output streams of a command.
  * @category CLI
  */
@@ -13,7 +24,7 @@ export interface CommandIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   /** The stream for progress displays (shown only when it is a TTY). */
-  readonly progressStream?: NodeJS.WriteStream;
+  readonly progressStream?: ProgressStream;
 }
 
 /**

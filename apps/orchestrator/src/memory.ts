@@ -20,7 +20,7 @@ import {
   busSizeFor,
   parseBusFile,
 } from '@kspec/shared-memory';
-import { writeFileAtomic, type PendingOutput } from '@kspec/statecharts';
+import { writeFileAtomic, type PendingOutput } from '@kspec/statecharts/node';
 import { busSeedProblem } from './bus-check.js';
 import { ScenarioError } from './codec.js';
 

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findRepoRoot } from '@kspec/statecharts';
+import { findRepoRoot } from '@kspec/statecharts/node';
 
 /**
  * The directory of the example scenarios (`apps/orchestrator/scenarios`).
@@ -21,15 +21,22 @@ export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios/', import.meta.
  */
 export const DEFAULT_SCENARIO_FILE = join(SCENARIOS_DIR, 'default.json');
 
+/** This package's own directory (`apps/orchestrator` in the repository, or under `node_modules`). */
+export const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
+
 /**
- * The repository root: from the working directory, else from where this package lives.
+ * The kspec repository this CLI runs from, or `undefined` when it runs installed in another
+ * project: the workspace root above this package, if that workspace is kspec's (it holds
+ * `packages/spec-kit`). The working directory plays no part, so `kspec` behaves the same
+ * wherever it is started.
  * @category CLI
  */
-export function repoRoot(): string {
+export function kspecWorkspaceRoot(): string | undefined {
+  let root: string;
   try {
-    return findRepoRoot(process.cwd());
+    root = findRepoRoot(PACKAGE_DIR);
   } catch {
-    const here = fileURLToPath(new URL('../', import.meta.url));
-    return existsSync(here) ? findRepoRoot(here) : process.cwd();
+    return undefined;
   }
+  return existsSync(join(root, 'packages', 'spec-kit', 'package.json')) ? root : undefined;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { OutputPathError } from '@kspec/statecharts';
+import { OutputPathError } from '@kspec/statecharts/node';
 import { ScenarioError } from './codec.js';
 import { checkCommand, exportCommand, pathsCommand } from './commands/models.js';
 import { pcapCommand } from './commands/pcap.js';

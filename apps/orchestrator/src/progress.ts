@@ -67,7 +67,8 @@ export function runProgress(label: string, o: RunProgressOptions, io: CommandIo)
   if (o.bar === false) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {
-      stream,
+      // a terminal here (isTTY), in practice process.stderr: cli-progress moves its cursor
+      stream: stream as unknown as NodeJS.WritableStream,
       format: `${label} [{bar}] {percentage}% | {value}/{total} work items | tick {tick}`,
       hideCursor: true,
       clearOnComplete: true,

@@ -20,7 +20,7 @@
  */
 import type { AnyActorRef, AnyEventObject, InspectionEvent } from 'xstate';
 import { sourceOfTransition, type SourceRef } from '@kspec/spec-kit';
-import { reserveOutputs, type PendingOutput } from '@kspec/statecharts';
+import { reserveOutputs, type PendingOutput } from '@kspec/statecharts/node';
 
 /**
  * One line of a trace (the format `@kspec/statecharts` decodes).

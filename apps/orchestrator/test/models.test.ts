@@ -184,6 +184,27 @@ describe('kspec paths', () => {
     expect(findModel(manifests, 'xen-evtchn/evtchnDevice').model).toBe(
       findModel(manifests, 'evtchnDevice').model,
     );
-    expect(() => findModel(manifests, 'nope')).toThrow(/no check model 'nope' \(known: .*xen-evtchn\//);
+    expect(findModel(manifests, '@kspec/xen-evtchn/evtchnDevice').model).toBe(
+      findModel(manifests, 'evtchnDevice').model,
+    );
+    expect(() => findModel(manifests, 'nope')).toThrow(
+      /no check model or chart 'nope' \(check models: .*xen-evtchn\/.*; charts: .*xen-evtchn\/evtchnBinding/,
+    );
+  });
+
+  it('gives a chart without a check model of its own one over its events (package/chart, as the message offers)', async () => {
+    expect(
+      manifests.find((m) => m.name === 'xen-evtchn')!.models.some((m) => m.machine.id === 'evtchnBinding'),
+    ).toBe(false);
+    for (const name of ['xen-evtchn/evtchnBinding', '@kspec/xen-evtchn/evtchnBinding', 'evtchnBinding']) {
+      const found = findModel(manifests, name);
+      expect(found.model.name).toBe('xen-evtchn/evtchnBinding (chart events)');
+      expect(found.model.invariants).toEqual([]);
+    }
+    const cap = captureIo();
+    expect(await pathsCommand('xen-evtchn/evtchnBinding', {}, cap.io, manifests)).toBe(0);
+    const suite = JSON.parse(cap.text()) as { paths: { events: { type: string }[] }[]; covered: string[] };
+    expect(suite.paths.length).toBeGreaterThan(0);
+    expect(suite.covered.length).toBeGreaterThan(3);
   });
 });

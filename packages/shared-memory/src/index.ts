@@ -117,7 +117,7 @@ export {
   busImageFromHex,
 } from './bus/image.js';
 export type { ShmifBusImage } from './bus/image.js';
-export { parseBusFile, walkBusFrames, loadBusFile, saveBusFile, DUMPBUS_BUFSIZE } from './bus/file.js';
+export { parseBusFile, walkBusFrames, DUMPBUS_BUFSIZE } from './bus/file.js';
 export type { ParseBusFileOptions, ParsedBusFile, BusFrame, WalkBusFramesOptions } from './bus/file.js';
 export {
   PCAP_MAGIC,
@@ -145,9 +145,6 @@ export {
   attachStressReader,
 } from './stress/stress.js';
 export type { StressWriterParams, StressReaderParams, StressReaderResult } from './stress/stress.js';
-export type { StressWorkerData } from './stress/stress-worker.js';
-export { runBusStress, startStressWorker } from './stress/run.js';
-export type { BusStressOptions, BusStressResult } from './stress/run.js';
 export { AvlNode } from './alloc/avl-tree.js';
 export { ALLOC_RETURN, AllocatorAvl, createCoreAllocators } from './alloc/allocator-avl.js';
 export type { AllocReturn, AvlBlock, AllocatorAvlOptions, CoreAllocators } from './alloc/allocator-avl.js';

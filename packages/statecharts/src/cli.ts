@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { discoverManifests, findRepoRoot } from './discover.js';
 import type { CliArgs } from './cli-args.js';
 import { exporterProgram, parseCliArgs } from './cli-args.js';
-import { exportManifests } from './export-all.js';
+import { exportManifests } from './export-files.js';
 import { OutputPathError, checkOutputDirectory } from './outputs.js';
 
 async function main(): Promise<void> {

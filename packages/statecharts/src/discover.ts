@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { SubsystemManifest } from '@kspec/spec-kit';
-import { isStateMachine } from './graph.js';
+import { checkManifest } from './check-manifest.js';
 
 /**
  * One discovered manifest and where it came from.
@@ -41,40 +41,6 @@ export function findRepoRoot(from: string = process.cwd()): string {
     if (up === dir) throw new Error(`no workspace root (package.json with "workspaces") at or above ${from}`);
     dir = up;
   }
-}
-
-/**
- * Checks the shape of a value exported as `manifest`, naming the first field at fault.
- * @category Discovery
- */
-export function checkManifest(value: unknown, where: string): SubsystemManifest {
-  const fail = (what: string): never => {
-    throw new TypeError(`${where}: manifest ${what}`);
-  };
-  if (typeof value !== 'object' || value === null) fail('is not an object');
-  const m = value as Record<string, unknown>;
-  for (const key of ['package', 'name', 'title'] as const) {
-    if (typeof m[key] !== 'string' || m[key] === '') fail(`.${key} must be a non-empty string`);
-  }
-  if (!/^[A-Za-z0-9._-]+$/.test(m['name'] as string))
-    fail(`.name '${String(m['name'])}' is not directory-safe`);
-  if (!Array.isArray(m['machines'])) fail('.machines must be an array');
-  const names = new Set<string>();
-  (m['machines'] as unknown[]).forEach((entry, i) => {
-    const e = entry as Record<string, unknown>;
-    if (typeof e !== 'object' || e === null) fail(`.machines[${i}] is not an object`);
-    if (typeof e['name'] !== 'string' || !/^[A-Za-z0-9._-]+$/.test(e['name'])) {
-      fail(`.machines[${i}].name must be a file-name-safe string`);
-    }
-    if (names.has(e['name'] as string)) fail(`.machines[${i}].name '${String(e['name'])}' is used twice`);
-    names.add(e['name'] as string);
-    if (!isStateMachine(e['machine']))
-      fail(`.machines[${i}] ('${String(e['name'])}').machine is not an XState machine`);
-  });
-  for (const key of ['models', 'invariants', 'findings'] as const) {
-    if (!Array.isArray(m[key])) fail(`.${key} must be an array`);
-  }
-  return value as SubsystemManifest;
 }
 
 /**
@@ -161,6 +127,61 @@ export async function discoverManifests(
           cause: err,
         },
       );
+    }
+    if (!('manifest' in mod) || mod['manifest'] === undefined) continue;
+    found.push({ packageName: pkg.name, dir: pkg.dir, manifest: checkManifest(mod['manifest'], pkg.name) });
+  }
+  return found;
+}
+
+/**
+ * The kspec packages installed under the `node_modules/@kspec` folders at or above `from`
+ * (nearest first, as Node resolves them), name and directory, sorted by name.
+ * @category Discovery
+ */
+export function listInstalledPackages(from: string): { name: string; dir: string }[] {
+  const found = new Map<string, string>();
+  let dir = resolve(from);
+  while (true) {
+    const scope = join(dir, 'node_modules', '@kspec');
+    if (existsSync(scope)) {
+      for (const d of readdirSync(scope, { withFileTypes: true })) {
+        const pkgDir = join(scope, d.name);
+        const file = join(pkgDir, 'package.json');
+        if (!(d.isDirectory() || d.isSymbolicLink()) || !existsSync(file)) continue;
+        const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name ?? `@kspec/${d.name}`;
+        if (!found.has(name)) found.set(name, pkgDir);
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return [...found].map(([name, d]) => ({ name, dir: d })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Every manifest exported by a kspec package installed under `node_modules` at or above
+ * `from` (a project that depends on kspec packages, outside this repository). Packages without
+ * a `manifest` export are skipped; one that fails to import is an error naming it.
+ * @category Discovery
+ */
+export async function discoverInstalledManifests(
+  from: string,
+  options: DiscoverOptions = {},
+): Promise<DiscoveredManifest[]> {
+  const exclude = new Set(['@kspec/statecharts', ...(options.exclude ?? [])]);
+  const importer = options.importer ?? ((name: string) => import(name) as Promise<Record<string, unknown>>);
+  const found: DiscoveredManifest[] = [];
+  for (const pkg of listInstalledPackages(from)) {
+    if (exclude.has(pkg.name)) continue;
+    let mod: Record<string, unknown>;
+    try {
+      mod = await importer(pkg.name);
+    } catch (err) {
+      throw new Error(`cannot import installed package ${pkg.name} (${pkg.dir}): ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     if (!('manifest' in mod) || mod['manifest'] === undefined) continue;
     found.push({ packageName: pkg.name, dir: pkg.dir, manifest: checkManifest(mod['manifest'], pkg.name) });

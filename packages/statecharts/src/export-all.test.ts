@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCliArgs } from './cli-args.js';
-import { exportManifests, parseFormats } from './export-all.js';
-import { checkManifest, discoverManifests } from './discover.js';
+import { parseFormats } from './export-all.js';
+import { exportManifests } from './export-files.js';
+import { checkManifest } from './check-manifest.js';
+import { discoverManifests } from './discover.js';
 import { manifest } from './fixtures/index.js';
 import { repoRoot } from './test-support/all-machines.js';
 

@@ -6,12 +6,10 @@
  *
  * @module
  */
-import { join } from 'node:path';
-import type { ChartEntry, SubsystemManifest } from '@kspec/spec-kit';
+import type { ChartEntry } from '@kspec/spec-kit';
 import { toDot } from './dot.js';
 import { toXStateJson } from './json.js';
 import { toMermaid } from './mermaid.js';
-import { checkOutputDirectory, makeOutputDirectory, writeFileAtomic } from './outputs.js';
 import { exportScxml } from './scxml.js';
 import { renderDotToSvg } from './svg.js';
 
@@ -96,51 +94,4 @@ export interface ExportIndex {
       readonly notes: readonly string[];
     }[];
   }[];
-}
-
-/**
- * Writes every format of every machine of `manifests` under `out` and returns the index
- * (also written as `out/index.json`). Every machine is rendered before anything is written,
- * `out` is checked first ({@link checkOutputDirectory}: it exists or can be made), and each
- * file is written whole through a temporary file and a rename, so a failure leaves the
- * files as they were. `flag` names `out` in messages (`--out`).
- * @category Export
- */
-export async function exportManifests(
-  manifests: readonly SubsystemManifest[],
-  out: string,
-  formats: readonly ExportFormat[] = EXPORT_FORMATS,
-  flag = '--out',
-): Promise<ExportIndex> {
-  checkOutputDirectory(flag, out);
-  const index: ExportIndex['packages'][number][] = [];
-  const files: { dir: string; file: string; text: string }[] = [];
-  for (const manifest of manifests) {
-    const machines: ExportIndex['packages'][number]['machines'][number][] = [];
-    for (const entry of manifest.machines) {
-      let result: MachineExport;
-      try {
-        result = await exportMachine(entry, formats);
-      } catch (err) {
-        throw new Error(`${manifest.package}: machine '${entry.name}': ${(err as Error).message}`, {
-          cause: err,
-        });
-      }
-      const written: string[] = [];
-      for (const [ext, text] of Object.entries(result.files)) {
-        const file = join(manifest.name, `${entry.name}.${ext}`);
-        files.push({ dir: manifest.name, file, text });
-        written.push(file);
-      }
-      machines.push({ name: entry.name, files: written, notes: result.notes });
-    }
-    index.push({ package: manifest.package, name: manifest.name, title: manifest.title, machines });
-  }
-  const result: ExportIndex = { packages: index };
-  makeOutputDirectory(flag, out);
-  // a package without machines (shared-memory carries only findings) gets no empty folder
-  for (const dir of new Set(files.map((f) => f.dir))) makeOutputDirectory(flag, join(out, dir));
-  for (const f of files) writeFileAtomic(join(out, f.file), f.text, flag);
-  writeFileAtomic(join(out, 'index.json'), `${JSON.stringify(result, null, 2)}\n`, flag);
-  return result;
 }

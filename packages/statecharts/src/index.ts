@@ -2,9 +2,10 @@
  * `@kspec/statecharts`: exports any kspec machine, working from its state-node definitions
  * (so named guards, actions, delays, invoked actors and eventless transitions are all kept),
  * to SCXML (W3C), Graphviz DOT, Mermaid `stateDiagram-v2`, XState JSON, and SVG rendered
- * offline by Graphviz compiled to WebAssembly; discovers every workspace package's
- * `manifest` and writes all formats of all machines (`kspec-statecharts --out DIR`); and
- * defines the trace format the docs viewer replays.
+ * offline by Graphviz compiled to WebAssembly; and defines the trace format the docs viewer
+ * replays. Browser-safe: discovering the installed packages' manifests, writing the exports to
+ * disk and the output-file discipline of the CLIs are in `@kspec/statecharts/node`
+ * (`kspec-statecharts --out DIR` writes all formats of all machines).
  *
  * What the formats cannot show is documented in the package README and returned as notes.
  *
@@ -40,17 +41,9 @@ export { toMermaid } from './mermaid.js';
 export type { MermaidOptions } from './mermaid.js';
 export { toXStateJson } from './json.js';
 export { toSvg, renderDotToSvg, loadGraphviz } from './svg.js';
-export { EXPORT_FORMATS, parseFormats, exportMachine, exportManifests } from './export-all.js';
+export type { GraphvizLayout } from './svg.js';
+export { EXPORT_FORMATS, parseFormats, exportMachine } from './export-all.js';
 export type { ExportFormat, MachineExport, ExportIndex } from './export-all.js';
-export { discoverManifests, findRepoRoot, checkManifest, listWorkspacePackages } from './discover.js';
-export type { DiscoveredManifest, DiscoverOptions } from './discover.js';
-export {
-  OutputPathError,
-  reserveOutputs,
-  writeFileAtomic,
-  checkOutputDirectory,
-  makeOutputDirectory,
-} from './outputs.js';
-export type { OutputSpec, InputSpec, PendingOutput, ReservedOutputs } from './outputs.js';
+export { checkManifest } from './check-manifest.js';
 export { TraceRecordCodec, parseTraceJsonl, traceActorMatches } from './trace.js';
 export type { TraceRecord, TraceStateValue } from './trace.js';

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportManifests } from './export-all.js';
+import { exportManifests } from './export-files.js';
 import { manifest } from './fixtures/index.js';
 import { OutputPathError, checkOutputDirectory, reserveOutputs, writeFileAtomic } from './outputs.js';
 

@@ -9,13 +9,25 @@ import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import type { DotOptions } from './dot.js';
 import { toDot } from './dot.js';
 
+/**
+ * What kspec uses of the Graphviz WebAssembly instance (its own type stays out of kspec's
+ * declarations, so a consumer's typecheck does not need its `lib` settings).
+ * @category SVG
+ */
+export interface GraphvizLayout {
+  /** Lays out `dotSource` with the layout `engine` and renders it as `format`. */
+  layout(dotSource: string, format: 'svg', engine: 'dot'): string;
+  /** The Graphviz version. */
+  version(): string;
+}
+
 let graphviz: Promise<Graphviz> | undefined;
 
 /**
  * The shared Graphviz WebAssembly instance (loaded on first use).
  * @category SVG
  */
-export function loadGraphviz(): Promise<Graphviz> {
+export function loadGraphviz(): Promise<GraphvizLayout> {
   graphviz ??= Graphviz.load();
   return graphviz;
 }

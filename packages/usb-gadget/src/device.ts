@@ -217,8 +217,8 @@ export class GadgetModule {
   }
 
   /** The gadget's stack sends `frame` on usb0: whether it was queued for the host. */
-  xmit(frame: readonly number[]): boolean {
-    const f = decodeOrThrow(FrameCodec, frame, 'xmit');
+  xmit(frame: Uint8Array | readonly number[]): boolean {
+    const f = decodeOrThrow(FrameCodec, frame instanceof Uint8Array ? [...frame] : frame, 'xmit');
     const before = this.context.netdev?.txQueue.length ?? 0;
     const c = this.send({ type: 'net.xmit', frame: f });
     return (c.netdev?.txQueue.length ?? 0) > before;

@@ -317,7 +317,8 @@ export class UsbHost {
   }
 
   /** Sends an Ethernet frame to the gadget (bulk OUT; wrapped for RNDIS): whether it was taken. */
-  sendFrame(frame: readonly number[]): boolean {
+  sendFrame(input: Uint8Array | readonly number[]): boolean {
+    const frame = input instanceof Uint8Array ? [...input] : input;
     const eps = this.bulkEndpoints();
     if (!eps) return false;
     const bytes = this.isRndis() ? rndisAddHdr(frame) : [...frame];

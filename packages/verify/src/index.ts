@@ -26,6 +26,7 @@ export type {
 } from './compose.js';
 export type { CheckModel } from './system.js';
 export { testPaths } from './test-paths.js';
+export { chartCheckModel, chartEventTypes } from './chart-model.js';
 export type { TestPath, TestPathSuite } from './test-paths.js';
 export { formatReport } from './report.js';
 export type {

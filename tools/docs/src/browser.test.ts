@@ -14,7 +14,8 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { manifest as fixtureManifest } from '@kspec/statecharts/fixtures';
-import { activeStateIds, discoverManifests, findRepoRoot } from '@kspec/statecharts';
+import { activeStateIds } from '@kspec/statecharts';
+import { discoverManifests, findRepoRoot } from '@kspec/statecharts/node';
 import { buildSite } from './build.js';
 
 /** Chromium: `$KSPEC_CHROMIUM`, else the first of chromium / chromium-browser on PATH (npm test's pretest provides it). */

@@ -9,7 +9,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SubsystemManifest } from '@kspec/spec-kit';
-import { checkOutputDirectory, describeChart, exportMachine, writeFileAtomic } from '@kspec/statecharts';
+import { describeChart, exportMachine } from '@kspec/statecharts';
+import { checkOutputDirectory, writeFileAtomic } from '@kspec/statecharts/node';
 import { bundleViewer } from './bundle.js';
 import { esc, frame, SITE_CSS } from './html.js';
 import { machinePage } from './page.js';

@@ -15,7 +15,12 @@
  */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { OutputPathError, checkOutputDirectory, discoverManifests, findRepoRoot } from '@kspec/statecharts';
+import {
+  OutputPathError,
+  checkOutputDirectory,
+  discoverManifests,
+  findRepoRoot,
+} from '@kspec/statecharts/node';
 import { buildSite } from './build.js';
 
 async function main(): Promise<void> {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_ORIGINS } from '@kspec/spec-kit';
-import { discoverManifests, findRepoRoot } from '@kspec/statecharts';
+import { discoverManifests, findRepoRoot } from '@kspec/statecharts/node';
 import { buildSite } from './build.js';
 import { checkDocsLinks, type LinkReport } from './links.js';
 

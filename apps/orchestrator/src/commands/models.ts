@@ -9,28 +9,40 @@
  */
 import { resolve } from 'node:path';
 import type { MachineCheckModel, SubsystemManifest } from '@kspec/spec-kit';
-import type { PendingOutput } from '@kspec/statecharts';
+import type { PendingOutput } from '@kspec/statecharts/node';
+import { parseFormats } from '@kspec/statecharts';
 import {
   checkOutputDirectory,
+  discoverInstalledManifests,
   discoverManifests,
   exportManifests,
-  parseFormats,
   reserveOutputs,
-} from '@kspec/statecharts';
-import { checkConfig, explore, formatReport, testPaths, type CheckReport } from '@kspec/verify';
+} from '@kspec/statecharts/node';
+import {
+  chartCheckModel,
+  checkConfig,
+  explore,
+  formatReport,
+  testPaths,
+  type CheckReport,
+} from '@kspec/verify';
 import { progressPrinter } from '@kspec/verify/node';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
-import { repoRoot } from '../paths.js';
+import { PACKAGE_DIR, kspecWorkspaceRoot } from '../paths.js';
 
 /**
- * The manifests of the workspace packages (skipped packages are reported on stderr).
+ * The manifests of the kspec packages: the workspace's when the CLI runs in the kspec
+ * repository, else those of the kspec packages installed beside it under `node_modules`
+ * (skipped packages are reported on stderr).
  * @category CLI
  */
 export async function workspaceManifests(io: CommandIo): Promise<SubsystemManifest[]> {
-  const found = await discoverManifests(repoRoot(), {
-    onSkip: (name, reason) => io.err(`kspec: skipping ${name}: ${reason}`),
-  });
+  const onSkip = (name: string, reason: string): void => io.err(`kspec: skipping ${name}: ${reason}`);
+  const root = kspecWorkspaceRoot();
+  const found = root
+    ? await discoverManifests(root, { onSkip })
+    : await discoverInstalledManifests(PACKAGE_DIR, { onSkip });
   return found.map((f) => f.manifest);
 }
 
@@ -255,10 +267,17 @@ export function qualifiedModelName(manifest: SubsystemManifest, model: MachineCh
   return model.name.startsWith(`${manifest.name}/`) ? model.name : `${manifest.name}/${model.name}`;
 }
 
+/** The names a chart answers to: `<package>/<chart>` and `<npm name>/<chart>`. */
+function chartNames(manifest: SubsystemManifest, chart: string): string[] {
+  return [`${manifest.name}/${chart}`, `${manifest.package}/${chart}`];
+}
+
 /**
  * Finds a check model by its name (`xen-evtchn/device`, or `<package>/<name>`), or by the
- * name of the chart it explores (`evtchnDevice`, `xen-evtchn/evtchnDevice`): then the first
- * model of that chart in the manifest (the package's main model).
+ * name of the chart it explores (`evtchnDevice`, `xen-evtchn/evtchnDevice`,
+ * `@kspec/xen-evtchn/evtchnDevice`): then the first model of that chart in the manifest (the
+ * package's main model); a chart without a check model gets one over its own events and the
+ * manifest's sample events (`chartCheckModel`).
  * @category CLI
  */
 export function findModel(
@@ -279,12 +298,30 @@ export function findModel(
   }
   const byChart = models.filter(({ manifest, model }) =>
     manifest.machines.some(
-      (c) => c.machine === model.machine && (c.name === name || `${manifest.name}/${c.name}` === name),
+      (c) => c.machine === model.machine && (c.name === name || chartNames(manifest, c.name).includes(name)),
     ),
   );
   if (byChart.length > 0) return byChart[0]!;
+  // a chart without a check model of its own: a model over its events and sample events
+  const charts = all.flatMap((manifest) =>
+    manifest.machines
+      .filter((c) => c.name === name || chartNames(manifest, c.name).includes(name))
+      .map((entry) => ({ manifest, entry })),
+  );
+  if (charts.length === 1) {
+    const { manifest, entry } = charts[0]!;
+    return { manifest, model: chartCheckModel(entry, `${manifest.name}/${entry.name} (chart events)`) };
+  }
+  if (charts.length > 1) {
+    throw new UsageError(
+      `'${name}' names ${charts.length} charts: ${charts.map((c) => `${c.manifest.name}/${c.entry.name}`).join(', ')}`,
+    );
+  }
   const known = models.map((h) => qualifiedModelName(h.manifest, h.model));
-  throw new UsageError(`no check model '${name}' (known: ${known.join(', ') || 'none'}; or a chart name)`);
+  const chartList = all.flatMap((m) => m.machines.map((c) => `${m.name}/${c.name}`));
+  throw new UsageError(
+    `no check model or chart '${name}' (check models: ${known.join(', ') || 'none'}; charts: ${chartList.join(', ') || 'none'})`,
+  );
 }
 
 /**

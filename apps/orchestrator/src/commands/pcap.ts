@@ -24,7 +24,7 @@ import {
   shmifMemOver,
   walkBusFrames,
 } from '@kspec/shared-memory';
-import { reserveOutputs } from '@kspec/statecharts';
+import { reserveOutputs } from '@kspec/statecharts/node';
 import { EXIT, UsageError } from '../errors.js';
 import { readInputFile } from '../json-input.js';
 import type { CommandIo } from '../io.js';

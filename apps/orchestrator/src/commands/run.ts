@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { reserveOutputs, type ReservedOutputs } from '@kspec/statecharts';
+import { reserveOutputs, type ReservedOutputs } from '@kspec/statecharts/node';
 import type { AnyScenarioDriver, PlotSpec } from '../driver.js';
 import { DEFAULT_DRIVERS } from '../drivers/index.js';
 import { runScenario, type RunResult } from '../engine.js';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NETBSD_ERRNO } from '@kspec/spec-kit';
 import { describe, expect, it } from 'vitest';
+import { loadBusFile, saveBusFile } from '../node.js';
 import {
   BUSMEM_DATASIZE,
   BUSMEM_SIZE,
@@ -15,9 +16,7 @@ import {
   ShmifError,
   busToPcap,
   createShmifMem,
-  loadBusFile,
   parseBusFile,
-  saveBusFile,
   setFirst,
   setLast,
   shmifAdvancefirst,

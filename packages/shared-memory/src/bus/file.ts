@@ -17,7 +17,6 @@
  *
  * @module
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { shmifBusread } from './busops.js';
 import type { WrapFlag } from './busops.js';
 import { ENOEXEC, ShmifError } from './errors.js';
@@ -292,21 +291,4 @@ function dumpbusWalk(mem: ShmifMem, visit: (frame: BusFrame) => void, options: W
     frames++;
   }
   return frames;
-}
-
-/**
- * Reads and checks a bus file ({@link parseBusFile}).
- * @category Bus files
- */
-export async function loadBusFile(path: string, options: ParseBusFileOptions = {}): Promise<ParsedBusFile> {
-  const bytes = await readFile(path);
-  return parseBusFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), options);
-}
-
-/**
- * Writes a bus image (header + data area, `32 + dataSize` bytes) to `path`.
- * @category Bus files
- */
-export async function saveBusFile(path: string, mem: ShmifMem): Promise<void> {
-  await writeFile(path, mem.bytes.slice());
 }

@@ -5,7 +5,8 @@
 // 109-112) and the watchdog reports it instead of hanging.
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { CTL_BYTES, ShmifBus, ShmifError, runBusStress, shmifLockbus, startStressWorker } from '../index.js';
+import { CTL_BYTES, ShmifBus, ShmifError, shmifLockbus } from '../index.js';
+import { runBusStress, startStressWorker } from '../node.js';
 
 describe('bus stress: 4 writers, 4 readers, real worker threads', () => {
   it('1M frames: no torn frame, per-writer order, every missed frame counted as an overrun', async () => {

@@ -6,6 +6,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import type { MachineCheckModel } from '@kspec/spec-kit';
+import { chartCheckModel } from '@kspec/verify';
 import { describeChart } from '../graph.js';
 import type { MachineUnderTest } from './all-machines.js';
 
@@ -26,28 +27,7 @@ export function modelsOf(m: MachineUnderTest): MachineCheckModel[] {
   const own = (m.manifest.models as readonly MachineCheckModel[]).filter(
     (x) => x.machine === m.entry.machine,
   );
-  if (own.length > 0) return own;
-  const candidates = [...chartEvents(m), ...(m.entry.sampleEvents ?? []).map((e) => ({ ...e }))];
-  return [
-    {
-      kind: 'machine',
-      name: `${m.label} (chart events)`,
-      machine: m.entry.machine as AnyStateMachine,
-      input: m.entry.input as never,
-      invariants: [],
-      configs: [],
-      alphabet: (s) =>
-        s.status !== 'active'
-          ? []
-          : candidates.filter((e) => {
-              try {
-                return s.can(e as never);
-              } catch {
-                return false; // the event lacks data a guard reads
-              }
-            }),
-    },
-  ];
+  return own.length > 0 ? own : [chartCheckModel(m.entry, `${m.label} (chart events)`)];
 }
 
 /** Clock advances that fire (or just miss) each of the machine's delays. */
