@@ -87,7 +87,7 @@ export type { RunProgress, RunProgressOptions } from './progress.js';
 export { SCENARIOS_DIR, DEFAULT_SCENARIO_FILE, PACKAGE_DIR, kspecWorkspaceRoot } from './paths.js';
 export { UsageError, EXIT, RunInterrupted } from './errors.js';
 export { processIo } from './io.js';
-export type { CommandIo } from './io.js';
+export type { CommandIo, ProgressStream } from './io.js';
 export { runCommand } from './commands/run.js';
 export type { RunCommandOptions } from './commands/run.js';
 export { pcapCommand } from './commands/pcap.js';
