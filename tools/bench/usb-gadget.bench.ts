@@ -16,17 +16,14 @@
  *    (counted): a bare XState actor (one state, one counter assign), and this package's chart
  *    taking an event it does not handle (what the chart's shape costs per event).
  *
- * The build machine has 2 cores shared with other jobs, so paths are interleaved in rounds and
- * each figure is the median over rounds, as a wall-clock rate and per CPU-second; ratios are
- * taken from the CPU rates.
+ * The build machine has 2 cores shared with other jobs, so paths are interleaved in rounds
+ * (`interleave`: a warm-up cycle of each, then each path in turn for BENCH_MS per round, the
+ * order reversed every other round) and each figure is the median over rounds, as a wall-clock
+ * rate and per CPU-second; ratios are taken from the CPU rates. No target: the figures say what
+ * the facade costs over the model and over XState's floor.
  *
- * Run: npx tsx --conditions=@kspec/source tools/bench/usb-gadget.bench.ts
- * Environment: BENCH_ROUNDS (default 5), BENCH_MS (time per path per round, default 600).
+ * Run: npm run bench -- usb-gadget   (BENCH_ROUNDS, BENCH_MS override rounds and time per round)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assign, createActor, setup } from 'xstate';
 import {
   CONTROLLERS,
@@ -41,9 +38,9 @@ import {
   udcSetAddress,
   type GadgetContext,
 } from '@kspec/usb-gadget';
+import { interleave, row, type Rates } from './harness/measure.js';
+import { defineBench, type BenchContext, type BenchOutput } from './harness/types.js';
 
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
-const MS = Number(process.env['BENCH_MS'] ?? 600);
 const PARAMS = { devAddr: '02:00:00:00:00:01', hostAddr: '02:00:00:00:00:02' };
 
 function loaded(rndis: boolean): { g: GadgetModule; host: UsbHost } {
@@ -56,170 +53,185 @@ function check(vid: number, pid: number, path: string): void {
   if (vid !== 0x0525 || (pid !== 0xa4a1 && pid !== 0xa4a2)) throw new Error(`${path}: read ${vid}:${pid}`);
 }
 
-const ecm = loaded(false);
-const rndis = loaded(true);
+async function main(ctx: BenchContext): Promise<BenchOutput> {
+  const ecm = loaded(false);
+  const rndis = loaded(true);
 
-function cycleEcm(): number {
-  ecm.host.urbs.length = 0;
-  const e = ecm.host.enumerate();
-  check(e.device.idVendor, e.device.idProduct, 'facade ECM');
-  return 1;
-}
-function cycleRndis(): number {
-  rndis.host.urbs.length = 0;
-  const e = rndis.host.enumerate();
-  check(e.device.idVendor, e.device.idProduct, 'facade RNDIS');
-  return 1;
-}
-function cycleInsmod(): number {
-  const { host } = loaded(false);
-  const e = host.enumerate();
-  check(e.device.idVendor, e.device.idProduct, 'insmod + enumerate');
-  host.gadget.actor.stop();
-  return 1;
-}
-
-/** The same requests on the pure model. */
-const base = loadModule(createGadgetContext({ controller: CONTROLLERS.net2280, params: PARAMS })).ctx;
-function cycleModel(): number {
-  let c: GadgetContext = busReset(base, 'high');
-  const read = (p: Parameters<typeof controlTransfer>[1]) => {
-    c = controlTransfer(c, p);
-    return c.reply?.kind === 'data' ? c.reply.bytes : [];
+  const cycleEcm = (): number => {
+    ecm.host.urbs.length = 0;
+    const e = ecm.host.enumerate();
+    check(e.device.idVendor, e.device.idProduct, 'facade ECM');
+    return 1;
   };
-  read(REQ.getDevice(64));
-  c = busReset(c, 'high');
-  c = udcSetAddress(c, REQ.setAddress(2));
-  const dev = read(REQ.getDevice(18));
-  const head = read(REQ.getConfig(0, 9));
-  read(REQ.getConfig(0, head[2]! | (head[3]! << 8)));
-  read(REQ.getString(0, 0, 255));
-  read(REQ.getString(2));
-  read(REQ.getString(1));
-  controlTransfer(c, REQ.setConfiguration(1));
-  check(dev[8]! | (dev[9]! << 8), dev[10]! | (dev[11]! << 8), 'model only');
-  return 1;
-}
-
-// How many actor.send calls one ECM enumeration makes (counted on a spare cycle).
-function countSends(): number {
-  const actor = ecm.g.actor;
-  const send = actor.send.bind(actor);
-  let sends = 0;
-  actor.send = (e) => {
-    sends++;
-    send(e);
+  const cycleRndis = (): number => {
+    rndis.host.urbs.length = 0;
+    const e = rndis.host.enumerate();
+    check(e.device.idVendor, e.device.idProduct, 'facade RNDIS');
+    return 1;
   };
-  try {
-    cycleEcm();
-  } finally {
-    actor.send = send;
-  }
-  return sends;
-}
-const SENDS = countSends();
+  const cycleInsmod = (): number => {
+    const { host } = loaded(false);
+    const e = host.enumerate();
+    check(e.device.idVendor, e.device.idProduct, 'insmod + enumerate');
+    host.gadget.actor.stop();
+    return 1;
+  };
 
-const bare = createActor(
-  setup({
-    types: {} as { context: { n: number }; events: { type: 'tick' } },
-    actions: { count: assign(({ context }) => ({ n: context.n + 1 })) },
-  }).createMachine({ context: { n: 0 }, on: { tick: { actions: 'count' } } }),
-).start();
-const TICK = { type: 'tick' } as const;
-function cycleBare(): number {
-  for (let i = 0; i < SENDS; i++) bare.send(TICK);
-  return 1;
-}
+  /** The same requests on the pure model. */
+  const base = loadModule(createGadgetContext({ controller: CONTROLLERS.net2280, params: PARAMS })).ctx;
+  const cycleModel = (): number => {
+    let c: GadgetContext = busReset(base, 'high');
+    const read = (p: Parameters<typeof controlTransfer>[1]) => {
+      c = controlTransfer(c, p);
+      return c.reply?.kind === 'data' ? c.reply.bytes : [];
+    };
+    read(REQ.getDevice(64));
+    c = busReset(c, 'high');
+    c = udcSetAddress(c, REQ.setAddress(2));
+    const dev = read(REQ.getDevice(18));
+    const head = read(REQ.getConfig(0, 9));
+    read(REQ.getConfig(0, head[2]! | (head[3]! << 8)));
+    read(REQ.getString(0, 0, 255));
+    read(REQ.getString(2));
+    read(REQ.getString(1));
+    controlTransfer(c, REQ.setConfiguration(1));
+    check(dev[8]! | (dev[9]! << 8), dev[10]! | (dev[11]! << 8), 'model only');
+    return 1;
+  };
 
-const idle = createActor(gadgetMachine, { input: { context: base } }).start();
-const IGNORED = { type: 'host.bulkIn' } as const; // not handled in loaded.bound.detached
-function cycleChart(): number {
-  for (let i = 0; i < SENDS; i++) idle.send(IGNORED);
-  return 1;
-}
+  // How many actor.send calls one ECM enumeration makes (counted on a spare cycle).
+  const countSends = (): number => {
+    const actor = ecm.g.actor;
+    const send = actor.send.bind(actor);
+    let sends = 0;
+    actor.send = (e) => {
+      sends++;
+      send(e);
+    };
+    try {
+      cycleEcm();
+    } finally {
+      actor.send = send;
+    }
+    return sends;
+  };
+  const SENDS = countSends();
 
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
+  const bare = createActor(
+    setup({
+      types: {} as { context: { n: number }; events: { type: 'tick' } },
+      actions: { count: assign(({ context }) => ({ n: context.n + 1 })) },
+    }).createMachine({ context: { n: 0 }, on: { tick: { actions: 'count' } } }),
+  ).start();
+  const TICK = { type: 'tick' } as const;
+  const cycleBare = (): number => {
+    for (let i = 0; i < SENDS; i++) bare.send(TICK);
+    return 1;
+  };
 
-interface Path {
-  readonly key: string;
-  readonly name: string;
-  readonly cycle: () => number;
-  readonly wall: number[];
-  readonly cpu: number[];
-}
-const path = (key: string, name: string, cycle: () => number): Path => ({
-  key,
-  name,
-  cycle,
-  wall: [],
-  cpu: [],
-});
-const paths: Path[] = [
-  path('model', 'model only (composite_setup on the context)', cycleModel),
-  path('ecm', 'facade, net2280 ECM', cycleEcm),
-  path('rndis', 'facade, net2280 with RNDIS', cycleRndis),
-  path('insmod', 'facade, insmod + enumerate', cycleInsmod),
-  path('bare', `bare XState actor, ${SENDS} sends/enumeration`, cycleBare),
-  path('chart', `gEther chart, ${SENDS} unhandled events`, cycleChart),
-];
+  const idle = createActor(gadgetMachine, { input: { context: base } }).start();
+  const IGNORED = { type: 'host.bulkIn' } as const; // not handled in loaded.bound.detached
+  const cycleChart = (): number => {
+    for (let i = 0; i < SENDS; i++) idle.send(IGNORED);
+    return 1;
+  };
 
-for (const p of paths) p.cycle(); // warm-up
-for (let round = 0; round < ROUNDS; round++) {
+  const paths = [
+    { key: 'model', name: 'model only (composite_setup on the context)', run: cycleModel },
+    { key: 'ecm', name: 'facade, net2280 ECM', run: cycleEcm },
+    { key: 'rndis', name: 'facade, net2280 with RNDIS', run: cycleRndis },
+    { key: 'insmod', name: 'facade, insmod + enumerate', run: cycleInsmod },
+    { key: 'bare', name: `bare XState actor, ${SENDS} sends/enumeration`, run: cycleBare },
+    { key: 'chart', name: `gEther chart, ${SENDS} unhandled events`, run: cycleChart },
+  ] as const;
+  const rates = await interleave(
+    paths.map((p) => ({ name: p.key, run: p.run })),
+    { rounds: ctx.rounds, ms: ctx.roundMs },
+  );
+  const cpu = (k: string): Rates['cpu'] => rates.get(k)!.cpu;
+  const by = Object.fromEntries(
+    paths.map((p) => [p.key, { wall: rates.get(p.key)!.wall.median, cpu: cpu(p.key).median }]),
+  ) as Record<string, { wall: number; cpu: number }>;
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+  const x = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+  ctx.log(`${ctx.rounds} rounds x ${ctx.roundMs} ms per path, medians`);
+  ctx.log(
+    `${'path'.padEnd(46)} ${'enumerations/s'.padStart(15)} ${'per CPU-second'.padStart(15)} ${'vs bare actor'.padStart(14)}`,
+  );
   for (const p of paths) {
-    let ops = 0;
-    const w0 = performance.now();
-    const c0 = cpuMs();
-    do ops += p.cycle();
-    while (performance.now() - w0 < MS);
-    p.wall.push((ops / (performance.now() - w0)) * 1000);
-    p.cpu.push((ops / Math.max(cpuMs() - c0, 0.001)) * 1000);
+    const r = by[p.key]!;
+    const vsBare = p.key === 'bare' ? '1x' : `${x(by['bare']!.cpu / r.cpu)}x`;
+    ctx.log(
+      `${p.name.padEnd(46)} ${fmt(r.wall).padStart(15)} ${fmt(r.cpu).padStart(15)} ${vsBare.padStart(14)}`,
+    );
   }
+  const perSend = (k: string): number => 1e6 / by[k]!.cpu / SENDS;
+  ctx.log(
+    `per actor.send (CPU): bare actor ${perSend('bare').toFixed(1)} µs, gEther chart ignoring an event ${perSend('chart').toFixed(1)} µs, facade ECM enumeration ${perSend('ecm').toFixed(1)} µs; the model alone ${(1e6 / by['model']!.cpu).toFixed(0)} µs per enumeration`,
+  );
+
+  const floor = `the floor: a bare XState actor (one state, one counter assign) taking the ${SENDS} sends an ECM enumeration makes (counted); ratio < 1: 1/ratio is the multiple of the floor the path costs`;
+  return {
+    rows: [
+      row({
+        metric: `enumerations/s, facade ECM vs bare actor (same ${SENDS} sends)`,
+        unit: 'enum/s',
+        kspec: cpu('ecm'),
+        baseline: cpu('bare'),
+        baselineName: 'bare actor',
+        note: floor,
+      }),
+      row({
+        metric: 'enumerations/s, facade ECM vs the model alone',
+        unit: 'enum/s',
+        kspec: cpu('ecm'),
+        baseline: cpu('model'),
+        baselineName: 'model only',
+        note: 'the same requests applied with the pure model functions, no actor: what the statechart, the io-ts checks and the host add',
+      }),
+      row({
+        metric: 'enumerations/s, the model alone vs bare actor',
+        unit: 'enum/s',
+        kspec: cpu('model'),
+        baseline: cpu('bare'),
+        baselineName: 'bare actor',
+      }),
+      row({
+        metric: 'enumerations/s, facade RNDIS vs bare actor',
+        unit: 'enum/s',
+        kspec: cpu('rndis'),
+        baseline: cpu('bare'),
+        baselineName: 'bare actor',
+        note: "two configurations read, 11 transfers; the floor is still the ECM enumeration's sends",
+      }),
+      row({
+        metric: 'enumerations/s, insmod + enumerate vs bare actor',
+        unit: 'enum/s',
+        kspec: cpu('insmod'),
+        baseline: cpu('bare'),
+        baselineName: 'bare actor',
+        note: 'a fresh module each cycle: construct the facade, init, eth_bind, then the enumeration',
+      }),
+      row({
+        metric: `gEther chart ignoring ${SENDS} events vs bare actor (${SENDS} sends)`,
+        unit: 'enum/s',
+        kspec: cpu('chart'),
+        baseline: cpu('bare'),
+        baselineName: 'bare actor',
+        note: "host.bulkIn, not handled in loaded.bound.detached: what the chart's shape costs per event",
+      }),
+    ],
+    details: {
+      sendsPerEnumeration: SENDS,
+      rates: by,
+      usPerSend: { bare: perSend('bare'), chart: perSend('chart'), ecm: perSend('ecm') },
+    },
+  };
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-const by = Object.fromEntries(
-  paths.map((p) => [p.key, { wall: median(p.wall), cpu: median(p.cpu) }]),
-) as Record<string, { wall: number; cpu: number }>;
-const ratio = (a: string, b: string): number => by[b]!.cpu / by[a]!.cpu;
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const x = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
-
-const lines: string[] = [];
-const out = (s: string): void => {
-  lines.push(s);
-  console.log(s);
-};
-out(
-  `\n${ROUNDS} rounds x ${MS} ms per path, medians; load average at start ${loadavg()[0]?.toFixed(1)} on this machine`,
-);
-out(
-  `${'path'.padEnd(46)} ${'enumerations/s'.padStart(15)} ${'per CPU-second'.padStart(15)} ${'vs bare actor'.padStart(14)}`,
-);
-for (const p of paths) {
-  const r = by[p.key]!;
-  const vsBare = p.key === 'bare' ? '1x' : `${x(ratio(p.key, 'bare'))}x`;
-  out(`${p.name.padEnd(46)} ${fmt(r.wall).padStart(15)} ${fmt(r.cpu).padStart(15)} ${vsBare.padStart(14)}`);
-}
-const perSend = (k: string) => (1e6 / by[k]!.cpu / SENDS).toFixed(1);
-out(
-  `per actor.send (CPU): bare actor ${perSend('bare')} µs, gEther chart ignoring an event ${perSend('chart')} µs, facade ECM enumeration ${perSend('ecm')} µs; the model alone ${(1e6 / by['model']!.cpu).toFixed(0)} µs per enumeration`,
-);
-
-const here = dirname(fileURLToPath(import.meta.url));
-mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'usb-gadget.txt'), `${lines.join('\n')}\n`);
-writeFileSync(
-  join(here, 'results', 'usb-gadget.json'),
-  JSON.stringify(
-    { rounds: ROUNDS, ms: MS, sendsPerEnumeration: SENDS, rates: by, loadAverage: loadavg()[0] },
-    null,
-    2,
-  ),
-);
+export default defineBench({
+  name: 'usb-gadget',
+  title: 'host enumerations through the g_ether facade against the model alone and the bare-actor floor',
+  run: main,
+});
