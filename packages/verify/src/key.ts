@@ -50,7 +50,10 @@ const RECENT = 16;
  */
 class RecentParts {
   readonly objs: (object | undefined)[] = new Array<object | undefined>(RECENT).fill(undefined);
+  /** Exact mode: the part's bytes. */
   readonly bytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(RECENT).fill(undefined);
+  /** Fingerprint mode: the part's digest, high and low 32 bits at 2i and 2i + 1 (no allocation). */
+  readonly digests = new Int32Array(2 * RECENT);
   next = 0;
 }
 
@@ -213,9 +216,14 @@ export class KeyBuffer implements KeyWriter {
     const objs = c.objs;
     for (let i = 0; i < RECENT; i++) {
       if (objs[i] === obj) {
-        const hit = c.bytes[i]!;
-        this.replayed += hit.length;
-        this.raw(hit);
+        if (this.digest) {
+          this.replayed += 8;
+          this.digestBytes(c.digests[2 * i]!, c.digests[2 * i + 1]!);
+        } else {
+          const hit = c.bytes[i]!;
+          this.replayed += hit.length;
+          this.raw(hit);
+        }
         return;
       }
     }
@@ -227,14 +235,27 @@ export class KeyBuffer implements KeyWriter {
       // fingerprint mode: the part stands in the key as its own 64-bit hash
       this.hashRange(start, this.len);
       this.len = start;
-      const d = new Uint8Array(8);
-      const dv = new DataView(d.buffer);
-      dv.setUint32(0, this.hi);
-      dv.setUint32(4, this.lo);
-      this.raw(d);
-      c.bytes[k] = d;
+      c.digests[2 * k] = this.hi;
+      c.digests[2 * k + 1] = this.lo;
+      this.digestBytes(this.hi, this.lo);
     } else c.bytes[k] = this.buf.slice(start, this.len);
     c.next = (k + 1) & (RECENT - 1);
+  }
+
+  /** A part's 64-bit digest as eight bytes, big-endian (fingerprint mode). */
+  private digestBytes(hi: number, lo: number): void {
+    this.room(8);
+    const b = this.buf;
+    const l = this.len;
+    b[l] = hi >>> 24;
+    b[l + 1] = hi >>> 16;
+    b[l + 2] = hi >>> 8;
+    b[l + 3] = hi;
+    b[l + 4] = lo >>> 24;
+    b[l + 5] = lo >>> 16;
+    b[l + 6] = lo >>> 8;
+    b[l + 7] = lo;
+    this.len = l + 8;
   }
 
   /** True when `other` holds the same bytes. */

@@ -46,49 +46,89 @@ const BIND_EVENT: Record<BindKind, EvtchnEvent> = {
   interdomain: { type: 'ioctl.bindInterdomain', arg: { remoteDomain: 1, remotePort: 1 } },
 };
 
+/** One event object per port and kind, made once: the alphabet hands out the same objects again. */
+function perPort(make: (port: number) => EvtchnEvent): (port: number) => EvtchnEvent {
+  const made = new Map<number, EvtchnEvent>();
+  return (port) => {
+    let e = made.get(port);
+    if (e === undefined) made.set(port, (e = make(port)));
+    return e;
+  };
+}
+const UNBIND = perPort((port) => ({ type: 'ioctl.unbind', arg: { port } }));
+const WRITE = perPort((port) => ({ type: 'write', count: EVTCHN_PORT_BYTES, ports: [port] }));
+const HV_RAISE = perPort((port) => ({ type: 'hv.raise', port }));
+const IRQ_ENTER = perPort((port) => ({ type: 'irq.enter', port }));
+const IRQ_INTERRUPT = perPort((port) => ({ type: 'irq.interrupt', port }));
+const ENV_REUSE = perPort((port) => ({ type: 'env.reuse', port }));
+const HV_OFFER: EvtchnEvent = { type: 'hv.offer', domid: 1 };
+const RESET: EvtchnEvent = { type: 'ioctl.reset' };
+const RESTRICT: EvtchnEvent = { type: 'ioctl.restrictDomid', arg: { domid: 1 } };
+const READ_COPY: EvtchnEvent = { type: 'read.copy' };
+const READ_RETRY: EvtchnEvent = { type: 'read.retry' };
+const IRQ_LOCK: EvtchnEvent = { type: 'irq.lock' };
+const IRQ_PUSH: EvtchnEvent = { type: 'irq.push' };
+const RELEASE: EvtchnEvent = { type: 'release' };
+
 /**
- * The bounded alphabet of a scope: the events the checker may send in a state.
+ * The distinct values of a short list in ascending order (what `[...new Set(l)].sort()` gives,
+ * without the set and the spread).
+ */
+function sortedDistinct(list: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const n of list) {
+    let i = out.length;
+    while (i > 0 && out[i - 1]! > n) i--;
+    if (i > 0 && out[i - 1] === n) continue;
+    out.splice(i, 0, n);
+  }
+  return out;
+}
+
+/**
+ * The bounded alphabet of a scope: the events the checker may send in a state (the same
+ * event objects from state to state; nothing may mutate them).
  * @category Checking
  */
 export function evtchnAlphabet(scope: EvtchnScope): (s: EvtchnSnapshot) => EvtchnEvent[] {
+  const binds = scope.bindKinds.map((k) => BIND_EVENT[k]);
+  const offers = scope.bindKinds.includes('interdomain');
+  const reads: EvtchnEvent[] =
+    scope.readCount > 0
+      ? [
+          { type: 'read', count: scope.readCount },
+          READ_COPY,
+          READ_RETRY,
+          ...(scope.readFaultAt ?? []).map(
+            (faultAt): EvtchnEvent => ({ type: 'read', count: scope.readCount, faultAt }),
+          ),
+        ]
+      : [];
+  const fails = scope.faults.map((f): EvtchnEvent => ({ type: 'env.fail', op: f.op, errno: f.errno }));
   return (s) => {
     if (s.status !== 'active') return [];
     const c = s.context;
     const out: EvtchnEvent[] = [];
     const bound = c.evtchns.map((e) => e.port);
-    if (c.nrEvtchns < scope.maxBound) for (const k of scope.bindKinds) out.push(BIND_EVENT[k]);
-    if (scope.bindKinds.includes('interdomain') && c.env.hv.domains.every((d) => d.offers.length === 0)) {
-      out.push({ type: 'hv.offer', domid: 1 });
-    }
-    if (scope.unbind) for (const port of bound) out.push({ type: 'ioctl.unbind', arg: { port } });
-    if (scope.reset) out.push({ type: 'ioctl.reset' });
-    if (scope.restrict && c.restrictDomid === UNRESTRICTED_DOMID)
-      out.push({ type: 'ioctl.restrictDomid', arg: { domid: 1 } });
-    const writable =
-      scope.writes === 'blind'
-        ? bound
-        : scope.writes === 'wellBehaved'
-          ? [...new Set(c.ghost.readNotWritten)].sort((a, b) => a - b)
-          : [];
-    for (const port of writable) out.push({ type: 'write', count: EVTCHN_PORT_BYTES, ports: [port] });
-    if (scope.readCount > 0) {
-      out.push({ type: 'read', count: scope.readCount }, { type: 'read.copy' }, { type: 'read.retry' });
-      for (const faultAt of scope.readFaultAt ?? [])
-        out.push({ type: 'read', count: scope.readCount, faultAt });
-    }
-    for (const ch of c.env.hv.channels) if (!ch.pending) out.push({ type: 'hv.raise', port: ch.port });
-    const handlers = [...bound, ...c.orphans.map((o) => o.port)];
-    if (scope.split) {
-      for (const port of handlers) out.push({ type: 'irq.enter', port });
-      out.push({ type: 'irq.lock' }, { type: 'irq.push' });
-    } else {
-      for (const port of handlers) out.push({ type: 'irq.interrupt', port });
-    }
+    if (c.nrEvtchns < scope.maxBound) for (const e of binds) out.push(e);
+    if (offers && c.env.hv.domains.every((d) => d.offers.length === 0)) out.push(HV_OFFER);
+    if (scope.unbind) for (const port of bound) out.push(UNBIND(port));
+    if (scope.reset) out.push(RESET);
+    if (scope.restrict && c.restrictDomid === UNRESTRICTED_DOMID) out.push(RESTRICT);
+    if (scope.writes === 'blind') for (const port of bound) out.push(WRITE(port));
+    else if (scope.writes === 'wellBehaved')
+      for (const port of sortedDistinct(c.ghost.readNotWritten)) out.push(WRITE(port));
+    for (const e of reads) out.push(e);
+    for (const ch of c.env.hv.channels) if (!ch.pending) out.push(HV_RAISE(ch.port));
+    const handler = scope.split ? IRQ_ENTER : IRQ_INTERRUPT;
+    for (const port of bound) out.push(handler(port));
+    for (const o of c.orphans) out.push(handler(o.port));
+    if (scope.split) out.push(IRQ_LOCK, IRQ_PUSH);
     if (c.ghost.armed < scope.maxArmed) {
-      for (const f of scope.faults) out.push({ type: 'env.fail', op: f.op, errno: f.errno });
-      if (scope.reuse) for (const port of bound) out.push({ type: 'env.reuse', port });
+      for (const e of fails) out.push(e);
+      if (scope.reuse) for (const port of bound) out.push(ENV_REUSE(port));
     }
-    if (scope.release) out.push({ type: 'release' });
+    if (scope.release) out.push(RELEASE);
     return out;
   };
 }
@@ -199,10 +239,7 @@ const writeGhost = (g: EvtchnSnapshot['context']['ghost'], w: KeyWriter): void =
     w.num(q.port);
     w.num(q.n);
   }
-  writeNumList(
-    [...new Set(g.readNotWritten)].sort((a, b) => a - b),
-    w,
-  );
+  writeNumList(sortedDistinct(g.readNotWritten), w);
   w.num(g.armed);
 };
 
