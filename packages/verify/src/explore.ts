@@ -49,6 +49,14 @@ import { GrowInt32, behaviourDifference, type Entry } from './canonical.js';
 export type { ExploreInternals, ExploreOptions, Progress } from './explore-options.js';
 
 /**
+ * Canonicity sampling: the first SAMPLE_FIRST duplicate hits are compared with the snapshot
+ * held under their key, then one in SAMPLE_EVERY (a power of two). Each comparison costs two
+ * JSON fingerprints of whole snapshots and, when they differ, a step of both on every event.
+ */
+const SAMPLE_FIRST = 200;
+const SAMPLE_EVERY = 1024;
+
+/**
  * Explores `model` breadth first within the bounds and returns the report. Throws only for bad
  * input ({@link ModelError}, {@link OptionsError}, {@link NonCanonicalKeyError}); property
  * violations and model code that throws are reported as violations.
@@ -436,7 +444,7 @@ function run<S, E extends EventObject>(
           if (checkKeys && nid >= levelStart[depth]!) {
             // sample: is the state we hold under this key really the same state?
             dupChecks++;
-            if (dupChecks <= 500 || (dupChecks & 127) === 0) {
+            if (dupChecks <= SAMPLE_FIRST || (dupChecks & (SAMPLE_EVERY - 1)) === 0) {
               const held = nid >= nextStart ? next[nid - nextStart] : current[nid - levelStart[depth]!];
               if (held && held.id === nid && sys.fingerprint(held.state) !== sys.fingerprint(r.next)) {
                 const nk = kb.hex();

@@ -131,23 +131,38 @@ export class KeyBuffer implements KeyWriter {
   }
 
   str(s: string): void {
-    if (s.length < 64) {
-      // ASCII fast path: one byte per character
-      let ascii = true;
-      for (let i = 0; ascii && i < s.length; i++) ascii = s.charCodeAt(i) < 0x80;
-      if (ascii) {
-        this.uvar(s.length);
-        this.room(s.length);
-        const buf = this.buf;
-        let l = this.len;
-        for (let i = 0; i < s.length; i++) buf[l++] = s.charCodeAt(i);
-        this.len = l;
+    // ASCII fast path: one byte per character, the length known up front
+    const n = s.length;
+    this.uvar(n);
+    this.room(n);
+    const buf = this.buf;
+    const start = this.len;
+    let l = start;
+    for (let i = 0; i < n; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch >= 0x80) {
+        // not ASCII: undo, and write the UTF-8 bytes with their own length
+        this.len = start;
+        this.unvar(n);
+        const b = utf8.encode(s);
+        this.uvar(b.length);
+        this.raw(b);
         return;
       }
+      buf[l++] = ch;
     }
-    const b = utf8.encode(s);
-    this.uvar(b.length);
-    this.raw(b);
+    this.len = l;
+  }
+
+  /** Takes back the unsigned varint of `n` just written. */
+  private unvar(n: number): void {
+    n >>>= 0;
+    let size = 1;
+    while (n >= 0x80) {
+      size++;
+      n >>>= 7;
+    }
+    this.len -= size;
   }
 
   bytes(b: Uint8Array): void {

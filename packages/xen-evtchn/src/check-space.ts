@@ -11,6 +11,7 @@ import type { BindKind, EvtchnEvent } from './context.js';
 import { EVTCHN_PORT_BYTES, evtchnRingQueued, UNRESTRICTED_DOMID } from './model.js';
 import type { EvtchnEnv, FaultOp, HypervisorState, IrqLayerState } from './ports.js';
 import { rbShape } from './rbtree.js';
+import { elementsOf } from './persistent.js';
 import type { EvtchnSnapshot } from './invariants.js';
 
 /**
@@ -109,7 +110,7 @@ export function evtchnAlphabet(scope: EvtchnScope): (s: EvtchnSnapshot) => Evtch
     if (s.status !== 'active') return [];
     const c = s.context;
     const out: EvtchnEvent[] = [];
-    const bound = c.evtchns.map((e) => e.port);
+    const bound = elementsOf(c.evtchns).map((e) => e.port);
     if (c.nrEvtchns < scope.maxBound) for (const e of binds) out.push(e);
     if (offers && c.env.hv.domains.every((d) => d.offers.length === 0)) out.push(HV_OFFER);
     if (scope.unbind) for (const port of bound) out.push(UNBIND(port));
@@ -117,12 +118,12 @@ export function evtchnAlphabet(scope: EvtchnScope): (s: EvtchnSnapshot) => Evtch
     if (scope.restrict && c.restrictDomid === UNRESTRICTED_DOMID) out.push(RESTRICT);
     if (scope.writes === 'blind') for (const port of bound) out.push(WRITE(port));
     else if (scope.writes === 'wellBehaved')
-      for (const port of sortedDistinct(c.ghost.readNotWritten)) out.push(WRITE(port));
+      for (const port of sortedDistinct(elementsOf(c.ghost.readNotWritten))) out.push(WRITE(port));
     for (const e of reads) out.push(e);
-    for (const ch of c.env.hv.channels) if (!ch.pending) out.push(HV_RAISE(ch.port));
+    for (const ch of elementsOf(c.env.hv.channels)) if (!ch.pending) out.push(HV_RAISE(ch.port));
     const handler = scope.split ? IRQ_ENTER : IRQ_INTERRUPT;
     for (const port of bound) out.push(handler(port));
-    for (const o of c.orphans) out.push(handler(o.port));
+    for (const o of elementsOf(c.orphans)) out.push(handler(o.port));
     if (scope.split) out.push(IRQ_LOCK, IRQ_PUSH);
     if (c.ghost.armed < scope.maxArmed) {
       for (const e of fails) out.push(e);
@@ -175,7 +176,8 @@ export function evtchnProject(s: EvtchnSnapshot): unknown {
   ];
 }
 
-const writePortList = (list: readonly { port: number; enabled: boolean }[], w: KeyWriter): void => {
+const writePortList = (view: readonly { port: number; enabled: boolean }[], w: KeyWriter): void => {
+  const list = elementsOf(view);
   w.num(list.length);
   for (const e of list) w.num(e.enabled ? e.port : -e.port);
 };
@@ -191,7 +193,8 @@ const writeRing = (r: EvtchnSnapshot['context']['ring'], w: KeyWriter): void => 
   w.bool(r.overflow);
   writeNumList(evtchnRingQueued(r), w);
 };
-const writeChannels = (channels: HypervisorState['channels'], w: KeyWriter): void => {
+const writeChannels = (view: HypervisorState['channels'], w: KeyWriter): void => {
+  const channels = elementsOf(view);
   w.num(channels.length);
   for (const h of channels) {
     w.num(h.port);
@@ -224,8 +227,9 @@ const writeFaults = (faults: EvtchnEnv['faults'], w: KeyWriter): void => {
   }
 };
 const writeIrq = (irq: IrqLayerState, w: KeyWriter): void => {
-  w.num(irq.bindings.length);
-  for (const b of irq.bindings) {
+  const bindings = elementsOf(irq.bindings);
+  w.num(bindings.length);
+  for (const b of bindings) {
     w.num(b.port);
     w.num(b.refcnt);
     w.bool(b.disabled);
@@ -234,12 +238,13 @@ const writeIrq = (irq: IrqLayerState, w: KeyWriter): void => {
 const writeGhost = (g: EvtchnSnapshot['context']['ghost'], w: KeyWriter): void => {
   w.num(g.forbiddenBinds);
   w.numOrNull(g.failedBindPort);
-  w.num(g.queuedSinceEnable.length);
-  for (const q of g.queuedSinceEnable) {
+  const queued = elementsOf(g.queuedSinceEnable);
+  w.num(queued.length);
+  for (const q of queued) {
     w.num(q.port);
     w.num(q.n);
   }
-  writeNumList(sortedDistinct(g.readNotWritten), w);
+  writeNumList(sortedDistinct(elementsOf(g.readNotWritten)), w);
   w.num(g.armed);
 };
 

@@ -318,6 +318,7 @@ export class PortMapEditor<V> {
 // Array views
 
 const SOURCE: unique symbol = Symbol('kspec.xen-evtchn.viewSource');
+const ELEMENTS: unique symbol = Symbol('kspec.xen-evtchn.viewElements');
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** How a view's elements are made from its map. */
@@ -386,6 +387,7 @@ class ViewHandler implements ProxyHandler<unknown[]> {
 
   get(target: unknown[], key: string | symbol): unknown {
     if (key === SOURCE) return this.source;
+    if (key === ELEMENTS) return this.fill(target);
     if (key === 'length') return this.length;
     return Reflect.get(this.fill(target), key);
   }
@@ -441,6 +443,14 @@ function arrayView<T>(map: PortMap<unknown>, length: number, kind: ViewKind): re
 /** The map behind a view made by this module, or `undefined` for any other array. */
 export function sourceOf<V>(arr: readonly unknown[]): PortMap<V> | undefined {
   return (arr as unknown as { [SOURCE]?: PortMap<V> })[SOURCE];
+}
+
+/**
+ * The elements of a view as the frozen plain array behind it (filled on the way; reading it
+ * costs no trap per element), or `arr` itself when it is not a view of this module.
+ */
+export function elementsOf<T>(arr: readonly T[]): readonly T[] {
+  return (arr as unknown as { [ELEMENTS]?: readonly T[] })[ELEMENTS] ?? arr;
 }
 
 /** Records identified by their `port`. */
