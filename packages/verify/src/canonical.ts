@@ -37,6 +37,45 @@ export interface Entry<S> {
 }
 
 /**
+ * @internal Whether two values are the same structurally, strictly (same own enumerable keys in
+ * the same order, same primitives by `Object.is`, same prototypes, byte arrays by their bytes):
+ * whatever holds it gives the same JSON. Parts shared by identity are not walked, so two
+ * snapshots that share most of their context compare in time proportional to what differs.
+ * (A cheaper stand-in for comparing two JSON fingerprints; it may call two values different
+ * that JSON does not tell apart, which only means one more behaviour comparison.)
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
+    return Object.is(a, b);
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (ArrayBuffer.isView(a)) {
+    const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    const yv = b as ArrayBufferView;
+    if (yv.byteLength !== x.length) return false;
+    const y = new Uint8Array(yv.buffer, yv.byteOffset, yv.byteLength);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    if (a.length !== y.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], y[i])) return false;
+    return true;
+  }
+  if (a instanceof Map || a instanceof Set) return false; // not walked: call them different
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i]) return false;
+    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/**
  * @internal How two snapshots that share a key behave differently (alphabets, invariant
  * verdicts, successors' keys or chart transitions), or undefined when they do not.
  */

@@ -422,9 +422,14 @@ function run<S, E extends EventObject>(
           nmon = arr;
           keyed = false;
         }
-        if (!keyed) keyOf(r.next, nmon, kb);
         generated++;
-        let nid = index.find(kb);
+        let nid: number;
+        if (r.next === state && nmon === mon) {
+          nid = id; // a self-loop: the step gave back the very snapshot (no key needed)
+        } else {
+          if (!keyed) keyOf(r.next, nmon, kb);
+          nid = index.find(kb);
+        }
         if (nid < 0) {
           if (index.size >= maxStates) {
             stopped = 'maxStates';
@@ -446,7 +451,7 @@ function run<S, E extends EventObject>(
             dupChecks++;
             if (dupChecks <= SAMPLE_FIRST || (dupChecks & (SAMPLE_EVERY - 1)) === 0) {
               const held = nid >= nextStart ? next[nid - nextStart] : current[nid - levelStart[depth]!];
-              if (held && held.id === nid && sys.fingerprint(held.state) !== sys.fingerprint(r.next)) {
+              if (held && held.id === nid && !sys.same(held.state, r.next)) {
                 const nk = kb.hex();
                 // fingerprint mode: a different key under the same fingerprint is a collision, not a bad projection
                 const sameKey = keyOf(held.state, held.mon, kA).equals(kb);

@@ -26,6 +26,7 @@ import { ModelError } from './errors.js';
 import type { KeyBuffer } from './key.js';
 import { MachineStepper, StepError, describe, type StepperOptions } from './stepper.js';
 import type { StateView } from './report.js';
+import { sameValue } from './canonical.js';
 
 /**
  * A model the checker accepts: a spec-kit machine model or a composition.
@@ -59,6 +60,11 @@ export interface System<S, E extends EventObject> {
   encode(state: S, w: KeyBuffer): void;
   /** JSON of everything observable (state value, whole context, children), for canonicity checks. */
   fingerprint(state: S): string;
+  /**
+   * Whether two states are observably the same (what {@link fingerprint} sees), compared
+   * structurally without building the JSON; true implies equal fingerprints.
+   */
+  same(a: S, b: S): boolean;
   isFinal(state: S): boolean;
   view(state: S): StateView;
   /**
@@ -179,6 +185,18 @@ function fingerprintOf(s: AnyMachineSnapshot): string {
   return JSON.stringify([s.value, s.context, s.status, Object.keys(s.children ?? {})]);
 }
 
+/** {@link fingerprintOf} equality, structurally (configurations compared by their node arrays first). */
+function sameSnapshot(a: AnyMachineSnapshot, b: AnyMachineSnapshot): boolean {
+  if (a === b) return true;
+  return (
+    a.status === b.status &&
+    sameValue(a.context, b.context) &&
+    ((a as unknown as { _nodes: unknown })._nodes === (b as unknown as { _nodes: unknown })._nodes ||
+      sameValue(a.value, b.value)) &&
+    sameValue(Object.keys(a.children ?? {}), Object.keys(b.children ?? {}))
+  );
+}
+
 function modelCommon(
   model: { name?: unknown; invariants?: unknown; configs?: unknown },
   what: string,
@@ -216,6 +234,7 @@ export function machineSystem(
     step: (s, e) => stepper.step(s, e),
     encode: (s, w) => keys.encode(s, w),
     fingerprint: fingerprintOf,
+    same: sameSnapshot,
     isFinal: (s) => s.status === 'done',
     view: (s) => ({ value: s.value, projected: keys.projected(s) }),
     independent: [],
@@ -370,6 +389,8 @@ export function compositionSystem(
       for (const m of members) m.keys.encode(s.actors[m.name]!, w);
     },
     fingerprint: (s) => JSON.stringify([s.shared, ...members.map((m) => fingerprintOf(s.actors[m.name]!))]),
+    same: (a, b) =>
+      sameValue(a.shared, b.shared) && members.every((m) => sameSnapshot(a.actors[m.name]!, b.actors[m.name]!)),
     isFinal: (s) => members.every((m) => s.actors[m.name]!.status === 'done'),
     view: (s) => ({
       value: Object.fromEntries(members.map((m) => [m.name, s.actors[m.name]!.value])),
