@@ -65,6 +65,11 @@ export interface ExploreOptions {
    * Ignored with monitors. See the README.
    */
   readonly reduce?: boolean;
+  /**
+   * Time each phase of the search (alphabet, steps, keys, visited set, invariants) and report
+   * it as `phases` (default false; the timers slow the run somewhat).
+   */
+  readonly profile?: boolean;
 }
 
 /** `auto` state keys are exact up to this `maxStates`. */

@@ -45,6 +45,7 @@ import { findHotCycles } from './liveness.js';
 import { KeyBuffer } from './key.js';
 import { visitedSet } from './visited.js';
 import { GrowInt32, behaviourDifference, type Entry } from './canonical.js';
+import { PhaseClock } from './phases.js';
 
 export type { ExploreInternals, ExploreOptions, Progress } from './explore-options.js';
 
@@ -90,6 +91,8 @@ function run<S, E extends EventObject>(
 ): { report: CheckReport; internals: ExploreInternals } {
   const started = performance.now();
   const { maxStates, maxDepth, timeBudgetMs } = options;
+  const clock = options.profile === true ? new PhaseClock() : undefined;
+  if (clock) sys = clock.system(sys);
   const invariants = selectInvariants(sys, options.invariants);
   const checkDeadlock = options.deadlock ?? true;
   const checkKeys = options.checkKeys ?? true;
@@ -120,7 +123,9 @@ function run<S, E extends EventObject>(
 
   // the store
   const mode = keyMode(options.stateKeys, maxStates);
-  const index = visitedSet(mode, options.fingerprintBits ?? 64);
+  const index = clock
+    ? clock.visitedSet(visitedSet(mode, options.fingerprintBits ?? 64))
+    : visitedSet(mode, options.fingerprintBits ?? 64);
   let generated = 0;
   let sampledCollisions = 0;
   const digest = mode === 'fingerprint';
@@ -169,13 +174,14 @@ function run<S, E extends EventObject>(
   const findingFor = (name: string): string | undefined => sys.findings.find((f) => f.invariant === name)?.id;
 
   /** Writes the key of (state, monitor states) into `w` and hashes it. */
-  const keyOf = (state: S, mon: readonly number[], w: KeyBuffer): KeyBuffer => {
+  const keyOfUntimed = (state: S, mon: readonly number[], w: KeyBuffer): KeyBuffer => {
     w.reset();
     sys.encode(state, w);
     for (let i = 0; i < mon.length; i++) w.uvar(mon[i]!);
     w.hash();
     return w;
   };
+  const keyOf = clock ? clock.keys(keyOfUntimed) : keyOfUntimed;
   const viewOf = (state: S, mon: readonly number[]): StateView => {
     const v = sys.view(state);
     if (!mon.length) return v;
@@ -590,6 +596,7 @@ function run<S, E extends EventObject>(
         engine: sys.engineCounts(),
         keys: { ...index.stats(generated), sampledCollisions },
         ...(reduce ? { reduction: { independent: sys.independent, skippedSteps: skipped } } : {}),
+        ...(clock ? { phases: clock.times(seconds * 1000) } : {}),
       },
       internals: { firstTaken },
     };

@@ -40,4 +40,5 @@ export type {
   ViolationKind,
 } from './report.js';
 export type { KeyStats } from './visited.js';
+export type { PhaseTimes } from './phases.js';
 export { VerifyError, ModelError, OptionsError, NonCanonicalKeyError } from './errors.js';

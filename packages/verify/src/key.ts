@@ -67,7 +67,9 @@ export class KeyBuffer implements KeyWriter {
   /** High and low 32 bits of the last {@link hash}. */
   hi = 0;
   lo = 0;
-  private readonly memos = new Map<unknown, RecentParts>();
+  /** The write functions memo() has seen, and their recent parts at the same index. */
+  private readonly writers: unknown[] = [];
+  private readonly parts: RecentParts[] = [];
   /** Bytes replayed from the memo (for the bench's key figures). */
   replayed = 0;
 
@@ -226,8 +228,7 @@ export class KeyBuffer implements KeyWriter {
   }
 
   memo<T extends object>(obj: T, write: (obj: T, w: KeyWriter) => void): void {
-    let c = this.memos.get(write);
-    if (c === undefined) this.memos.set(write, (c = new RecentParts()));
+    const c = this.partsOf(write);
     const objs = c.objs;
     for (let i = 0; i < RECENT; i++) {
       if (objs[i] === obj) {
@@ -255,6 +256,16 @@ export class KeyBuffer implements KeyWriter {
       this.digestBytes(this.hi, this.lo);
     } else c.bytes[k] = this.buf.slice(start, this.len);
     c.next = (k + 1) & (RECENT - 1);
+  }
+
+  /** The recent parts of one write function (a linear scan: a model has a dozen writers or so). */
+  private partsOf(write: unknown): RecentParts {
+    const ws = this.writers;
+    for (let i = 0; i < ws.length; i++) if (ws[i] === write) return this.parts[i]!;
+    const c = new RecentParts();
+    ws.push(write);
+    this.parts.push(c);
+    return c;
   }
 
   /** A part's 64-bit digest as eight bytes, big-endian (fingerprint mode). */

@@ -10,6 +10,7 @@
  */
 import type { EventObject } from 'xstate';
 import type { KeyStats } from './visited.js';
+import type { PhaseTimes } from './phases.js';
 
 /**
  * What kind of property a violation breaks.
@@ -115,6 +116,8 @@ export interface CheckReport {
   readonly keys: KeyStats;
   /** With `reduce`: the independent actors and the steps the sleep sets skipped. */
   readonly reduction?: { readonly independent: readonly string[]; readonly skippedSteps: number };
+  /** With `profile`: milliseconds of wall time by phase of the search. */
+  readonly phases?: PhaseTimes;
 }
 
 function traceText(trace: readonly EventObject[]): string {

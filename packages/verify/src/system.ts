@@ -390,7 +390,8 @@ export function compositionSystem(
     },
     fingerprint: (s) => JSON.stringify([s.shared, ...members.map((m) => fingerprintOf(s.actors[m.name]!))]),
     same: (a, b) =>
-      sameValue(a.shared, b.shared) && members.every((m) => sameSnapshot(a.actors[m.name]!, b.actors[m.name]!)),
+      sameValue(a.shared, b.shared) &&
+      members.every((m) => sameSnapshot(a.actors[m.name]!, b.actors[m.name]!)),
     isFinal: (s) => members.every((m) => s.actors[m.name]!.status === 'done'),
     view: (s) => ({
       value: Object.fromEntries(members.map((m) => [m.name, s.actors[m.name]!.value])),

@@ -100,9 +100,11 @@ export function evtchnAlphabet(scope: EvtchnScope): (s: EvtchnSnapshot) => Evtch
           { type: 'read', count: scope.readCount },
           READ_COPY,
           READ_RETRY,
-          ...(scope.readFaultAt ?? []).map(
-            (faultAt): EvtchnEvent => ({ type: 'read', count: scope.readCount, faultAt }),
-          ),
+          ...(scope.readFaultAt ?? []).map((faultAt): EvtchnEvent => ({
+            type: 'read',
+            count: scope.readCount,
+            faultAt,
+          })),
         ]
       : [];
   const fails = scope.faults.map((f): EvtchnEvent => ({ type: 'env.fail', op: f.op, errno: f.errno }));
@@ -248,10 +250,16 @@ const writeGhost = (g: EvtchnSnapshot['context']['ghost'], w: KeyWriter): void =
   w.num(g.armed);
 };
 
+const writeEnv = (env: EvtchnEnv, w: KeyWriter): void => {
+  w.memo(env.hv, writeHv);
+  w.memo(env.faults, writeFaults);
+  w.memo(env.irq, writeIrq);
+};
+
 /**
  * {@link evtchnProject} as compact binary for the checker: the same fields in the same order,
- * each unchanged part (port lists, ring, hypervisor, irq layer, faults, ghost) written once per
- * object and replayed from the checker's memo while a step leaves it alone.
+ * each unchanged part (port lists, ring, the environment and within it the hypervisor, irq
+ * layer and faults, ghost) written once per object and replayed from the checker's memo while a step leaves it alone.
  * @category Checking
  */
 export function evtchnEncode(s: EvtchnSnapshot, w: KeyWriter): void {
@@ -262,9 +270,7 @@ export function evtchnEncode(s: EvtchnSnapshot, w: KeyWriter): void {
   w.memo(c.rbtree, writeRbShape);
   w.memo(c.orphans, writePortList);
   w.memo(c.ring, writeRing);
-  w.memo(c.env.hv, writeHv);
-  w.memo(c.env.faults, writeFaults);
-  w.memo(c.env.irq, writeIrq);
+  w.memo(c.env, writeEnv);
   const t = c.irqThread;
   w.bool(t !== null);
   if (t) {
