@@ -13,7 +13,7 @@
  *   checker's state keys rely on).
  */
 import fc from 'fast-check';
-import { createActor, type AnyActorRef, type EventObject } from 'xstate';
+import { createActor, type AnyActorRef, type AnyStateMachine, type EventObject } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { ShmifBus } from '@kspec/shared-memory';
 import { SHMIF_MODELS } from './check.js';
@@ -81,7 +81,9 @@ describe('random schedules of the check models', () => {
     const guaranteed = model.invariants.filter((i) => !broken.has(i.name));
 
     const run = (picks: readonly number[]): { trace: string[]; end: unknown } => {
-      const actor: AnyActorRef = createActor(model.machine as never, { input: model.input as never });
+      const actor = createActor(model.machine as AnyStateMachine, {
+        input: model.input as never,
+      }) as unknown as AnyActorRef;
       actor.start();
       const trace: string[] = [];
       for (const p of picks) {
@@ -93,7 +95,7 @@ describe('random schedules of the check models', () => {
         actor.send(ev);
         const next = actor.getSnapshot() as ShmifSnapshot;
         for (const inv of guaranteed) {
-          expect(inv.holds(next), `${model.name}: ${inv.name} after ${trace.join(', ')}`).toBe(true);
+          expect(inv.holds(next as never), `${model.name}: ${inv.name} after ${trace.join(', ')}`).toBe(true);
         }
       }
       const last = actor.getSnapshot() as ShmifSnapshot;
