@@ -374,6 +374,23 @@ export default defineBench({
         once,
       );
       const exact = explore(model, { maxStates: max, deadlock: false, stateKeys: 'exact' });
+      // where the time goes: one profiled run (wall time by phase, per distinct state)
+      const prof = explore(model, {
+        maxStates: max,
+        deadlock: false,
+        stateKeys: 'fingerprint',
+        profile: true,
+      });
+      const perState = Object.fromEntries(
+        Object.entries(prof.phases!).map(([k, v]) => [
+          k.replace(/Ms$/, 'UsPerState'),
+          (1000 * v) / prof.states,
+        ]),
+      );
+      const where = Object.entries(perState)
+        .map(([k, v]) => `${k.replace(/UsPerState$/, '')} ${v.toFixed(1)}`)
+        .join(', ');
+      ctx.log(`${label}: µs per state by phase (profiled run): ${where}`);
       const fp = rates.get('fingerprint')!.cpu;
       rows.push(
         row({
@@ -381,6 +398,7 @@ export default defineBench({
           unit: 'states/s',
           kspec: fp,
           target: atLeast(100_000, 'value'),
+          note: `µs per state by phase (one profiled run): ${where}`,
         }),
         row({
           metric: `${label}: distinct states/s vs xstate/graph`,
@@ -411,7 +429,12 @@ export default defineBench({
           baselineName: 'cache on',
         }),
       );
-      details[label] = { states, exactKeyBytes: exact.keys.keyBytesPerState, keys: exact.keys };
+      details[label] = {
+        states,
+        exactKeyBytes: exact.keys.keyBytesPerState,
+        keys: exact.keys,
+        phasesUsPerState: perState,
+      };
     }
 
     // 4. partial-order reduction (sleep sets) on a composition with independent actors
