@@ -13,7 +13,6 @@
  * @module
  */
 import type { EventObject } from 'xstate';
-import type { Invariant, Sentinel } from '@kspec/spec-kit';
 import type { System } from './system.js';
 import type { VisitedSet } from './visited.js';
 import type { KeyBuffer } from './key.js';
@@ -31,6 +30,8 @@ export interface PhaseTimes {
   /** Everything else: the search's bookkeeping, the timers, garbage collection outside a phase. */
   readonly otherMs: number;
 }
+
+type Phase = 'alphabet' | 'step' | 'key' | 'visited' | 'invariant';
 
 /** @internal The running totals. */
 export class PhaseClock {
@@ -53,82 +54,46 @@ export class PhaseClock {
     };
   }
 
+  /** `f` with its wall time added to `phase`. */
+  private timed<A extends unknown[], R>(phase: Phase, f: (...args: A) => R): (...args: A) => R {
+    return (...args: A) => {
+      const t = performance.now();
+      try {
+        return f(...args);
+      } finally {
+        this[phase] += performance.now() - t;
+      }
+    };
+  }
+
   /** `sys` with its alphabet, steps, invariants and sentinels timed. */
   system<S, E extends EventObject>(sys: System<S, E>): System<S, E> {
-    const now = () => performance.now();
-    const timeInv = <P extends Invariant<S> | Sentinel<S>>(p: P, hold: 'holds' | 'reached'): P => {
-      const f = (p as unknown as Record<string, (s: S) => unknown>)[hold]!;
-      return {
-        ...p,
-        [hold]: (s: S) => {
-          const t = now();
-          try {
-            return f.call(p, s);
-          } finally {
-            this.invariant += now() - t;
-          }
-        },
-      };
-    };
     return {
       ...sys,
-      invariants: sys.invariants.map((i) => timeInv(i, 'holds')),
-      sentinels: sys.sentinels.map((s) => timeInv(s, 'reached')),
-      events: (s) => {
-        const t = now();
-        try {
-          return sys.events(s);
-        } finally {
-          this.alphabet += now() - t;
-        }
-      },
-      step: (s, e) => {
-        const t = now();
-        try {
-          return sys.step(s, e);
-        } finally {
-          this.step += now() - t;
-        }
-      },
+      invariants: sys.invariants.map((i) => ({ ...i, holds: this.timed('invariant', (s: S) => i.holds(s)) })),
+      sentinels: sys.sentinels.map((x) => ({
+        ...x,
+        reached: this.timed('invariant', (s: S) => x.reached(s)),
+      })),
+      events: this.timed('alphabet', (s: S) => sys.events(s)),
+      step: this.timed('step', (s: S, e: E) => sys.step(s, e)),
     };
   }
 
   /** `index` with its lookups and insertions timed. */
   visitedSet(index: VisitedSet): VisitedSet {
-    const now = () => performance.now();
     return {
       get size() {
         return index.size;
       },
-      find: (k: KeyBuffer) => {
-        const t = now();
-        try {
-          return index.find(k);
-        } finally {
-          this.visited += now() - t;
-        }
-      },
-      add: (k: KeyBuffer) => {
-        const t = now();
-        try {
-          return index.add(k);
-        } finally {
-          this.visited += now() - t;
-        }
-      },
+      find: this.timed('visited', (k: KeyBuffer) => index.find(k)),
+      add: this.timed('visited', (k: KeyBuffer) => index.add(k)),
       stats: (generated: number) => index.stats(generated),
     };
   }
 
   /** `keyOf` timed. */
   keys<A extends unknown[], R>(keyOf: (...args: A) => R): (...args: A) => R {
-    return (...args: A) => {
-      const t = performance.now();
-      try {
-        return keyOf(...args);
-      } finally {
-        this.key += performance.now() - t;
-      }
-    };
+    return this.timed('key', keyOf);
   }
 }
