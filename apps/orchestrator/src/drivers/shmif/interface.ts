@@ -127,6 +127,8 @@ export interface InterfaceRunnerOptions {
    * `rcv.run` per run of a thread to where it blocks (worker threads).
    */
   readonly granularity?: 'step' | 'run';
+  /** Steps (or runs) after which a thread that keeps moving is reported. Default 1,000,000. */
+  readonly maxPump?: number;
 }
 
 const STEP = {
@@ -253,8 +255,11 @@ export class ShmifInterfaceRunner {
         );
       }
       if (this.snap === before) return moved;
-      if (++moved > MAX_PUMP)
-        throw new Error(`shmif interface ${this.o.index}: ${type} keeps moving after ${MAX_PUMP} steps`);
+      const max = this.o.maxPump ?? MAX_PUMP;
+      if (++moved > max)
+        throw new Error(
+          `shmif interface ${this.o.index}: ${runs ? type.replace('.step', '.run') : type} keeps moving after ${max} ${runs ? 'runs' : 'steps'}`,
+        );
     }
   }
 
