@@ -33,6 +33,7 @@ import {
   rcvReady,
   shmifInterfaceMachine,
   txReady,
+  type ShmifEvent,
   type ShmifHostPort,
 } from '@kspec/shmif';
 import type { Rng } from '../../rng.js';
@@ -136,8 +137,8 @@ const STEP = {
   'tx.step': { type: 'tx.step' },
   'rcv.step': { type: 'rcv.step' },
 } as const;
-const TX_RUN = { type: 'tx.run' } as const;
-const RCV_RUN = { type: 'rcv.run' } as const;
+const TX_RUN: ShmifEvent = { type: 'tx.run' };
+const RCV_RUN: ShmifEvent = { type: 'rcv.run' };
 
 /** What the receiver passed up, in order: a frame, or an overrun resync between frames. */
 type Received = Uint8Array | typeof RESYNC;
@@ -233,7 +234,7 @@ export class ShmifInterfaceRunner {
     for (;;) {
       const before = this.snap;
       if (before.status !== 'active') return moved;
-      let event: { readonly type: string };
+      let event: ShmifEvent;
       if (runs) {
         // a run event is taken in any stable state: whether it would move is the model's
         // readiness test (the package's Driver uses the same)
@@ -246,7 +247,7 @@ export class ShmifInterfaceRunner {
         // ignore. Where the state alone says so, no guard is evaluated (see `surelyReady`).
         if (!surelyReady(type, before.value) && !before.can(event)) return moved;
       }
-      this.actor.send(event as never);
+      this.actor.send(event);
       this.flush();
       if (this.snap.status === 'error') {
         throw new Error(
