@@ -31,8 +31,6 @@
  *
  * Run: npm run bench -- orchestrator   (ORCH_BENCH_FRAMES frames per interface, ORCH_BENCH_WORKERS)
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createActor, type AnyActorRef, type AnyEventObject } from 'xstate';
 import { ShmifBus } from '@kspec/shared-memory';
@@ -50,6 +48,7 @@ import {
   type TraceLine,
 } from '@kspec/orchestrator';
 import { atLeast, row, stat } from './harness/measure.js';
+import { tsxBoot } from './harness/tsx-worker.js';
 import { defineBench, type BenchContext, type BenchOutput } from './harness/types.js';
 
 /** CPU milliseconds (user + system) and wall milliseconds of `fn`. */
@@ -99,13 +98,7 @@ interface FreshResult {
 
 /** One run of the scenario in a fresh thread (a cold isolate, as `kspec run` starts). */
 function freshRun(frames: number, workers: number): Promise<FreshResult> {
-  const here = fileURLToPath(import.meta.url);
-  const tsxApi = pathToFileURL(
-    createRequire(here)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(here).href)}); })`;
+  const boot = tsxBoot(import.meta.url);
   const job: FreshJob = { orchestratorFreshRun: true, frames, workers };
   const w = new Worker(boot, { eval: true, workerData: job, execArgv: ['--conditions=@kspec/source'] });
   return new Promise<FreshResult>((resolve, reject) => {

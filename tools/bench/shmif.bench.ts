@@ -17,8 +17,6 @@
 // the n-1 other interfaces, so the ideal is (n-1) x frames sent.
 //
 // Run: npm run bench -- shmif   (SHMIF_BENCH_FRAMES: frames per worker)
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   ShmifBus,
@@ -31,6 +29,7 @@ import {
 import type { ShmifReaderPosition } from '@kspec/shared-memory';
 import { ShmifKernel, ShmifPanicError, sharedHostPort } from '@kspec/shmif';
 import { atLeast, row, stat } from './harness/measure.js';
+import { tsxBoot } from './harness/tsx-worker.js';
 import { defineBench, type BenchContext, type BenchOutput, type Row, type Series } from './harness/types.js';
 
 const BATCH = 32;
@@ -212,16 +211,12 @@ async function chartWorker(job: Job): Promise<Result> {
   }
 }
 
-const here = fileURLToPath(import.meta.url);
-
 function spawn(job: Job): Worker {
-  const tsxApi = pathToFileURL(
-    createRequire(here)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(here).href)}); })`;
-  return new Worker(boot, { eval: true, workerData: job, execArgv: ['--conditions=@kspec/source'] });
+  return new Worker(tsxBoot(import.meta.url), {
+    eval: true,
+    workerData: job,
+    execArgv: ['--conditions=@kspec/source'],
+  });
 }
 
 function resultOf(w: Worker): Promise<Result> {
