@@ -276,7 +276,7 @@ export class PrefixReplayer<S, E extends EventObject> {
     let common = 0;
     while (common < path.length && common < this.last.length && path[common] === this.last[common]) common++;
     this.stack.length = common + 1;
-    let s = this.stack[common]!;
+    let s: S = this.stack[common] as S;
     for (let i = common; i < path.length; i++) {
       const e = sys.events(s)[path[i]!];
       if (e === undefined) throw new ModelError(`model '${sys.name}': stale path ${path.join(',')}`);

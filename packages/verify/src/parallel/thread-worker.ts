@@ -80,7 +80,7 @@ async function handle(msg: ToWorker): Promise<void> {
       });
       port.postMessage(
         { t: 'gave', parts },
-        parts.map((p) => p.paths.buffer),
+        parts.map((p) => p.paths.buffer as ArrayBuffer),
       );
       return;
     }
