@@ -55,6 +55,7 @@ async function handle(msg: ToWorker): Promise<void> {
       ex = new Expander(sys, selectInvariants(sys, msg.invariants), msg.deadlock);
       table = new SharedFingerprintTable(msg.buffer);
       maxStates = msg.maxStates;
+      current = [];
       port.postMessage({ t: 'ready' });
       return;
     }

@@ -50,6 +50,9 @@ export interface ParallelOptions
   readonly workers?: number;
 }
 
+/** Threads left over from earlier runs, reused (unreferenced, so they never keep the process alive). */
+const idle: ThreadHandle[] = [];
+
 /** A worker thread and its pending reply. */
 class ThreadHandle {
   private waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
@@ -68,6 +71,9 @@ class ThreadHandle {
     worker.on('exit', (code) => {
       if (code !== 0) this.fail(new VerifyError(`worker thread exited with code ${code}`), this.waiting);
     });
+  }
+  get failed(): boolean {
+    return this.failure !== undefined;
   }
   private fail(e: Error, w: { reject: (e: Error) => void } | undefined): void {
     this.failure ??= e;
@@ -163,7 +169,8 @@ export async function exploreParallel(source: ModelSource, options: ParallelOpti
   const invariants = selectInvariants(sys, options.invariants);
   const ex = new Expander(sys, invariants, options.deadlock ?? true);
   const table = SharedFingerprintTable.create(maxStates);
-  const threads = Array.from({ length: workers }, () => new ThreadHandle(spawn()));
+  const threads = Array.from({ length: workers }, () => idle.pop() ?? new ThreadHandle(spawn()));
+  for (const t of threads) t.worker.ref();
   const merger = new ResultMerger(sys.sentinels.length);
   const engine = threads.map(() => ({ compiled: 0, xstate: 0 }));
   let depth = 0;
@@ -184,6 +191,7 @@ export async function exploreParallel(source: ModelSource, options: ParallelOpti
       }, 250)
     : undefined;
   const sizes = threads.map(() => 0);
+  let clean = false;
   try {
     await Promise.all(
       threads.map((t) =>
@@ -218,10 +226,18 @@ export async function exploreParallel(source: ModelSource, options: ParallelOpti
       if (table.stop !== STOP.none) break;
       if (sizes.some((s) => s > 0)) depth++;
     }
+    clean = true;
   } finally {
     clearTimeout(timer);
     if (ticker) clearInterval(ticker);
-    await Promise.all(threads.map((t) => t.worker.terminate()));
+    for (const t of threads) {
+      if (!clean || t.failed) void t.worker.terminate();
+      else {
+        // kept for the next run (starting a thread and importing the model costs more than a small check)
+        t.worker.unref();
+        idle.push(t);
+      }
+    }
   }
   const stopCode = table.stop;
   const stopped: StopReason | undefined =

@@ -228,3 +228,16 @@ async function cleanup(conn: RedisConn, id: string, stopWorkers: boolean): Promi
     await conn.close();
   }
 }
+
+/**
+ * Asks every worker attached to the Redis at `url` to exit (they finish the batch in hand).
+ * @category Distributed
+ */
+export async function stopRedisWorkers(url: string): Promise<void> {
+  const conn = await RedisConn.open(url);
+  try {
+    await conn.cmd(['SET', SHUTDOWN_KEY, '1']);
+  } finally {
+    await conn.close();
+  }
+}
