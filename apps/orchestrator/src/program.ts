@@ -140,7 +140,11 @@ export function buildProgram(io: CommandIo, status: { code: number }, options: M
     .option('--worker', 'with --redis: run as a worker process of distributed checks')
     .option('--coordinator', 'with --redis: run as the coordinator (the default without --worker)')
     .option('--stop-workers', 'with --redis: ask the workers to exit when the checks are done')
-    .option('--claim-timeout <ms>', 'with --redis: re-queue work a worker has not finished in this time', intOption(1))
+    .option(
+      '--claim-timeout <ms>',
+      'with --redis: re-queue work a worker has not finished in this time',
+      intOption(1),
+    )
     .action(
       async (
         pkg: string,
@@ -158,7 +162,8 @@ export function buildProgram(io: CommandIo, status: { code: number }, options: M
           claimTimeout?: number;
         },
       ) => {
-        if (opts.worker && opts.coordinator) throw new UsageError('--worker and --coordinator exclude each other');
+        if (opts.worker && opts.coordinator)
+          throw new UsageError('--worker and --coordinator exclude each other');
         if ((opts.worker || opts.coordinator) && opts.redis === undefined)
           throw new UsageError(`--${opts.worker ? 'worker' : 'coordinator'} needs --redis <url>`);
         if (opts.worker) {

@@ -47,8 +47,14 @@ describe('kspec check --workers 2', () => {
     for (const { pkg, model, config } of all) {
       const deadlock = deadlockOf(model, config);
       const one = checkConfig(model, config, { deadlock });
-      const two = await checkConfigParallel({ module: pkg, model: model.name }, config, { deadlock, workers: 2 });
-      expect({ config, ...(essence(two.report) as object) }).toEqual({ config, ...(essence(one.report) as object) });
+      const two = await checkConfigParallel({ module: pkg, model: model.name }, config, {
+        deadlock,
+        workers: 2,
+      });
+      expect({ config, ...(essence(two.report) as object) }).toEqual({
+        config,
+        ...(essence(one.report) as object),
+      });
       expect(two.ok).toBe(one.ok);
     }
   }, 240_000);
@@ -84,9 +90,13 @@ describe('kspec check --redis (1 coordinator, 3 worker processes)', () => {
   beforeAll(async () => {
     const port = await freePort();
     const dir = tmpDir();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-      stdio: 'ignore',
-    });
+    redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      {
+        stdio: 'ignore',
+      },
+    );
     url = `redis://127.0.0.1:${port}`;
     for (let i = 0; i < 60; i++) {
       const up = await new Promise<boolean>((resolve) => {
@@ -120,14 +130,18 @@ describe('kspec check --redis (1 coordinator, 3 worker processes)', () => {
     ['@kspec/shmif', 'shmif.overrunResync', 'SHMIF-4'],
   ] as const;
 
-  it.each(picked)('%s %s / %s gives the in-process report', async (pkg, name, config) => {
-    const model = all.find((a) => a.model.name === name)!.model;
-    const deadlock = deadlockOf(model, config);
-    const one = checkConfig(model, config, { deadlock });
-    const dist = await checkConfigRedis({ module: pkg, model: name }, config, { url, deadlock });
-    expect(essence(dist.report)).toEqual(essence(one.report));
-    expect(dist.ok).toBe(true);
-  }, 120_000);
+  it.each(picked)(
+    '%s %s / %s gives the in-process report',
+    async (pkg, name, config) => {
+      const model = all.find((a) => a.model.name === name)!.model;
+      const deadlock = deadlockOf(model, config);
+      const one = checkConfig(model, config, { deadlock });
+      const dist = await checkConfigRedis({ module: pkg, model: name }, config, { url, deadlock });
+      expect(essence(dist.report)).toEqual(essence(one.report));
+      expect(dist.ok).toBe(true);
+    },
+    120_000,
+  );
 
   it('loses nothing when a worker is killed mid-run (its claims are re-queued)', async () => {
     const model = all.find((a) => a.model.name === 'shmif.steadyState')!.model;

@@ -77,7 +77,10 @@ export function configOptions<O extends object>(config: CheckConfig, options: O)
  * How a report departs from a configuration's `expect` (see {@link checkConfig}).
  * @internal
  */
-export function configMismatches(config: CheckConfig, report: CheckReport): { ok: boolean; mismatches: string[] } {
+export function configMismatches(
+  config: CheckConfig,
+  report: CheckReport,
+): { ok: boolean; mismatches: string[] } {
   const mismatches: string[] = [];
   const { expect } = config;
   if (report.verdict !== expect.verdict) {

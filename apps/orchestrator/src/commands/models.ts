@@ -194,7 +194,10 @@ export async function checkCommand(
         for (const config of model.configs) {
           const deadlock =
             o.deadlock === false ? false : ((config as { readonly deadlock?: boolean }).deadlock ?? true);
-          const cc = await runConfig(m.package, model, config.name, o, { deadlock, onProgress: progress.onProgress });
+          const cc = await runConfig(m.package, model, config.name, o, {
+            deadlock,
+            onProgress: progress.onProgress,
+          });
           progress.end();
           entries.push({
             package: m.name,

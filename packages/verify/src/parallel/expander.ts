@@ -85,7 +85,9 @@ export class Expander<S, E extends EventObject> {
     private readonly deadlock: boolean,
   ) {
     if (sys.monitors.length)
-      throw new ModelError(`model '${sys.name}': parallel and distributed runs do not check liveness monitors`);
+      throw new ModelError(
+        `model '${sys.name}': parallel and distributed runs do not check liveness monitors`,
+      );
     this.covered = new Uint8Array(sys.transitionIds.length);
     this.sentinelDone = sys.sentinels.map(() => false);
     this.result = emptyResult(sys.sentinels.length);
@@ -113,7 +115,13 @@ export class Expander<S, E extends EventObject> {
       init = this.sys.initial();
     } catch (err) {
       if (!(err instanceof StepError)) throw err;
-      this.result.violations.push({ kind: 'error', name: 'initial', message: err.message, path: [], withState: false });
+      this.result.violations.push({
+        kind: 'error',
+        name: 'initial',
+        message: err.message,
+        path: [],
+        withState: false,
+      });
       return undefined;
     }
     this.markTaken(init.taken);
@@ -212,7 +220,14 @@ export class Expander<S, E extends EventObject> {
       } catch (err) {
         if (!(err instanceof StepError)) throw err;
         enabled++;
-        out.violations.push({ kind: 'error', name: 'step', message: err.message, path, extra: pos, withState: true });
+        out.violations.push({
+          kind: 'error',
+          name: 'step',
+          message: err.message,
+          path,
+          extra: pos,
+          withState: true,
+        });
         continue;
       }
       let keyed = false;

@@ -80,7 +80,8 @@ export class ResultMerger {
     end: RunEnd,
   ): CheckReport {
     const seconds = (performance.now() - end.started) / 1000;
-    const findingFor = (name: string): string | undefined => sys.findings.find((f) => f.invariant === name)?.id;
+    const findingFor = (name: string): string | undefined =>
+      sys.findings.find((f) => f.invariant === name)?.id;
     const violations: Violation[] = [...this.found.values()]
       .sort((a, b) => a.level - b.level)
       .map(({ v }) => {

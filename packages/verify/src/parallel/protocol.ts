@@ -54,7 +54,7 @@ export function packPaths(paths: readonly (readonly number[])[]): Int32Array {
 /** The paths packed by {@link packPaths}. @internal */
 export function unpackPaths(a: Int32Array): number[][] {
   const out: number[][] = [];
-  for (let k = 0; k < a.length; ) {
+  for (let k = 0; k < a.length;) {
     const n = a[k++]!;
     out.push(Array.from(a.subarray(k, k + n)));
     k += n;

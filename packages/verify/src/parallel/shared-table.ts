@@ -79,7 +79,10 @@ export class SharedFingerprintTable {
       const cur = Atomics.load(slots, s);
       if (cur === fp) return SEEN;
       if (cur === 0n) {
-        if (Atomics.load(this.header, H_COUNT) >= maxStates || Atomics.load(this.header, H_COUNT) * 2 > mask) {
+        if (
+          Atomics.load(this.header, H_COUNT) >= maxStates ||
+          Atomics.load(this.header, H_COUNT) * 2 > mask
+        ) {
           this.requestStop(STOP.maxStates);
           return FULL;
         }

@@ -105,6 +105,11 @@ async function handle(msg: ToWorker): Promise<void> {
 port.on('message', (msg: ToWorker) => {
   handle(msg).catch((err: unknown) => {
     const e = err as Error;
-    port.postMessage({ t: 'error', name: e?.name ?? 'Error', message: e?.message ?? String(err), stack: e?.stack });
+    port.postMessage({
+      t: 'error',
+      name: e?.name ?? 'Error',
+      message: e?.message ?? String(err),
+      stack: e?.stack,
+    });
   });
 });

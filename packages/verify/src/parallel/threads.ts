@@ -41,11 +41,10 @@ import { STOP, SharedFingerprintTable } from './shared-table.js';
  * number of worker threads.
  * @category Parallel
  */
-export interface ParallelOptions
-  extends Pick<
-    ExploreOptions,
-    'maxStates' | 'maxDepth' | 'timeBudgetMs' | 'invariants' | 'deadlock' | 'onProgress' | 'compiled'
-  > {
+export interface ParallelOptions extends Pick<
+  ExploreOptions,
+  'maxStates' | 'maxDepth' | 'timeBudgetMs' | 'invariants' | 'deadlock' | 'onProgress' | 'compiled'
+> {
   /** Worker threads (default: every core, `os.availableParallelism()`). */
   readonly workers?: number;
 }
@@ -157,7 +156,10 @@ async function balance(threads: ThreadHandle[], sizes: number[]): Promise<void> 
  * ```
  * @category Parallel
  */
-export async function exploreParallel(source: ModelSource, options: ParallelOptions = {}): Promise<CheckReport> {
+export async function exploreParallel(
+  source: ModelSource,
+  options: ParallelOptions = {},
+): Promise<CheckReport> {
   const started = performance.now();
   const workers = positiveInt('workers', options.workers, availableParallelism());
   const maxStates = positiveInt('maxStates', options.maxStates, DEFAULT_MAX_STATES);
@@ -165,7 +167,8 @@ export async function exploreParallel(source: ModelSource, options: ParallelOpti
   const timeBudgetMs = positiveInt('timeBudgetMs', options.timeBudgetMs, DEFAULT_TIME_BUDGET_MS);
   const model = await loadModel(source);
   const sys = systemOf(model, { compiled: options.compiled });
-  if ((options as ExploreOptions).reduce) throw new OptionsError('exploreParallel does not do sleep-set reduction');
+  if ((options as ExploreOptions).reduce)
+    throw new OptionsError('exploreParallel does not do sleep-set reduction');
   const invariants = selectInvariants(sys, options.invariants);
   const ex = new Expander(sys, invariants, options.deadlock ?? true);
   const table = SharedFingerprintTable.create(maxStates);

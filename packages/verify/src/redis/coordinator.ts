@@ -44,8 +44,10 @@ import { RedisConn } from './scripts.js';
  * Options of {@link exploreRedis}.
  * @category Distributed
  */
-export interface RedisOptions
-  extends Pick<ExploreOptions, 'maxStates' | 'maxDepth' | 'timeBudgetMs' | 'invariants' | 'deadlock' | 'onProgress' | 'compiled'> {
+export interface RedisOptions extends Pick<
+  ExploreOptions,
+  'maxStates' | 'maxDepth' | 'timeBudgetMs' | 'invariants' | 'deadlock' | 'onProgress' | 'compiled'
+> {
   /** `redis://host:port`. */
   readonly url: string;
   /** Partitions of the frontier and the visited set (default 16). */
@@ -103,7 +105,10 @@ export async function exploreRedis(source: ModelSource, options: RedisOptions): 
     const init = ex.initial();
     const r0 = ex.take();
     // the initial state's checks are the level-0 workers' (they check every state they claim)
-    merger.add(-1, init ? { ...r0, violations: [], sentinels: emptyResult(sys.sentinels.length).sentinels } : r0);
+    merger.add(
+      -1,
+      init ? { ...r0, violations: [], sentinels: emptyResult(sys.sentinels.length).sentinels } : r0,
+    );
     if (init) {
       ex.fingerprint(init.state);
       const h = fpHex(ex.key.hi, ex.key.lo);
@@ -118,9 +123,18 @@ export async function exploreRedis(source: ModelSource, options: RedisOptions): 
         // wait until the level is done: no queued item, no open claim
         for (;;) {
           const [queued, open, counts] = await Promise.all([
-            sum(conn, pre.map((k) => ['LLEN', `${k}q:${level}`])),
-            sum(conn, pre.map((k) => ['ZCARD', `${k}claims`])),
-            sum(conn, pre.map((k) => ['GET', `${k}n`])),
+            sum(
+              conn,
+              pre.map((k) => ['LLEN', `${k}q:${level}`]),
+            ),
+            sum(
+              conn,
+              pre.map((k) => ['ZCARD', `${k}claims`]),
+            ),
+            sum(
+              conn,
+              pre.map((k) => ['GET', `${k}n`]),
+            ),
           ]);
           states = counts.reduce((a, b) => a + b, 0);
           const now = performance.now();
@@ -131,17 +145,32 @@ export async function exploreRedis(source: ModelSource, options: RedisOptions): 
             lastProgress = now;
             const seconds = (now - started) / 1000;
             const frontier = queued.reduce((a, b) => a + b, 0);
-            options.onProgress({ model: sys.name, states, edges: 0, depth, frontier, seconds, statesPerSecond: states / seconds });
+            options.onProgress({
+              model: sys.name,
+              states,
+              edges: 0,
+              depth,
+              frontier,
+              seconds,
+              statesPerSecond: states / seconds,
+            });
           }
           if (queued.every((x) => x === 0) && open.every((x) => x === 0)) break;
           if (now - lastReclaim > Math.min(1000, claimTimeoutMs / 2)) {
             lastReclaim = now;
-            await Promise.all(pre.map((k) => conn.run('RECLAIM', [`${k}claims`, `${k}claimed`, `${k}q:${level}`], [])));
+            await Promise.all(
+              pre.map((k) => conn.run('RECLAIM', [`${k}claims`, `${k}claimed`, `${k}q:${level}`], [])),
+            );
           }
           await sleep(5);
         }
         if (stopped) break;
-        const ok = (await sum(conn, pre.map((k) => ['HGET', `${k}stats`, `ok:${level}`]))).reduce((a, b) => a + b, 0);
+        const ok = (
+          await sum(
+            conn,
+            pre.map((k) => ['HGET', `${k}stats`, `ok:${level}`]),
+          )
+        ).reduce((a, b) => a + b, 0);
         if (ok === 0) break; // nothing at this level to expand: the last level is level - 1
         depth = level;
         if (level >= maxDepth) {
@@ -166,7 +195,10 @@ export async function exploreRedis(source: ModelSource, options: RedisOptions): 
     });
 
     /** Reads the partitions' counts and findings into the merger; rebuilds traces. */
-    async function collect(c: RedisConn, ks: string[]): Promise<{ engine: { compiled: number; xstate: number } }> {
+    async function collect(
+      c: RedisConn,
+      ks: string[],
+    ): Promise<{ engine: { compiled: number; xstate: number } }> {
       const engine = { compiled: 0, xstate: 0 };
       for (const k of ks) {
         const stats = await c.cmd<string[]>(['HGETALL', `${k}stats`]);
@@ -182,7 +214,13 @@ export async function exploreRedis(source: ModelSource, options: RedisOptions): 
         merger.add(-1, r);
         const found = await c.cmd<string[]>(['LRANGE', `${k}found`, '0', '-1']);
         for (const f of found) {
-          const j = JSON.parse(f) as { level: number; v?: FoundViolation; fp?: string; sentinel?: number; path?: number[] };
+          const j = JSON.parse(f) as {
+            level: number;
+            v?: FoundViolation;
+            fp?: string;
+            sentinel?: number;
+            path?: number[];
+          };
           const lr = emptyResult(sys.sentinels.length);
           if (j.v) lr.violations.push(j.fp ? { ...j.v, path: await pathOf(c, j.fp, j.v.path.length) } : j.v);
           if (j.sentinel !== undefined) lr.sentinels[j.sentinel] = j.path;
@@ -195,7 +233,7 @@ export async function exploreRedis(source: ModelSource, options: RedisOptions): 
     /** The path to a state read back through the parent pointers. */
     async function pathOf(c: RedisConn, fp: string, expected: number): Promise<number[]> {
       const out: number[] = [];
-      for (let h = fp; ; ) {
+      for (let h = fp; ;) {
         const ptr = await c.cmd<string | null>(['HGET', `${pre[partitionOf(fpLo(h), P)]}visited`, h]);
         if (ptr === null) throw new ModelError(`distributed run: no parent pointer for state ${h}`);
         if (ptr === '-') break;
@@ -205,7 +243,9 @@ export async function exploreRedis(source: ModelSource, options: RedisOptions): 
       }
       out.reverse();
       if (out.length !== expected)
-        throw new ModelError(`distributed run: the parent pointers give a path of ${out.length} steps, the queue ${expected}`);
+        throw new ModelError(
+          `distributed run: the parent pointers give a path of ${out.length} steps, the queue ${expected}`,
+        );
       return out;
     }
   } finally {
@@ -218,7 +258,14 @@ async function cleanup(conn: RedisConn, id: string, stopWorkers: boolean): Promi
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await conn.cmd<[string, string[]]>(['SCAN', cursor, 'MATCH', `kspec:{${id}.*`, 'COUNT', '1000']);
+      const [next, keys] = await conn.cmd<[string, string[]]>([
+        'SCAN',
+        cursor,
+        'MATCH',
+        `kspec:{${id}.*`,
+        'COUNT',
+        '1000',
+      ]);
       cursor = next;
       if (keys.length) await Promise.all(keys.map((k) => conn.cmd(['UNLINK', k])));
     } while (cursor !== '0');

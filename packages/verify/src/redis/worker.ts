@@ -60,7 +60,14 @@ async function load(job: RedisJob): Promise<Loaded> {
 }
 
 /** Expands one claimed batch; returns false when the claim was no longer live. */
-async function work(conn: RedisConn, l: Loaded, p: number, level: number, items: string[], claim: string): Promise<boolean> {
+async function work(
+  conn: RedisConn,
+  l: Loaded,
+  p: number,
+  level: number,
+  items: string[],
+  claim: string,
+): Promise<boolean> {
   const { job, ex } = l;
   const P = job.partitions;
   const out: string[][] = Array.from({ length: P }, () => []);
@@ -71,14 +78,24 @@ async function work(conn: RedisConn, l: Loaded, p: number, level: number, items:
   for (const item of items) {
     const bar = item.indexOf('|');
     const fp = item.slice(0, bar);
-    const path = bar + 1 < item.length ? item.slice(bar + 1).split('.').map(Number) : [];
+    const path =
+      bar + 1 < item.length
+        ? item
+            .slice(bar + 1)
+            .split('.')
+            .map(Number)
+        : [];
     const state = l.replayer.state(path);
     if (!ex.check(state, path)) continue;
     ok++;
     if (!expand) continue;
     ex.expand({ state, path }, (_next, pos) => {
       const h = fpHex(ex.key.hi, ex.key.lo);
-      out[partitionOf(ex.key.lo, P)]!.push(h, `${fp}:${pos}`, `${h}|${path.length ? `${path.join('.')}.${pos}` : pos}`);
+      out[partitionOf(ex.key.lo, P)]!.push(
+        h,
+        `${fp}:${pos}`,
+        `${h}|${path.length ? `${path.join('.')}.${pos}` : pos}`,
+      );
       return true;
     });
   }
@@ -96,7 +113,9 @@ async function work(conn: RedisConn, l: Loaded, p: number, level: number, items:
   const next = partitionPrefixes(job.id, P);
   await Promise.all(
     out.map((args, q) =>
-      args.length ? conn.run('INSERT', [`${next[q]}visited`, `${next[q]}q:${level + 1}`, `${next[q]}n`], args) : undefined,
+      args.length
+        ? conn.run('INSERT', [`${next[q]}visited`, `${next[q]}q:${level + 1}`, `${next[q]}n`], args)
+        : undefined,
     ),
   );
   const after = ex.sys.engineCounts();
