@@ -111,8 +111,9 @@ function run<S, E extends EventObject>(
   };
 
   // the store
-  const mode = keyMode(options.stateKeys, maxStates);
-  const index = visitedSet(mode, options.fingerprintBits ?? 64);
+  const mode = keyMode(options.stateKeys ?? (options.visited ? 'fingerprint' : undefined), maxStates);
+  const bits = options.fingerprintBits ?? 64;
+  const index = options.visited ? options.visited.create(mode, bits) : visitedSet(mode, bits);
   let generated = 0;
   let sampledCollisions = 0;
   const digest = mode === 'fingerprint';

@@ -17,3 +17,5 @@ export type { RedisOptions } from './redis/coordinator.js';
 export { runRedisWorker } from './redis/worker.js';
 export type { RedisWorkerOptions } from './redis/worker.js';
 export { checkConfigRedis } from './redis/check-redis.js';
+export { diskSpill } from './parallel/spill.js';
+export type { DiskSpillOptions } from './parallel/spill.js';
