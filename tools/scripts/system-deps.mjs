@@ -39,6 +39,11 @@ const BENCH_NEEDS = [
     why: 'the SPIN baseline of the checker benchmark (tools/bench/verify.bench.ts)',
   },
   { command: 'gcc', pkg: 'gcc', why: "compiling SPIN's pan verifiers for the checker benchmark" },
+  {
+    command: 'redis-server',
+    pkg: 'redis-server',
+    why: 'the Redis deployment of the distributed benchmark (tools/bench/distributed.bench.ts)',
+  },
 ];
 
 function onPath(command) {
