@@ -2,7 +2,7 @@
 // every check model explored, both keys compared both ways on every state reached.
 import { describe, expect, it } from 'vitest';
 import { checkEncoding, explore } from '@kspec/verify';
-import { evtchnCheckModels } from './invariants.js';
+import { evtchnCheckModels } from './check-models.js';
 
 describe('evtchnEncode agrees with evtchnProject', () => {
   for (const model of evtchnCheckModels) {

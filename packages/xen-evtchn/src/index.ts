@@ -9,7 +9,9 @@
  */
 import type { SubsystemManifest } from '@kspec/spec-kit';
 import { evtchnBindingMachine, evtchnDeviceMachine, SEED } from './machine.js';
-import { evtchnCheckModels, evtchnFindings, evtchnInvariants } from './invariants.js';
+import { evtchnInvariants } from './invariants.js';
+import { evtchnFindings } from './findings.js';
+import { evtchnCheckModels } from './check-models.js';
 
 export { evtchnDeviceMachine, evtchnBindingMachine, SEED } from './machine.js';
 export type { EvtchnBindingContext, EvtchnBindingEvent } from './machine.js';
@@ -127,12 +129,12 @@ export {
 export type { EvtchnIoctlName, IoctlArch } from './codecs.js';
 export { EvtchnDevice, EvtchnReleasedError, EvtchnWouldBlockError, openEvtchn } from './device.js';
 export type { EvtchnOpenOptions, EvtchnReadOptions, EvtchnReadResult, EvtchnBindingActor } from './device.js';
+export { evtchnInvariants } from './invariants.js';
+export type { EvtchnSnapshot } from './invariants.js';
+export { evtchnFindings } from './findings.js';
+export { evtchnAlphabet, evtchnProject, evtchnEncode } from './check-space.js';
+export type { EvtchnScope } from './check-space.js';
 export {
-  evtchnInvariants,
-  evtchnFindings,
-  evtchnAlphabet,
-  evtchnProject,
-  evtchnEncode,
   evtchnDeviceCheckModel,
   evtchnOverflowCheckModel,
   evtchnIrqBindFailureCheckModel,
@@ -142,8 +144,7 @@ export {
   evtchnRaceCheckModel,
   evtchnReadFaultCheckModel,
   evtchnCheckModels,
-} from './invariants.js';
-export type { EvtchnSnapshot, EvtchnScope } from './invariants.js';
+} from './check-models.js';
 
 /**
  * What this package contributes to kspec: its seed, machines, check models, invariants and

@@ -11,7 +11,9 @@ import { checkConfig, replay, type CheckModel } from '@kspec/verify';
 import type { EventObject } from 'xstate';
 import type { EvtchnEvent } from './context.js';
 import { evtchnBindingMachine, evtchnDeviceMachine } from './machine.js';
-import { evtchnCheckModels, evtchnFindings, evtchnInvariants, type EvtchnSnapshot } from './invariants.js';
+import { evtchnInvariants, type EvtchnSnapshot } from './invariants.js';
+import { evtchnFindings } from './findings.js';
+import { evtchnCheckModels } from './check-models.js';
 import { manifest } from './index.js';
 
 // Monitor<S, E>.observe is contravariant in E, so a model with typed events needs widening to CheckModel.

@@ -43,8 +43,16 @@ export const KERNEL_EVENTS: Readonly<Partial<Record<CmmEventType, readonly Trans
       actions: ['replySysfsE2big'],
       source: ['DEVICE_ATTR(oom_freed_kb)', 369, 370],
     },
-    { guard: 'isOomFreedStoreWithoutCap', actions: ['replySysfsEperm'], source: ['store_oom_pages', 358, 361] },
-    { guard: 'isOomFreedStoreNonZero', actions: ['replySysfsEbadmsg'], source: ['store_oom_pages', 362, 363] },
+    {
+      guard: 'isOomFreedStoreWithoutCap',
+      actions: ['replySysfsEperm'],
+      source: ['store_oom_pages', 358, 361],
+    },
+    {
+      guard: 'isOomFreedStoreNonZero',
+      actions: ['replySysfsEbadmsg'],
+      source: ['store_oom_pages', 362, 363],
+    },
     { guard: 'isOomFreedStore', actions: ['resetOomFreedPages'], source: ['store_oom_pages', 365, 366] },
     {
       guard: 'isSimulateStoreInvalid',

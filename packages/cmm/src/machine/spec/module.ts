@@ -126,7 +126,12 @@ export const MODULE: RegionSpec = {
       source: [I, 649, 652],
       always: [
         { guard: 'hasCrashed', target: CRASHED, source: [I, 648] },
-        { guard: 'isThreadPtrErr', target: 'unwindMemory', actions: ['replyThreadErr'], source: [I, 649, 651] },
+        {
+          guard: 'isThreadPtrErr',
+          target: 'unwindMemory',
+          actions: ['replyThreadErr'],
+          source: [I, 649, 651],
+        },
         { target: 'live', actions: ['replyInitOk'], source: [I, 654] },
       ],
     },
@@ -165,7 +170,9 @@ export const MODULE: RegionSpec = {
     unwindCompaction: {
       source: [I, 662, 664],
       on: {
-        'module.step': [{ target: 'failed', actions: ['compactionDeinit', 'failInit'], source: [I, 662, 664] }],
+        'module.step': [
+          { target: 'failed', actions: ['compactionDeinit', 'failInit'], source: [I, 662, 664] },
+        ],
       },
     },
     failed: { source: [I, 664] },
@@ -192,7 +199,12 @@ export const MODULE: RegionSpec = {
       source: [X, 676],
       on: {
         'module.step': [
-          { guard: 'isThreadExited', target: 'exitUnregisteringOom', actions: ['reapThread'], source: [X, 676] },
+          {
+            guard: 'isThreadExited',
+            target: 'exitUnregisteringOom',
+            actions: ['reapThread'],
+            source: [X, 676],
+          },
         ],
       },
     },
@@ -225,7 +237,9 @@ export const MODULE: RegionSpec = {
     exitUnregisteringMemory: {
       source: [X, 679],
       on: {
-        'module.step': [{ target: 'exitStartingFree', actions: ['unregisterMemoryNotifier'], source: [X, 679] }],
+        'module.step': [
+          { target: 'exitStartingFree', actions: ['unregisterMemoryNotifier'], source: [X, 679] },
+        ],
       },
     },
     exitStartingFree: {

@@ -65,7 +65,9 @@ export const THREAD: RegionSpec = {
     },
     gettingMpp: {
       source: [T, 324],
-      on: { 'thread.step': [{ target: 'mppQueried', actions: ['hGetMpp'], source: ['cmm_get_mpp', 239, 247] }] },
+      on: {
+        'thread.step': [{ target: 'mppQueried', actions: ['hGetMpp'], source: ['cmm_get_mpp', 239, 247] }],
+      },
     },
     mppQueried: {
       source: ['cmm_get_mpp', 246, 256],
@@ -111,7 +113,12 @@ export const THREAD: RegionSpec = {
     pageLoaning: {
       source: [A, 162, 172],
       always: [
-        { guard: 'isLoanFailed', target: 'allocReturned', actions: ['freeUnloanedPage'], source: [A, 163, 167] },
+        {
+          guard: 'isLoanFailed',
+          target: 'allocReturned',
+          actions: ['freeUnloanedPage'],
+          source: [A, 163, 167],
+        },
         {
           guard: 'isBalloonUninitialized',
           target: CRASHED,
