@@ -12,11 +12,15 @@ import type { VisitedSet } from './visited.js';
 
 /**
  * Where an exploration keeps its visited set, when not in memory: made by `diskSpill` of
- * `@kspec/verify/node` (fingerprints spilled to a sorted file over a memory budget).
+ * `@kspec/verify/node` (fingerprints spilled to a sorted file over a memory budget). Opaque.
  * @category Exploration
  */
 export interface VisitedStore {
-  /** @internal The visited set for a run in this key mode. */
+  readonly kind: 'visited-store';
+}
+
+/** @internal What a {@link VisitedStore} is inside: the factory of the run's visited set. */
+export interface VisitedStoreFactory extends VisitedStore {
   create(mode: 'exact' | 'fingerprint', bits: number): VisitedSet;
 }
 

@@ -37,6 +37,7 @@ import {
   selectInvariants,
   type ExploreInternals,
   type ExploreOptions,
+  type VisitedStoreFactory,
 } from './explore-options.js';
 import type { CheckReport, SentinelResult, StateView, StopReason, Violation } from './report.js';
 import { StepError, describe } from './stepper.js';
@@ -113,7 +114,9 @@ function run<S, E extends EventObject>(
   // the store
   const mode = keyMode(options.stateKeys ?? (options.visited ? 'fingerprint' : undefined), maxStates);
   const bits = options.fingerprintBits ?? 64;
-  const index = options.visited ? options.visited.create(mode, bits) : visitedSet(mode, bits);
+  const index = options.visited
+    ? (options.visited as VisitedStoreFactory).create(mode, bits)
+    : visitedSet(mode, bits);
   let generated = 0;
   let sampledCollisions = 0;
   const digest = mode === 'fingerprint';

@@ -18,7 +18,7 @@ import { closeSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OptionsError } from '../errors.js';
-import type { VisitedStore } from '../explore-options.js';
+import type { VisitedStore, VisitedStoreFactory } from '../explore-options.js';
 import type { KeyBuffer } from '../key.js';
 import type { KeyStats, VisitedSet } from '../visited.js';
 
@@ -267,11 +267,13 @@ export function diskSpill(options: DiskSpillOptions = {}): VisitedStore {
   const memoryStates = options.memoryStates ?? 4_000_000;
   if (!Number.isInteger(memoryStates) || memoryStates < 1)
     throw new OptionsError(`memoryStates must be a positive integer, got ${String(memoryStates)}`);
-  return {
+  const store: VisitedStoreFactory = {
+    kind: 'visited-store',
     create(mode, bits) {
       if (mode !== 'fingerprint' || bits !== 64)
         throw new OptionsError("disk spilling keeps 64-bit fingerprints only: use stateKeys: 'fingerprint'");
       return new SpillingSet(memoryStates, options.dir ?? tmpdir());
     },
   };
+  return store;
 }

@@ -8,11 +8,11 @@
  * the coordinator evens out the shares: a thread with more than its part gives states away as
  * paths, which the receiver replays (`expander.ts`). Levels are barriers, so every state is
  * reached at its BFS depth, and the verdicts, state counts, depths and counterexample lengths
- * are those of {@link explore}; which one of several equally short counterexamples is shown
+ * are those of `explore`; which one of several equally short counterexamples is shown
  * may differ (the merge keeps the smallest path, see `merge.ts`).
  *
  * Not covered: liveness monitors and sleep-set reduction (refused), key canonicity sampling and
- * exact keys (threads always keep fingerprints; run {@link explore} to check a key), disk
+ * exact keys (threads always keep fingerprints; run `explore` to check a key), disk
  * spilling (the shared table is sized for `maxStates` in memory).
  *
  * @module
@@ -37,7 +37,7 @@ import type { FromWorker, ToWorker } from './protocol.js';
 import { STOP, SharedFingerprintTable } from './shared-table.js';
 
 /**
- * Options of {@link exploreParallel}: the bounds and checks of {@link explore}, and the
+ * Options of {@link exploreParallel}: the bounds and checks of `explore`, and the
  * number of worker threads.
  * @category Parallel
  */
@@ -144,7 +144,7 @@ async function balance(threads: ThreadHandle[], sizes: number[]): Promise<void> 
 
 /**
  * Explores the model named by `source` breadth first on `workers` threads and returns the
- * same report as {@link explore} would (verdict, states, depth, counterexample lengths; the
+ * same report as `explore` would (verdict, states, depth, counterexample lengths; the
  * keys are always 64-bit fingerprints). Node only (`@kspec/verify/node`).
  *
  * @example

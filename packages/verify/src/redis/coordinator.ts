@@ -69,7 +69,7 @@ async function sum(conn: RedisConn, cmds: (readonly string[])[]): Promise<number
 /**
  * Explores the model named by `source` with the workers attached to the Redis at `url`
  * (started with `kspec check --redis URL --worker`, or {@link runRedisWorker}) and returns
- * the report {@link explore} would give (verdict, states, depth, counterexample lengths).
+ * the report `explore` would give (verdict, states, depth, counterexample lengths).
  * @category Distributed
  */
 export async function exploreRedis(source: ModelSource, options: RedisOptions): Promise<CheckReport> {
