@@ -56,6 +56,8 @@ export interface RedisOptions extends Pick<
   readonly claimTimeoutMs?: number;
   /** Ask every worker to exit when the run is over. */
   readonly stopWorkers?: boolean;
+  /** Called with the number of expired claims put back on their queues (a worker died or stalled). */
+  readonly onRequeue?: (claims: number) => void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -158,9 +160,13 @@ export async function exploreRedis(source: ModelSource, options: RedisOptions): 
           if (queued.every((x) => x === 0) && open.every((x) => x === 0)) break;
           if (now - lastReclaim > Math.min(1000, claimTimeoutMs / 2)) {
             lastReclaim = now;
-            await Promise.all(
-              pre.map((k) => conn.run('RECLAIM', [`${k}claims`, `${k}claimed`, `${k}q:${level}`], [])),
+            const back = await Promise.all(
+              pre.map((k) =>
+                conn.run<number>('RECLAIM', [`${k}claims`, `${k}claimed`, `${k}q:${level}`], []),
+              ),
             );
+            const n = back.reduce((a, b) => a + Number(b), 0);
+            if (n > 0) options.onRequeue?.(n);
           }
           await sleep(5);
         }
@@ -181,6 +187,18 @@ export async function exploreRedis(source: ModelSource, options: RedisOptions): 
     }
     await conn.cmd(['SET', levelKey(id), 'done']);
     await conn.cmd(['DEL', JOB_KEY]);
+    if (stopped) {
+      // a budget ran out mid-level: let the batches in hand finish before the keys go
+      const until = performance.now() + claimTimeoutMs;
+      while (performance.now() < until) {
+        const open = await sum(
+          conn,
+          pre.map((k) => ['ZCARD', `${k}claims`]),
+        );
+        if (open.every((x) => x === 0)) break;
+        await sleep(5);
+      }
+    }
     const report = await collect(conn, pre);
     if (stopped === 'maxStates') states = Math.min(states, maxStates);
     return merger.report(sys, invariants, ex, {
