@@ -16,14 +16,10 @@
  * Environment: BENCH_DEPTH (default 16; smoke 6).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MachineCheckModel } from '@kspec/spec-kit';
 import { explore } from '@kspec/verify';
-import { exploreParallel, exploreRedis, stopRedisWorkers } from '@kspec/verify/node';
+import { exploreParallel, exploreRedis, startLocalRedis, stopRedisWorkers } from '@kspec/verify/node';
 import { manifest } from '@kspec/xen-evtchn';
 import { atLeast, cpuMs, interleave, row, stat } from './harness/measure.js';
 import { defineBench, type BenchContext, type BenchOutput } from './harness/types.js';
@@ -31,41 +27,10 @@ import { defineBench, type BenchContext, type BenchOutput } from './harness/type
 const SOURCE = { module: '@kspec/xen-evtchn', model: 'xen-evtchn/device' };
 const kspecBin = fileURLToPath(new URL('../../apps/orchestrator/bin/kspec.js', import.meta.url));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const taken = await new Promise<boolean>((resolve) => {
-      const c = createServer();
-      c.once('error', () => resolve(true));
-      c.listen(port, '127.0.0.1', () => c.close(() => resolve(false)));
-    });
-    if (taken) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`redis-server did not listen on ${port}`);
-}
-
 /** A redis-server with `workers` worker processes attached. */
 async function deployment(workers: number): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'kspec-bench-redis-'));
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  await waitForPort(port);
-  const url = `redis://127.0.0.1:${port}`;
+  const redis = await startLocalRedis();
+  const url = redis.url;
   const procs: ChildProcess[] = Array.from({ length: workers }, () =>
     spawn(process.execPath, [kspecBin, 'check', '--redis', url, '--worker'], {
       stdio: 'ignore',
@@ -84,8 +49,7 @@ async function deployment(workers: number): Promise<{ url: string; stop: () => P
           // exited
         }
       }
-      server.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      redis.stop();
     },
   };
 }

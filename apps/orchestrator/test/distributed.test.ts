@@ -5,14 +5,20 @@
  * (`kspec check --redis URL --worker`), including a run where one worker is killed mid-run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MachineCheckModel } from '@kspec/spec-kit';
 import { checkConfig, type CheckReport } from '@kspec/verify';
-import { checkConfigParallel, checkConfigRedis, exploreRedis, stopRedisWorkers } from '@kspec/verify/node';
+import {
+  checkConfigParallel,
+  checkConfigRedis,
+  exploreRedis,
+  startLocalRedis,
+  stopRedisWorkers,
+  type LocalRedis,
+} from '@kspec/verify/node';
 import { workspaceManifests } from '../src/commands/models.js';
-import { captureIo, tmpDir } from './helpers.js';
+import { captureIo } from './helpers.js';
 
 const manifests = await workspaceManifests(captureIo().io);
 const all = manifests.flatMap((m) =>
@@ -60,21 +66,10 @@ describe('kspec check --workers 2', () => {
   }, 240_000);
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const kspecBin = fileURLToPath(new URL('../bin/kspec.js', import.meta.url));
 
 describe('kspec check --redis (1 coordinator, 3 worker processes)', () => {
-  let redis: ChildProcess;
+  let redis: LocalRedis;
   let url = '';
   const workers: ChildProcess[] = [];
   const startWorker = (): ChildProcess => {
@@ -88,25 +83,8 @@ describe('kspec check --redis (1 coordinator, 3 worker processes)', () => {
   };
 
   beforeAll(async () => {
-    const port = await freePort();
-    const dir = tmpDir();
-    redis = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-      {
-        stdio: 'ignore',
-      },
-    );
-    url = `redis://127.0.0.1:${port}`;
-    for (let i = 0; i < 60; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const c = createServer();
-        c.once('error', () => resolve(true));
-        c.listen(port, '127.0.0.1', () => c.close(() => resolve(false)));
-      });
-      if (up) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    redis = await startLocalRedis();
+    url = redis.url;
     for (let i = 0; i < 3; i++) startWorker();
   });
 
@@ -120,7 +98,7 @@ describe('kspec check --redis (1 coordinator, 3 worker processes)', () => {
         // gone
       }
     }
-    redis.kill('SIGKILL');
+    redis.stop();
   });
 
   const picked = [

@@ -19,3 +19,5 @@ export type { RedisWorkerOptions } from './redis/worker.js';
 export { checkConfigRedis } from './redis/check-redis.js';
 export { diskSpill } from './parallel/spill.js';
 export type { DiskSpillOptions } from './parallel/spill.js';
+export { startLocalRedis } from './redis/local-server.js';
+export type { LocalRedis } from './redis/local-server.js';

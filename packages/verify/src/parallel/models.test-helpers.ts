@@ -6,6 +6,7 @@
  */
 import { assign, setup } from 'xstate';
 import { src, type MachineCheckModel } from '@kspec/spec-kit';
+import type { CheckReport } from '../report.js';
 import { abbaModel, counterModel, raceModel, senderModel } from '../fixtures.test-helpers.js';
 
 // synthetic, as in ../fixtures.test-helpers.ts: references inside a real seed function
@@ -72,3 +73,19 @@ export const models = [
 
 /** This module's specifier for workers. */
 export const fixturesModule = new URL('./models.test-helpers.ts', import.meta.url).href;
+
+/** What must agree between two runs of one model (edges only for complete runs). */
+export function essence(r: CheckReport): unknown {
+  return {
+    verdict: r.verdict,
+    complete: r.complete,
+    stoppedBy: r.stoppedBy,
+    states: r.states,
+    edges: r.complete ? r.edges : undefined,
+    depth: r.depth,
+    depthBounded: r.depthBounded,
+    violations: r.violations.map((v) => `${v.kind}:${v.name}:${v.trace.length}:${v.findingId ?? ''}`).sort(),
+    sentinels: r.sentinels.map((s) => `${s.name}:${s.reached}:${s.trace?.length}`),
+    covered: r.coverage.covered,
+  };
+}

@@ -5,25 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { explore } from '../explore.js';
-import type { CheckReport } from '../report.js';
 import { OptionsError, VerifyError } from '../errors.js';
 import { exploreParallel } from './threads.js';
-import { fixturesModule, models } from './models.test-helpers.js';
-
-function essence(r: CheckReport): unknown {
-  return {
-    verdict: r.verdict,
-    complete: r.complete,
-    stoppedBy: r.stoppedBy,
-    states: r.states,
-    edges: r.complete ? r.edges : undefined,
-    depth: r.depth,
-    depthBounded: r.depthBounded,
-    violations: r.violations.map((v) => `${v.kind}:${v.name}:${v.trace.length}:${v.findingId ?? ''}`).sort(),
-    sentinels: r.sentinels.map((s) => `${s.name}:${s.reached}:${s.trace?.length}`),
-    covered: r.coverage.covered,
-  };
-}
+import { essence, fixturesModule, models } from './models.test-helpers.js';
 
 describe('exploreParallel', () => {
   const plain = models.filter((m) => !m.monitors?.length);

@@ -5,74 +5,24 @@
  * worker (taken and never completed) is re-queued after the timeout and nothing is lost;
  * bad options are refused by name.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explore } from '../explore.js';
-import type { CheckReport } from '../report.js';
-import { fixturesModule, models } from '../parallel/models.test-helpers.js';
+import { essence, fixturesModule, models } from '../parallel/models.test-helpers.js';
 import { exploreRedis } from './coordinator.js';
 import { JOB_KEY, levelKey, partitionPrefix, type RedisJob } from './layout.js';
 import { RedisConn } from './scripts.js';
+import { startLocalRedis, type LocalRedis } from './local-server.js';
 import { runRedisWorker } from './worker.js';
 
-function essence(r: CheckReport): unknown {
-  return {
-    verdict: r.verdict,
-    complete: r.complete,
-    stoppedBy: r.stoppedBy,
-    states: r.states,
-    edges: r.complete ? r.edges : undefined,
-    depth: r.depth,
-    depthBounded: r.depthBounded,
-    violations: r.violations.map((v) => `${v.kind}:${v.name}:${v.trace.length}:${v.findingId ?? ''}`).sort(),
-    sentinels: r.sentinels.map((s) => `${s.name}:${s.reached}:${s.trace?.length}`),
-    covered: r.coverage.covered,
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-let server: ChildProcess;
-let dir = '';
+let redis: LocalRedis;
 let url = '';
 
 beforeAll(async () => {
-  const port = await freePort();
-  dir = mkdtempSync(join(tmpdir(), 'kspec-redis-test-'));
-  server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('redis-server did not start');
+  redis = await startLocalRedis();
+  url = redis.url;
 });
 
-afterAll(() => {
-  server.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => redis.stop());
 
 /** Runs `f` with `n` workers in this process. */
 async function withWorkers<T>(n: number, f: () => Promise<T>): Promise<T> {
