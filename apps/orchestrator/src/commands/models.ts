@@ -31,6 +31,8 @@ import {
 import {
   checkConfigParallel,
   checkConfigRedis,
+  exploreParallel,
+  exploreRedis,
   progressPrinter,
   runRedisWorker,
   stopRedisWorkers,
@@ -172,7 +174,7 @@ export async function checkCommand(
   for (const m of selected) {
     for (const model of m.models as readonly MachineCheckModel[]) {
       if (override) {
-        const report = explore(model, {
+        const report = await runExplore(m.package, model, o, {
           deadlock: o.deadlock ?? true,
           ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
           ...(o.depth !== undefined ? { maxDepth: o.depth } : {}),
@@ -236,6 +238,29 @@ export async function checkCommand(
   return { code: failed.length ? EXIT.failure : EXIT.ok, entries };
 }
 
+/** The threads to use: `--workers` (`all`: every core), default 1. */
+function threadCount(o: CheckCommandOptions): number {
+  return o.workers === 'all' ? availableParallelism() : (o.workers ?? 1);
+}
+
+/** One exploration with the command line's bounds: in process, on threads, or over Redis. */
+async function runExplore(
+  pkg: string,
+  model: MachineCheckModel,
+  o: CheckCommandOptions,
+  options: { deadlock: boolean; maxStates?: number; maxDepth?: number; onProgress: (p: Progress) => void },
+): Promise<CheckReport> {
+  const source = { module: pkg, model: model.name };
+  if (o.redis !== undefined)
+    return exploreRedis(source, {
+      url: o.redis,
+      ...options,
+      ...(o.claimTimeout !== undefined ? { claimTimeoutMs: o.claimTimeout } : {}),
+    });
+  const workers = threadCount(o);
+  return workers > 1 ? exploreParallel(source, { ...options, workers }) : explore(model, options);
+}
+
 /** One configuration: in process, on worker threads, or as the coordinator of a Redis run. */
 async function runConfig(
   pkg: string,
@@ -252,7 +277,7 @@ async function runConfig(
       ...(o.claimTimeout !== undefined ? { claimTimeoutMs: o.claimTimeout } : {}),
     });
   }
-  const workers = o.workers === 'all' ? availableParallelism() : (o.workers ?? 1);
+  const workers = threadCount(o);
   if (workers > 1) return checkConfigParallel(source, configName, { ...options, workers });
   return checkConfig(model, configName, options);
 }
