@@ -57,6 +57,12 @@ export interface LevelResult {
   sentinels: (readonly number[] | undefined)[];
 }
 
+/** @internal Lexicographic order of paths (a prefix first): replaying in this order shares prefixes. */
+export function comparePaths(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
 /** @internal An empty {@link LevelResult} for `sentinels` sentinels. */
 export function emptyResult(sentinels: number): LevelResult {
   return {

@@ -12,12 +12,9 @@ import type { Invariant } from '@kspec/spec-kit';
 import type { CheckReport, SentinelResult, StopReason, Violation } from '../report.js';
 import type { KeyStats } from '../visited.js';
 import type { System } from '../system.js';
-import type { Expander, FoundViolation, LevelResult } from './expander.js';
+import { comparePaths, type Expander, type FoundViolation, type LevelResult } from './expander.js';
 
-function before(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return a.length < b.length;
-}
+const before = (a: readonly number[], b: readonly number[]): boolean => comparePaths(a, b) < 0;
 
 function fullPath(v: FoundViolation): number[] {
   return v.extra === undefined ? [...v.path] : [...v.path, v.extra];

@@ -11,7 +11,7 @@ import { parentPort } from 'node:worker_threads';
 import type { EventObject } from 'xstate';
 import { selectInvariants } from '../explore-options.js';
 import { systemOf, type System } from '../system.js';
-import { Expander, PrefixReplayer, type PathEntry } from './expander.js';
+import { Expander, PrefixReplayer, comparePaths, type PathEntry } from './expander.js';
 import { loadModel } from './model-source.js';
 import { NEW, SEEN, STOP, SharedFingerprintTable } from './shared-table.js';
 import { packPaths, unpackPaths, type ToWorker } from './protocol.js';
@@ -87,10 +87,7 @@ async function handle(msg: ToWorker): Promise<void> {
     }
     case 'adopt': {
       const paths = msg.parts.flatMap((p) => unpackPaths(p));
-      paths.sort((a, b) => {
-        for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-        return a.length - b.length;
-      });
+      paths.sort(comparePaths);
       const replayer = new PrefixReplayer(ex);
       for (const path of paths) current.push({ state: replayer.state(path), path });
       port.postMessage({ t: 'adopted', size: current.length });

@@ -62,6 +62,9 @@ export interface RedisOptions extends Pick<
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** How often the coordinator looks at the queues (each look is 3 commands per partition). */
+const POLL_MS = 15;
+
 /** Sums one integer per partition (pipelined). */
 async function sum(conn: RedisConn, cmds: (readonly string[])[]): Promise<number[]> {
   const r = await Promise.all(cmds.map((c) => conn.cmd<unknown>(c)));
@@ -168,7 +171,7 @@ export async function exploreRedis(source: ModelSource, options: RedisOptions): 
             const n = back.reduce((a, b) => a + Number(b), 0);
             if (n > 0) options.onRequeue?.(n);
           }
-          await sleep(5);
+          await sleep(POLL_MS);
         }
         if (stopped) break;
         const ok = (

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventObject } from 'xstate';
 import { selectInvariants } from '../explore-options.js';
 import { systemOf } from '../system.js';
-import { Expander, PrefixReplayer } from '../parallel/expander.js';
+import { Expander, PrefixReplayer, comparePaths } from '../parallel/expander.js';
 import { loadModel } from '../parallel/model-source.js';
 import {
   JOB_KEY,
@@ -75,16 +75,14 @@ async function work(
   const before = ex.sys.engineCounts();
   let ok = 0;
   const expand = level < job.maxDepth;
-  for (const item of items) {
+  // parse, then replay in path order: neighbours share their prefixes
+  const parsed = items.map((item) => {
     const bar = item.indexOf('|');
-    const fp = item.slice(0, bar);
-    const path =
-      bar + 1 < item.length
-        ? item
-            .slice(bar + 1)
-            .split('.')
-            .map(Number)
-        : [];
+    const rest = item.slice(bar + 1);
+    return { fp: item.slice(0, bar), path: rest === '' ? [] : rest.split('.').map(Number) };
+  });
+  parsed.sort((a, b) => comparePaths(a.path, b.path));
+  for (const { fp, path } of parsed) {
     const state = l.replayer.state(path);
     if (!ex.check(state, path)) continue;
     ok++;
