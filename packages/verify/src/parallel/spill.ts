@@ -57,6 +57,8 @@ export class SpillingSet implements VisitedSet {
   private readonly pageView = new DataView(this.page.buffer);
   /** Merges done. */
   spills = 0;
+  /** The file, open for lookups (-1: not open). */
+  private fd = -1;
 
   constructor(
     private readonly memoryStates: number,
@@ -99,12 +101,8 @@ export class SpillingSet implements VisitedSet {
     }
     const first = a * PAGE;
     const n = Math.min(PAGE, this.onDisk - first);
-    const fd = openSync(this.file, 'r');
-    try {
-      readSync(fd, this.page, 0, n * REC, first * REC);
-    } finally {
-      closeSync(fd);
-    }
+    if (this.fd < 0) this.fd = openSync(this.file, 'r');
+    readSync(this.fd, this.page, 0, n * REC, first * REC);
     let x = 0;
     let y = n - 1;
     const v = this.pageView;
@@ -201,6 +199,8 @@ export class SpillingSet implements VisitedSet {
     } finally {
       closeSync(out);
     }
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
     renameSync(tmp, this.file);
     this.onDisk = total;
     this.indexHi = indexHi;
@@ -237,6 +237,8 @@ export class SpillingSet implements VisitedSet {
 
   /** Removes the file. */
   close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
     rmSync(this.dir, { recursive: true, force: true });
     live.delete(this.dir);
   }
