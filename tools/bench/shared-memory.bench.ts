@@ -31,8 +31,6 @@
 // Environment: SHM_BENCH_SCALE=0.25 (a quarter of the frames), SHM_BENCH_ONLY=bus (only the
 // bus runs), SHM_BENCH_SPIN=n (polls before blocking); rounds from the suite (>= 5).
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { MessageChannel, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -49,6 +47,7 @@ import {
 } from '@kspec/shared-memory';
 import type { LockStats, SharedWasmMemory, ShmifRcvOptions } from '@kspec/shared-memory';
 import { atLeast, atMost, row, stat } from './harness/measure.js';
+import { tsxBoot } from './harness/tsx-worker.js';
 import { defineBench, type BenchContext, type BenchOutput, type Row, type Series } from './harness/types.js';
 
 /** Packets per wake-up (one shmif_start queue drain). */
@@ -283,15 +282,8 @@ function workerMain(job: Job): void {
   }
 }
 
-const here = fileURLToPath(import.meta.url);
 function spawn(job: Job, transfer: MessagePort[] = []): Worker {
-  const tsxApi = pathToFileURL(
-    createRequire(here)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(here).href)}); })`;
-  return new Worker(boot, {
+  return new Worker(tsxBoot(import.meta.url), {
     eval: true,
     workerData: job,
     transferList: transfer,

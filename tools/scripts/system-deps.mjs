@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`'s pretest step: the Debian tools some tests drive for real (Chromium for the docs
-// site in a browser, tshark to decode the pcaps kspec writes). Idempotent: it checks first and
+// site in a browser, tshark to decode the pcaps kspec writes, redis-server for the distributed
+// checker). Idempotent: it checks first and
 // does nothing when they are there. When one is missing it installs it with apt-get if it can
 // (root, apt-get present, KSPEC_NO_INSTALL unset), and otherwise stops at once, naming the
 // install line, so no test fails later for a reason that has nothing to do with kspec.
@@ -23,6 +24,11 @@ const NEEDS = [
     why: 'the docs site browser test (tools/docs)',
   },
   { command: 'tshark', pkg: 'tshark', why: 'the pcap tests (shared-memory, orchestrator, usb-gadget)' },
+  {
+    command: 'redis-server',
+    pkg: 'redis-server',
+    why: 'the distributed checker tests (packages/verify/src/redis, kspec check --redis)',
+  },
 ];
 
 /** What the benchmarks may ask for with --bench. */
@@ -33,6 +39,11 @@ const BENCH_NEEDS = [
     why: 'the SPIN baseline of the checker benchmark (tools/bench/verify.bench.ts)',
   },
   { command: 'gcc', pkg: 'gcc', why: "compiling SPIN's pan verifiers for the checker benchmark" },
+  {
+    command: 'redis-server',
+    pkg: 'redis-server',
+    why: 'the Redis deployment of the distributed benchmark (tools/bench/distributed.bench.ts)',
+  },
 ];
 
 function onPath(command) {

@@ -9,7 +9,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { OutputPathError } from '@kspec/statecharts/node';
 import { ScenarioError } from './codec.js';
-import { checkCommand, exportCommand, pathsCommand } from './commands/models.js';
+import { checkCommand, exportCommand, pathsCommand, redisWorkerCommand } from './commands/models.js';
 import { pcapCommand } from './commands/pcap.js';
 import { runCommand } from './commands/run.js';
 import { EXIT, RunInterrupted, UsageError } from './errors.js';
@@ -131,11 +131,45 @@ export function buildProgram(io: CommandIo, status: { code: number }, options: M
     .option('--no-deadlock', 'do not report states where no event is enabled as deadlocks')
     .option('--json', 'print the reports as JSON')
     .option('--verbose', 'list every transition a check never took (default: counts per machine)')
+    .option(
+      '--workers <n>',
+      "worker threads per check, or 'all' for every core (default 1: in process)",
+      (v: string): number | 'all' => (v === 'all' ? 'all' : intOption(1)(v)),
+    )
+    .option('--redis <url>', 'distributed: coordinate the checks on this Redis (redis://host:port)')
+    .option('--worker', 'with --redis: run as a worker process of distributed checks')
+    .option('--coordinator', 'with --redis: run as the coordinator (the default without --worker)')
+    .option('--stop-workers', 'with --redis: ask the workers to exit when the checks are done')
+    .option(
+      '--claim-timeout <ms>',
+      'with --redis: re-queue work a worker has not finished in this time',
+      intOption(1),
+    )
     .action(
       async (
         pkg: string,
-        opts: { maxStates?: number; depth?: number; json?: boolean; deadlock: boolean; verbose?: boolean },
+        opts: {
+          maxStates?: number;
+          depth?: number;
+          json?: boolean;
+          deadlock: boolean;
+          verbose?: boolean;
+          workers?: number | 'all';
+          redis?: string;
+          worker?: boolean;
+          coordinator?: boolean;
+          stopWorkers?: boolean;
+          claimTimeout?: number;
+        },
       ) => {
+        if (opts.worker && opts.coordinator)
+          throw new UsageError('--worker and --coordinator exclude each other');
+        if ((opts.worker || opts.coordinator) && opts.redis === undefined)
+          throw new UsageError(`--${opts.worker ? 'worker' : 'coordinator'} needs --redis <url>`);
+        if (opts.worker) {
+          status.code = await redisWorkerCommand(opts.redis!, io);
+          return;
+        }
         status.code = (await checkCommand(pkg, opts, io)).code;
       },
     );

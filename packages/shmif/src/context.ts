@@ -267,6 +267,11 @@ export interface ShmifEnv {
   readonly random: RandomnessPort;
   /** `if_input`: called with the interface index and a copy of the frame (live use only). */
   readonly onInput?: (ifx: number, frame: Uint8Array) => void;
+  /**
+   * Told when receiver `ifx` resynchronises after an overrun (lines 660-669; live use only: an
+   * observer, like `onInput`, for accounting that cannot watch the chart's steps).
+   */
+  readonly onResync?: (ifx: number) => void;
   /** `getmicrouptime`: seconds and microseconds of uptime (default 0, 0). */
   readonly uptime?: () => { readonly sec: number; readonly usec: number };
   /** Size of an mbuf cluster (`MCLBYTES`, 2048); the checker uses smaller ones. */

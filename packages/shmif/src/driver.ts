@@ -51,13 +51,22 @@ export function ifnetReady(value: unknown, c: ShmifContext): boolean {
   return st === 'unclone.stopped' || st === 'unclone.backendReleased';
 }
 
-/** True when the transmitter has a step to take. @internal */
+/**
+ * True when the transmitter has a step to take (a `tx.step` or `tx.run` would move): the
+ * readiness test of {@link Driver}, for schedulers that send the run events themselves.
+ * @category Facade
+ */
 export function txReady(value: unknown): boolean {
   const st = region(value, 'tx');
   return st !== undefined && st !== 'idle';
 }
 
-/** True when the receiver thread has a step to take. @internal */
+/**
+ * True when the receiver thread has a step to take (an `rcv.step` or `rcv.run` would move),
+ * decided with the model's own predicates: the readiness test of {@link Driver}, for
+ * schedulers that send the run events themselves.
+ * @category Facade
+ */
 export function rcvReady(value: unknown, c: ShmifContext): boolean {
   const st = region(value, 'rcv');
   switch (st) {

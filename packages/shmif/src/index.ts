@@ -36,7 +36,7 @@ export { shmifSetup } from './machine/setup.js';
 export type { ShmifInput, IfParams, PanicParams, ReturnParams, RunParams } from './machine/setup.js';
 export { ShmifKernel, ShmifInterface, ShmifErrnoError, ShmifPanicError } from './device.js';
 export type { ShmifKernelOptions, GlinkstrResult } from './device.js';
-export { Driver } from './driver.js';
+export { Driver, rcvReady, txReady } from './driver.js';
 export type { DriverOptions, InterfaceActor, IdleHook } from './driver.js';
 export {
   EthernetFrame,

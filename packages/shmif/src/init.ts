@@ -32,6 +32,8 @@ export interface ShmifContextOptions {
   /** Follow this bus file with ghost state (checking only). */
   readonly ghostPath?: string;
   readonly onInput?: (ifx: number, frame: Uint8Array) => void;
+  /** Told of each overrun resync of a receiver (live use). */
+  readonly onResync?: (ifx: number) => void;
   readonly uptime?: () => { readonly sec: number; readonly usec: number };
   /** `MCLBYTES`. Default 2048. */
   readonly mclbytes?: number;
@@ -56,6 +58,7 @@ export function createShmifContext(options: ShmifContextOptions): ShmifContext {
       random: options.random ?? seededRandomness,
       mclbytes: options.mclbytes ?? 2048,
       ...(options.onInput === undefined ? {} : { onInput: options.onInput }),
+      ...(options.onResync === undefined ? {} : { onResync: options.onResync }),
       ...(options.uptime === undefined ? {} : { uptime: options.uptime }),
     },
     kernel,

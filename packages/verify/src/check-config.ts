@@ -39,6 +39,16 @@ export function checkConfig(
   configName: string,
   options: Omit<ExploreOptions, 'maxStates' | 'maxDepth' | 'timeBudgetMs' | 'invariants'> = {},
 ): ConfigCheck {
+  const config = findConfig(model, configName);
+  const report = explore(model, configOptions(config, options));
+  return { config: config.name, ...configMismatches(config, report), report };
+}
+
+/**
+ * The configuration `configName` of `model`, or an {@link OptionsError} naming the ones it has.
+ * @internal
+ */
+export function findConfig(model: CheckModel, configName: string): CheckConfig {
   const configs: readonly CheckConfig[] = model?.configs ?? [];
   const config = configs.find((c) => c.name === configName);
   if (!config) {
@@ -46,12 +56,31 @@ export function checkConfig(
       `model '${String(model?.name)}' has no check config '${configName}' (it has: ${configs.map((c) => c.name).join(', ') || 'none'})`,
     );
   }
-  const report = explore(model, {
+  return config;
+}
+
+/**
+ * The exploration options of a configuration: its deadlock flag (unless `options` says),
+ * then `options`, then its bounds and invariants.
+ * @internal
+ */
+export function configOptions<O extends object>(config: CheckConfig, options: O): O & ExploreOptions {
+  return {
     ...(config.deadlock !== undefined ? { deadlock: config.deadlock } : {}),
     ...options,
     ...config.bounds,
     ...(config.invariants ? { invariants: config.invariants } : {}),
-  });
+  };
+}
+
+/**
+ * How a report departs from a configuration's `expect` (see {@link checkConfig}).
+ * @internal
+ */
+export function configMismatches(
+  config: CheckConfig,
+  report: CheckReport,
+): { ok: boolean; mismatches: string[] } {
   const mismatches: string[] = [];
   const { expect } = config;
   if (report.verdict !== expect.verdict) {
@@ -79,5 +108,5 @@ export function checkConfig(
   if (expect.depth !== undefined && report.depth !== expect.depth) {
     mismatches.push(`depth: expected ${expect.depth}, got ${report.depth}`);
   }
-  return { config: config.name, ok: mismatches.length === 0, mismatches, report };
+  return { ok: mismatches.length === 0, mismatches };
 }

@@ -8,6 +8,21 @@ import type { EventObject } from 'xstate';
 import type { Invariant } from '@kspec/spec-kit';
 import { ModelError, OptionsError } from './errors.js';
 import type { System } from './system.js';
+import type { VisitedSet } from './visited.js';
+
+/**
+ * Where an exploration keeps its visited set, when not in memory: made by `diskSpill` of
+ * `@kspec/verify/node` (fingerprints spilled to a sorted file over a memory budget). Opaque.
+ * @category Exploration
+ */
+export interface VisitedStore {
+  readonly kind: 'visited-store';
+}
+
+/** @internal What a {@link VisitedStore} is inside: the factory of the run's visited set. */
+export interface VisitedStoreFactory extends VisitedStore {
+  create(mode: 'exact' | 'fingerprint', bits: number): VisitedSet;
+}
 
 /**
  * Progress of a running exploration, as given to {@link ExploreOptions.onProgress}.
@@ -65,6 +80,12 @@ export interface ExploreOptions {
    * Ignored with monitors. See the README.
    */
   readonly reduce?: boolean;
+  /**
+   * Another visited store: `diskSpill({ memoryStates })` from `@kspec/verify/node` keeps at most
+   * that many fingerprints in memory and the rest in a sorted file (TLC's disk fingerprint
+   * set). Implies `stateKeys: 'fingerprint'` unless given.
+   */
+  readonly visited?: VisitedStore;
   /**
    * Time each phase of the search (alphabet, steps, keys, visited set, invariants) and report
    * it as `phases` (default false; the timers slow the run somewhat).

@@ -37,6 +37,7 @@ import {
   selectInvariants,
   type ExploreInternals,
   type ExploreOptions,
+  type VisitedStoreFactory,
 } from './explore-options.js';
 import type { CheckReport, SentinelResult, StateView, StopReason, Violation } from './report.js';
 import { StepError, describe } from './stepper.js';
@@ -122,10 +123,12 @@ function run<S, E extends EventObject>(
   };
 
   // the store
-  const mode = keyMode(options.stateKeys, maxStates);
-  const index = clock
-    ? clock.visitedSet(visitedSet(mode, options.fingerprintBits ?? 64))
-    : visitedSet(mode, options.fingerprintBits ?? 64);
+  const mode = keyMode(options.stateKeys ?? (options.visited ? 'fingerprint' : undefined), maxStates);
+  const bits = options.fingerprintBits ?? 64;
+  const store = options.visited
+    ? (options.visited as VisitedStoreFactory).create(mode, bits)
+    : visitedSet(mode, bits);
+  const index = clock ? clock.visitedSet(store) : store;
   let generated = 0;
   let sampledCollisions = 0;
   const digest = mode === 'fingerprint';

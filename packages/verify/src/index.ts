@@ -9,6 +9,7 @@
  */
 export { explore } from './explore.js';
 export type { ExploreOptions, Progress } from './explore.js';
+export type { VisitedStore } from './explore-options.js';
 export { checkConfig } from './check-config.js';
 export { checkEncoding } from './encoding-check.js';
 export type { EncodingCheck } from './encoding-check.js';

@@ -47,6 +47,8 @@ export interface KeyStats {
   readonly collisionProbability: number;
   /** TLC's estimate from the fingerprints: 1 / the smallest distance between two of them. */
   readonly collisionProbabilityObserved: number;
+  /** With a disk-spilling store: fingerprints in the file at the end, merges done, file size. */
+  readonly spilled?: { readonly onDisk: number; readonly spills: number; readonly diskBytes: number };
 }
 
 /**

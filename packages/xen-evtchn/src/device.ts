@@ -123,11 +123,28 @@ export class EvtchnWouldBlockError extends Error {
   override readonly name = 'EvtchnWouldBlockError';
 }
 
+/** The second step of a read (shared: events are never changed). */
+const READ_COPY: EvtchnEvent = Object.freeze({ type: 'read.copy' });
+
 const BIND_EVENTS = new Set(['ioctl.bindVirq', 'ioctl.bindInterdomain', 'ioctl.bindUnboundPort']);
 
 /** The fast path of the `U32` codec for values from hot paths (the codec still reports errors). */
 function isU32(n: unknown): boolean {
   return typeof n === 'number' && n >>> 0 === n;
+}
+
+/** The fast path of the `SizeT` codec (the codec still reports errors). */
+function isSize(n: unknown): boolean {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+}
+
+/** The default options of a read (shared, never changed). */
+const NO_READ_OPTIONS: EvtchnReadOptions = Object.freeze({});
+
+/** The reader region's state (the same as `snapshot.matches({ open: { reader } })`, without building a test value). */
+function readerState(snapshot: { readonly value: unknown }): string | undefined {
+  const open = (snapshot.value as { open?: { reader?: string } }).open;
+  return typeof open === 'object' ? open.reader : undefined;
 }
 
 /**
@@ -226,7 +243,9 @@ export class EvtchnDevice {
 
   /** The `read` event for `count` and `options`, checked. */
   private readEvent(count: number, options: EvtchnReadOptions): EvtchnEvent {
-    decodeOrThrow(SizeT, count, 'read count');
+    if (!isSize(count)) decodeOrThrow(SizeT, count, 'read count');
+    // the default options (no fault) need no decoding
+    if (options === NO_READ_OPTIONS) return { type: 'read', count };
     const o = decodeOrThrow(EvtchnReadOptionsCodec, options, 'read options');
     return o.faultAt === undefined ? { type: 'read', count } : { type: 'read', count, faultAt: o.faultAt };
   }
@@ -327,23 +346,27 @@ export class EvtchnDevice {
    * `read(fd, buf, count)` without sleeping. On a blocking file whose ring is empty it throws
    * {@link EvtchnWouldBlockError} (use {@link readWait}).
    */
-  read(count: number, options: EvtchnReadOptions = {}): EvtchnReadResult {
+  read(count: number, options: EvtchnReadOptions = NO_READ_OPTIONS): EvtchnReadResult {
     const event = this.readEvent(count, options);
     if (this.waiter) throw new Error('evtchn: a readWait() is already sleeping on this file');
     this.send(event);
-    if (this.snapshot.matches({ open: { reader: 'asleep' } })) {
+    const reader = readerState(this.snapshot);
+    if (reader === 'asleep') {
       this.actor.send({ type: 'read.signal' });
       throw new EvtchnWouldBlockError(
         'evtchn: read would sleep on a blocking file with an empty ring; use readWait()',
       );
     }
-    if (this.snapshot.matches({ open: { reader: 'holdingConsMutex' } }))
-      this.actor.send({ type: 'read.copy' });
+    if (reader === 'holdingConsMutex') this.actor.send(READ_COPY);
     return this.readResult();
   }
 
   /** The blocking `read()`: resolves once data arrives, or with -ERESTARTSYS when `signal` aborts. */
-  readWait(count: number, signal?: AbortSignal, options: EvtchnReadOptions = {}): Promise<EvtchnReadResult> {
+  readWait(
+    count: number,
+    signal?: AbortSignal,
+    options: EvtchnReadOptions = NO_READ_OPTIONS,
+  ): Promise<EvtchnReadResult> {
     const event = this.readEvent(count, options);
     if (this.waiter)
       return Promise.reject(new Error('evtchn: a readWait() is already sleeping on this file'));

@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TS_NODE_ARGS } from './child.js';
 import { suitePage } from './page.js';
@@ -45,7 +45,8 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const smoke = args.includes('--smoke');
   const only = args.filter((a) => !a.startsWith('--'));
-  const files = benchFiles().filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+  // names match the file's base name, not its directory (a checkout may sit under any path)
+  const files = benchFiles().filter((f) => only.length === 0 || only.some((o) => basename(f).includes(o)));
   const start = loadavg();
   const tmp = mkdtempSync(join(tmpdir(), 'kspec-bench-'));
   const benches: SuiteResult['benches'][number][] = [];

@@ -25,8 +25,19 @@ import {
   formatReport,
   testPaths,
   type CheckReport,
+  type ConfigCheck,
+  type Progress,
 } from '@kspec/verify';
-import { progressPrinter } from '@kspec/verify/node';
+import {
+  checkConfigParallel,
+  checkConfigRedis,
+  exploreParallel,
+  exploreRedis,
+  progressPrinter,
+  runRedisWorker,
+  stopRedisWorkers,
+} from '@kspec/verify/node';
+import { availableParallelism } from 'node:os';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { PACKAGE_DIR, kspecWorkspaceRoot } from '../paths.js';
@@ -111,6 +122,20 @@ export interface CheckCommandOptions {
   readonly deadlock?: boolean;
   /** List the transitions never taken (per check and per machine); default: counts only. */
   readonly verbose?: boolean;
+  /**
+   * Worker threads per check (`all`: every core). Default 1: the in-process explorer, since
+   * every shipped configuration finishes in about a second there and threads cost more to
+   * start than they save (see packages/verify/README.md).
+   */
+  readonly workers?: number | 'all';
+  /** Coordinate a distributed run on this Redis (`redis://host:port`); workers do the exploring. */
+  readonly redis?: string;
+  /** With `redis`: run as a worker instead (until the coordinator stops the workers, or a signal). */
+  readonly worker?: boolean;
+  /** With `redis` (coordinator): ask the workers to exit when the checks are done. */
+  readonly stopWorkers?: boolean;
+  /** With `redis` (coordinator): re-queue a claim after this many ms (default 30,000). */
+  readonly claimTimeout?: number;
 }
 
 /**
@@ -149,7 +174,7 @@ export async function checkCommand(
   for (const m of selected) {
     for (const model of m.models as readonly MachineCheckModel[]) {
       if (override) {
-        const report = explore(model, {
+        const report = await runExplore(m.package, model, o, {
           deadlock: o.deadlock ?? true,
           ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
           ...(o.depth !== undefined ? { maxDepth: o.depth } : {}),
@@ -171,7 +196,10 @@ export async function checkCommand(
         for (const config of model.configs) {
           const deadlock =
             o.deadlock === false ? false : ((config as { readonly deadlock?: boolean }).deadlock ?? true);
-          const cc = checkConfig(model, config.name, { deadlock, onProgress: progress.onProgress });
+          const cc = await runConfig(m.package, model, config.name, o, {
+            deadlock,
+            onProgress: progress.onProgress,
+          });
           progress.end();
           entries.push({
             package: m.name,
@@ -185,6 +213,7 @@ export async function checkCommand(
       }
     }
   }
+  if (o.redis !== undefined && o.stopWorkers) await stopRedisWorkers(o.redis);
   const failed = entries.filter((e) => !e.ok);
   if (o.json) {
     io.out(JSON.stringify({ ok: failed.length === 0, entries }, null, 2));
@@ -207,6 +236,69 @@ export async function checkCommand(
     );
   }
   return { code: failed.length ? EXIT.failure : EXIT.ok, entries };
+}
+
+/** The threads to use: `--workers` (`all`: every core), default 1. */
+function threadCount(o: CheckCommandOptions): number {
+  return o.workers === 'all' ? availableParallelism() : (o.workers ?? 1);
+}
+
+/** One exploration with the command line's bounds: in process, on threads, or over Redis. */
+async function runExplore(
+  pkg: string,
+  model: MachineCheckModel,
+  o: CheckCommandOptions,
+  options: { deadlock: boolean; maxStates?: number; maxDepth?: number; onProgress: (p: Progress) => void },
+): Promise<CheckReport> {
+  const source = { module: pkg, model: model.name };
+  if (o.redis !== undefined)
+    return exploreRedis(source, {
+      url: o.redis,
+      ...options,
+      ...(o.claimTimeout !== undefined ? { claimTimeoutMs: o.claimTimeout } : {}),
+    });
+  const workers = threadCount(o);
+  return workers > 1 ? exploreParallel(source, { ...options, workers }) : explore(model, options);
+}
+
+/** One configuration: in process, on worker threads, or as the coordinator of a Redis run. */
+async function runConfig(
+  pkg: string,
+  model: MachineCheckModel,
+  configName: string,
+  o: CheckCommandOptions,
+  options: { deadlock: boolean; onProgress: (p: Progress) => void },
+): Promise<ConfigCheck> {
+  const source = { module: pkg, model: model.name };
+  if (o.redis !== undefined) {
+    return checkConfigRedis(source, configName, {
+      url: o.redis,
+      ...options,
+      ...(o.claimTimeout !== undefined ? { claimTimeoutMs: o.claimTimeout } : {}),
+    });
+  }
+  const workers = threadCount(o);
+  if (workers > 1) return checkConfigParallel(source, configName, { ...options, workers });
+  return checkConfig(model, configName, options);
+}
+
+/**
+ * `kspec check --redis URL --worker`: a worker process of distributed runs, until the
+ * coordinator stops the workers or the process gets SIGINT/SIGTERM.
+ * @category CLI
+ */
+export async function redisWorkerCommand(url: string, io: CommandIo): Promise<number> {
+  const ac = new AbortController();
+  const stop = (): void => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await runRedisWorker({ url, signal: ac.signal, log: (l) => io.err(l) });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  return EXIT.ok;
 }
 
 /**

@@ -241,7 +241,10 @@ export const shmifSetup = setup({
     rxUnlock: up(rx.rxUnlock),
     nextpktoffPanic: up(rx.nextpktoffPanic),
     takeNextpacket: up(rx.takeNextpacket),
-    resyncToFirst: up(rx.resyncToFirst),
+    resyncToFirst: up((c, i) => {
+      c.env.onResync?.(i);
+      return rx.resyncToFirst(c, i);
+    }),
     readHeader: up(rx.readHeader),
     readPayload: up(rx.readPayload),
     storeNextpacketAndUnlock: up(rx.storeNextpacketAndUnlock),

@@ -64,6 +64,7 @@ function rcvChecking(c: ShmifContext, i: number): Step<RcvAt> {
     return { c: kassert(c, i, 'stillvalid_p', 'busmem->shm_first != busmem->shm_last', 586), at: 'panicked' };
   if (rx.isStillValid(c, i)) return { c: rx.takeNextpacket(c, i), at: 'validated' };
   if (rx.isGenZero(c, i)) return { c: kassert(c, i, F, 'busmem->shm_gen > 0', 661), at: 'panicked' };
+  c.env.onResync?.(i);
   return { c: rx.resyncToFirst(c, i), at: 'validated' };
 }
 

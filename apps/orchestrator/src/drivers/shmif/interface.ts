@@ -11,6 +11,14 @@
  * receivers from the event loop and stamps frames with the wall clock; driving the steps here
  * keeps a run a function of its seed and lets a scenario make receivers slow.
  *
+ * Granularity: in this thread the runner sends the atomic steps (the trace shows each one); in
+ * a worker thread it sends the machine's run-to-block events (`tx.run`, `rcv.run`: the same
+ * model functions, guards and order, cross-checked against the steps by the package's
+ * `run.test.ts`), so a locked section of the bus is one plain function call rather than
+ * several XState steps: other threads spinning on the bus lock (`shmif_lockbus`, 1001 tries
+ * then a 1 ms sleep) rarely reach the sleep. Overrun resyncs are counted through the
+ * environment's `onResync` observer, in order with the frames passed up, in both modes.
+ *
  * Accounting per receiver, from the frames it is given (`if_input`), independent of the
  * model: every scenario frame names its sender and sequence number, so a receiver knows which
  * frames of each sender it got, which it missed, and which it got twice. A miss is charged to
@@ -19,8 +27,15 @@
  *
  * @module
  */
-import { createActor, type Actor, type InspectionEvent } from 'xstate';
-import { createShmifContext, shmifInterfaceMachine, type ShmifHostPort } from '@kspec/shmif';
+import { createActor, type Actor } from 'xstate';
+import {
+  createShmifContext,
+  rcvReady,
+  shmifInterfaceMachine,
+  txReady,
+  type ShmifEvent,
+  type ShmifHostPort,
+} from '@kspec/shmif';
 import type { Rng } from '../../rng.js';
 import { makeFrame, parseFrame } from './frames.js';
 import { settleCounters } from './accounting.js';
@@ -108,6 +123,13 @@ export interface InterfaceRunnerOptions {
   /** Frames each sender had sent when this interface joined (see {@link InterfaceCounters.joinedAfter}). */
   readonly joinedAfter?: readonly number[];
   readonly role?: string;
+  /**
+   * `'step'` (default): one event per atomic step of a thread; `'run'`: one `tx.run` /
+   * `rcv.run` per run of a thread to where it blocks (worker threads).
+   */
+  readonly granularity?: 'step' | 'run';
+  /** Steps (or runs) after which a thread that keeps moving is reported. Default 1,000,000. */
+  readonly maxPump?: number;
 }
 
 const STEP = {
@@ -115,6 +137,12 @@ const STEP = {
   'tx.step': { type: 'tx.step' },
   'rcv.step': { type: 'rcv.step' },
 } as const;
+const TX_RUN: ShmifEvent = { type: 'tx.run' };
+const RCV_RUN: ShmifEvent = { type: 'rcv.run' };
+
+/** What the receiver passed up, in order: a frame, or an overrun resync between frames. */
+type Received = Uint8Array | typeof RESYNC;
+const RESYNC = 'resync';
 
 /**
  * Thread states where the step is enabled whatever the context (with a live host, whose bus
@@ -140,28 +168,21 @@ const MAX_PUMP = 1_000_000;
 export class ShmifInterfaceRunner {
   readonly actor: ShmifInterfaceActor;
   readonly counters: InterfaceCounters;
-  private readonly pending: Uint8Array[] = [];
+  private readonly pending: Received[] = [];
   private nextSeq = 0;
-  private resyncSeen = 0;
+  private readonly runs: boolean;
 
   constructor(private readonly o: InterfaceRunnerOptions) {
+    this.runs = o.granularity === 'run';
     const context = createShmifContext({
       host: o.host,
       seed: o.seed,
       interfaces: 1,
       onInput: (_i, frame) => this.pending.push(frame.slice()),
+      onResync: () => this.pending.push(RESYNC),
       uptime: o.uptime,
     });
     this.actor = createActor(shmifInterfaceMachine, { input: { context } as never });
-    this.actor.system.inspect((ev: InspectionEvent) => {
-      if (ev.type !== '@xstate.microstep' || ev.actorRef !== this.actor) return;
-      for (const t of ev._transitions) {
-        for (const a of t.actions as readonly unknown[]) {
-          if (typeof a === 'object' && a !== null && (a as { type?: unknown }).type === 'resyncToFirst')
-            this.resyncSeen++;
-        }
-      }
-    });
     this.actor.subscribe({ error: () => undefined });
     this.actor.start();
     this.counters = {
@@ -206,16 +227,26 @@ export class ShmifInterfaceRunner {
     return this.snap.value === 'panicked';
   }
 
-  /** Sends `type` until it takes no transition; returns the steps that moved. */
+  /** Sends `type` until it takes no transition; returns the steps (or runs) that moved. */
   private pump(type: 'ifnet.step' | 'tx.step' | 'rcv.step'): number {
     let moved = 0;
+    const runs = this.runs && type !== 'ifnet.step';
     for (;;) {
       const before = this.snap;
       if (before.status !== 'active') return moved;
-      const event = STEP[type];
-      // Only steps the thread can take are sent: a blocked thread is not sent a step it would
-      // ignore. Where the state alone says so, no guard is evaluated (see `surelyReady`).
-      if (!surelyReady(type, before.value) && !before.can(event)) return moved;
+      let event: ShmifEvent;
+      if (runs) {
+        // a run event is taken in any stable state: whether it would move is the model's
+        // readiness test (the package's Driver uses the same)
+        const ready = type === 'tx.step' ? txReady(before.value) : rcvReady(before.value, before.context);
+        if (!ready) return moved;
+        event = type === 'tx.step' ? TX_RUN : RCV_RUN;
+      } else {
+        event = STEP[type];
+        // Only steps the thread can take are sent: a blocked thread is not sent a step it would
+        // ignore. Where the state alone says so, no guard is evaluated (see `surelyReady`).
+        if (!surelyReady(type, before.value) && !before.can(event)) return moved;
+      }
       this.actor.send(event);
       this.flush();
       if (this.snap.status === 'error') {
@@ -225,8 +256,11 @@ export class ShmifInterfaceRunner {
         );
       }
       if (this.snap === before) return moved;
-      if (++moved > MAX_PUMP)
-        throw new Error(`shmif interface ${this.o.index}: ${type} keeps moving after ${MAX_PUMP} steps`);
+      const max = this.o.maxPump ?? MAX_PUMP;
+      if (++moved > max)
+        throw new Error(
+          `shmif interface ${this.o.index}: ${runs ? type.replace('.step', '.run') : type} keeps moving after ${max} ${runs ? 'runs' : 'steps'}`,
+        );
     }
   }
 
@@ -326,12 +360,13 @@ export class ShmifInterfaceRunner {
   }
 
   private flush(): void {
-    if (this.resyncSeen > 0) {
-      this.counters.overruns += this.resyncSeen;
-      this.resyncSeen = 0;
-      for (const p of this.counters.peers) p.resynced = true;
+    if (this.pending.length === 0) return;
+    for (const x of this.pending.splice(0)) {
+      if (x === RESYNC) {
+        this.counters.overruns++;
+        for (const p of this.counters.peers) p.resynced = true;
+      } else this.account(x);
     }
-    while (this.pending.length > 0) this.account(this.pending.shift()!);
   }
 
   private account(frame: Uint8Array): void {

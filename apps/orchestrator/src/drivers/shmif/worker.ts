@@ -78,6 +78,7 @@ function main(): void {
         maxLength: settings.maxLength,
         rng: createRng(data.rngSeeds[k]!),
         uptime,
+        granularity: 'run',
         onDelivered: (_r, sender, seq) => void slot.delivered.push(sender, seq),
       }),
     };
