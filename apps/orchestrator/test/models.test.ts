@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assign, setup } from 'xstate';
-import { src, type SubsystemManifest } from '@kspec/spec-kit';
+import { src, type MachineCheckModel, type SubsystemManifest } from '@kspec/spec-kit';
 import {
   checkCommand,
   exportCommand,
@@ -130,14 +130,29 @@ describe('kspec check', () => {
     const known = await checkCommand('all', {}, captureIo().io, [counterManifest(true)]);
     expect(known.code).toBe(0);
     expect(known.entries[0]!.report.violations[0]!.findingId).toBe('TEST-1');
-    // bounds from the command line: one exploration per model, failing only on unrecorded violations
+    // bounds from the command line: every configuration with those bounds, failing only on unrecorded violations
     const cap = captureIo();
     const bounded = await checkCommand('test', { depth: 1, json: true }, cap.io, [counterManifest(false)]);
     expect(bounded.code).toBe(0);
     expect(JSON.parse(cap.text())).toMatchObject({
       ok: true,
-      entries: [{ config: '(command line)', ok: true }],
+      entries: [{ config: 'small (command-line bounds)', ok: true }],
     });
+  });
+
+  it('with command-line bounds, each configuration keeps the invariants it checks', async () => {
+    const m = counterManifest(false);
+    const model = m.models[0] as MachineCheckModel;
+    const onlyNone = { ...model.configs[0]!, name: 'none', invariants: [] as string[] };
+    const withBoth = { ...m, models: [{ ...model, configs: [model.configs[0]!, onlyNone] }] };
+    const r = await checkCommand('test', { depth: 3, json: true }, captureIo().io, [withBoth]);
+    expect(r.code).toBe(1);
+    expect(r.entries.map((e) => [e.config, e.ok])).toEqual([
+      ['small (command-line bounds)', false],
+      ['none (command-line bounds)', true],
+    ]);
+    expect(r.entries[0]!.problems.join('\n')).toContain('belowTwo');
+    expect(r.entries[0]!.report.depth).toBeLessThanOrEqual(3);
   });
 });
 

@@ -83,6 +83,12 @@ describe('findings replayed on live actors', () => {
     const s = replay(asCheck(evtchnCheckModels[0]), evtchnFindings[0]!.trace!) as EvtchnSnapshot;
     expect(s.value).toBe('crashed');
     expect(s.context.bug).toMatch(/EVTCHNOP_close\(1\) returned -22/);
+    // BUG() (line 412) comes before del_evtchn (413): the closed port stays in the tree, and the
+    // running-kernel invariants (boundPortsAreOpen) do not speak of the dead kernel.
+    expect(s.context.evtchns.map((e) => e.port)).toEqual([1]);
+    expect(s.context.hypervisor.channel(s.context.env, 1)).toBeUndefined();
+    expect(invariant('boundPortsAreOpen').holds(s)).toBe(true);
+    expect(invariant('noKernelBug').holds(s)).toBe(false);
   });
 
   it('EVTCHN-2 (lines 384-386): -ENOMEM, and port 1 stays open in the hypervisor, even after release', () => {

@@ -145,7 +145,7 @@ export interface CheckCommandOptions {
 export interface CheckEntry {
   readonly package: string;
   readonly model: string;
-  /** The configuration checked, or `(command line)` for bounds given with --max-states/--depth. */
+  /** The configuration checked; `<name> (command-line bounds)` with --max-states/--depth. */
   readonly config: string;
   readonly ok: boolean;
   /** Why not ok: violations that are not recorded findings, or expectations of the config that failed. */
@@ -155,8 +155,9 @@ export interface CheckEntry {
 
 /**
  * `kspec check`: every named configuration of every check model of the selected packages,
- * compared with its expectations; with `--max-states`/`--depth`, one exploration per model
- * with those bounds instead, failing only on violations that are not recorded findings.
+ * compared with its expectations; with `--max-states`/`--depth`, every configuration with those
+ * bounds in place of its own (its other bounds, invariants and deadlock rule kept), failing
+ * only on violations that are not recorded findings.
  * @category CLI
  */
 export async function checkCommand(
@@ -174,24 +175,33 @@ export async function checkCommand(
   for (const m of selected) {
     for (const model of m.models as readonly MachineCheckModel[]) {
       if (override) {
-        const report = await runExplore(m.package, model, o, {
-          deadlock: o.deadlock ?? true,
-          ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
-          ...(o.depth !== undefined ? { maxDepth: o.depth } : {}),
-          onProgress: progress.onProgress,
-        });
-        progress.end();
-        const problems = report.violations
-          .filter((v) => !v.findingId)
-          .map((v) => `${v.kind} ${v.name}: ${v.message}`);
-        entries.push({
-          package: m.name,
-          model: model.name,
-          config: '(command line)',
-          ok: problems.length === 0,
-          problems,
-          report,
-        });
+        // Each configuration keeps what it checks (its invariants, its deadlock rule) and the
+        // bounds the command line does not give; its expected counts no longer apply, so only
+        // violations that are not recorded findings fail it.
+        for (const config of model.configs) {
+          const deadlock =
+            o.deadlock === false ? false : ((config as { readonly deadlock?: boolean }).deadlock ?? true);
+          const report = await runExplore(m.package, model, o, {
+            deadlock,
+            ...(config.invariants ? { invariants: config.invariants } : {}),
+            ...config.bounds,
+            ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
+            ...(o.depth !== undefined ? { maxDepth: o.depth } : {}),
+            onProgress: progress.onProgress,
+          });
+          progress.end();
+          const problems = report.violations
+            .filter((v) => !v.findingId)
+            .map((v) => `${v.kind} ${v.name}: ${v.message}`);
+          entries.push({
+            package: m.name,
+            model: model.name,
+            config: `${config.name} (command-line bounds)`,
+            ok: problems.length === 0,
+            problems,
+            report,
+          });
+        }
       } else {
         for (const config of model.configs) {
           const deadlock =
@@ -248,7 +258,14 @@ async function runExplore(
   pkg: string,
   model: MachineCheckModel,
   o: CheckCommandOptions,
-  options: { deadlock: boolean; maxStates?: number; maxDepth?: number; onProgress: (p: Progress) => void },
+  options: {
+    deadlock: boolean;
+    invariants?: readonly string[];
+    maxStates?: number;
+    maxDepth?: number;
+    timeBudgetMs?: number;
+    onProgress: (p: Progress) => void;
+  },
 ): Promise<CheckReport> {
   const source = { module: pkg, model: model.name };
   if (o.redis !== undefined)
