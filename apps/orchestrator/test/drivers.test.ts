@@ -116,8 +116,12 @@ describe('a driver outside the registry', () => {
     const r = await runScenario(scenario, { drivers, workers: 2 });
     const shmif = r.subsystems.find((s) => s.subsystem === 'shmif')!;
     expect(shmif.counters['panics']).toBe(1);
+    // Usually the overwritten magic (lines 521/642) is what a worker trips on. On this 8 KiB bus
+    // with real threads, about 1 run in 6 here a receiver first trips the length check (line
+    // 681) instead, reading a header that is not one (likely a lap-old position accepted after
+    // a resync, SHMIF-4/5; not pinned as its own finding). Either way the first panic stops the run.
     expect(shmif.checks.find((c) => c.name === 'noKassertFails')!.detail).toMatch(
-      /KASSERT in shmif_(start|rcv) \(busmem->shm_magic == SHMIF_MAGIC\)/,
+      /KASSERT in shmif_(start|rcv) \((busmem->shm_magic == SHMIF_MAGIC|sp\.sp_len <= ETHERMTU \+ ETHER_HDR_LEN)\)/,
     );
     expect(r.verdict).toBe('failed');
     expect(r.failures.join('\n')).toMatch(
