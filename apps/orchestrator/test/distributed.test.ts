@@ -44,6 +44,17 @@ function essence(r: CheckReport): unknown {
   };
 }
 
+/** The configuration of `pkg` expecting `verdict` with the fewest states (those without a count last). */
+function smallest(pkg: string, verdict: 'pass' | 'findings'): readonly [string, string, string] {
+  const expected = (a: (typeof all)[number]) => a.model.configs.find((c) => c.name === a.config)!.expect;
+  const candidates = all
+    .filter((a) => a.pkg === pkg && expected(a).verdict === verdict)
+    .sort((a, b) => (expected(a).states ?? Infinity) - (expected(b).states ?? Infinity));
+  const a = candidates[0];
+  if (!a) throw new Error(`${pkg} has no configuration expecting ${verdict}`);
+  return [pkg, a.model.name, a.config];
+}
+
 const deadlockOf = (model: MachineCheckModel, name: string): boolean =>
   (model.configs.find((c) => c.name === name) as { deadlock?: boolean } | undefined)?.deadlock ?? true;
 
@@ -106,6 +117,11 @@ describe('kspec check --redis (1 coordinator, 3 worker processes)', () => {
     ['@kspec/xen-evtchn', 'xen-evtchn/irq-vs-read', 'lostWakeup'],
     ['@kspec/shmif', 'shmif.steadyState', 'steadyStatePasses'],
     ['@kspec/shmif', 'shmif.overrunResync', 'SHMIF-4'],
+    // and for every other package its smallest passing configuration and its smallest one
+    // that exhibits a finding (by the state counts the configurations expect)
+    ...['@kspec/cmm', '@kspec/core-pager', '@kspec/usb-gadget'].flatMap((pkg) =>
+      (['pass', 'findings'] as const).map((verdict) => smallest(pkg, verdict)),
+    ),
   ] as const;
 
   it.each(picked)(
