@@ -47,6 +47,7 @@ import { KeyBuffer } from './key.js';
 import { visitedSet } from './visited.js';
 import { GrowInt32, behaviourDifference, type Entry } from './canonical.js';
 import { PhaseClock } from './phases.js';
+import { EventTable, MonitorStates } from './interning.js';
 
 export type { ExploreInternals, ExploreOptions, Progress } from './explore-options.js';
 
@@ -98,29 +99,7 @@ function run<S, E extends EventObject>(
   const checkDeadlock = options.deadlock ?? true;
   const checkKeys = options.checkKeys ?? true;
   const monitors = sys.monitors;
-  for (const m of monitors) {
-    if (typeof m.observe !== 'function' || typeof m.initial !== 'string' || !Array.isArray(m.hot))
-      throw new ModelError(`model '${sys.name}': monitor '${m.name}' needs initial, hot[] and observe()`);
-  }
-  // monitor state interning: per monitor, name <-> index, and whether hot
-  const monNames = monitors.map((m) => [m.initial]);
-  const monIndex = monitors.map((m) => new Map([[m.initial, 0]]));
-  const monHot = monitors.map((m) => [m.hot.includes(m.initial)]);
-  const internMon = (i: number, name: string): number => {
-    if (typeof name !== 'string') {
-      throw new ModelError(
-        `model '${sys.name}': monitor '${monitors[i]!.name}' observe() returned ${JSON.stringify(name)}, not a state name`,
-      );
-    }
-    let ix = monIndex[i]!.get(name);
-    if (ix === undefined) {
-      ix = monNames[i]!.length;
-      monNames[i]!.push(name);
-      monIndex[i]!.set(name, ix);
-      monHot[i]!.push(monitors[i]!.hot.includes(name));
-    }
-    return ix;
-  };
+  const mons = new MonitorStates(sys.name, monitors);
 
   // the store
   const mode = keyMode(options.stateKeys ?? (options.visited ? 'fingerprint' : undefined), maxStates);
@@ -139,26 +118,11 @@ function run<S, E extends EventObject>(
   const parent = new GrowInt32();
   const via = new GrowInt32();
   const levelStart: number[] = [0];
-  const eventList: EventObject[] = [];
-  const eventById = new Map<object, number>();
-  const eventByJson = new Map<string, number>();
-  const internEvent = (e: EventObject): number => {
-    let id = eventById.get(e);
-    if (id !== undefined) return id;
-    const j = JSON.stringify(e);
-    id = eventByJson.get(j);
-    if (id === undefined) {
-      id = eventList.length;
-      eventList.push(e);
-      eventByJson.set(j, id);
-    }
-    if (eventById.size < 100_000) eventById.set(e, id);
-    return id;
-  };
+  const eventIds = new EventTable();
   const traceTo = (id: number): EventObject[] => {
     const out: EventObject[] = [];
     while (id > 0) {
-      out.push(eventList[via.get(id)]!);
+      out.push(eventIds.list[via.get(id)]!);
       id = parent.get(id);
     }
     return out.reverse();
@@ -188,7 +152,7 @@ function run<S, E extends EventObject>(
   const viewOf = (state: S, mon: readonly number[]): StateView => {
     const v = sys.view(state);
     if (!mon.length) return v;
-    return { ...v, monitors: Object.fromEntries(monitors.map((m, i) => [m.name, monNames[i]![mon[i]!]!])) };
+    return { ...v, monitors: Object.fromEntries(monitors.map((m, i) => [m.name, mons.name(i, mon[i]!)])) };
   };
   const report = (v: Violation): void => {
     const tag = `${v.kind}:${v.name}`;
@@ -264,12 +228,12 @@ function run<S, E extends EventObject>(
   /** A state where the run ends (final, or nothing enabled) with a monitor still hot. */
   const reportStuckHot = (id: number, state: S, mon: readonly number[], where: string): void => {
     for (let i = 0; i < monitors.length; i++) {
-      if (monHot[i]![mon[i]!]) {
+      if (mons.hot(i, mon[i]!)) {
         const t = traceTo(id);
         report({
           kind: 'liveness',
           name: monitors[i]!.name,
-          message: `${monitors[i]!.statement} (ends in hot state '${monNames[i]![mon[i]!]}' ${where})`,
+          message: `${monitors[i]!.statement} (ends in hot state '${mons.name(i, mon[i]!)}' ${where})`,
           trace: t,
           lasso: { stem: t, cycle: [] },
           state: viewOf(state, mon),
@@ -416,7 +380,7 @@ function run<S, E extends EventObject>(
           for (let i = 0; i < monitors.length; i++) {
             let ms: string;
             try {
-              ms = monitors[i]!.observe(monNames[i]![mon[i]!]!, event, r.next);
+              ms = monitors[i]!.observe(mons.name(i, mon[i]!), event, r.next);
             } catch (err) {
               report({
                 kind: 'error',
@@ -424,9 +388,9 @@ function run<S, E extends EventObject>(
                 message: `monitor '${monitors[i]!.name}' threw: ${describe(err)}`,
                 trace: [...traceTo(id), event],
               });
-              ms = monNames[i]![mon[i]!]!;
+              ms = mons.name(i, mon[i]!);
             }
-            arr[i] = internMon(i, ms);
+            arr[i] = mons.intern(i, ms);
           }
           nmon = arr;
           keyed = false;
@@ -446,7 +410,7 @@ function run<S, E extends EventObject>(
           }
           nid = index.add(kb);
           parent.set(nid, id);
-          via.set(nid, internEvent(event));
+          via.set(nid, eventIds.intern(event));
           if (checkState(nid, r.next, nmon))
             next[nid - nextStart] = { id: nid, state: r.next, mon: nmon, mode: group };
         } else if (checkKeys || reduce) {
@@ -481,11 +445,11 @@ function run<S, E extends EventObject>(
         }
         if (monitors.length) {
           for (let i = 0; i < monitors.length; i++) {
-            if (monHot[i]![mon[i]!] && monHot[i]![nmon[i]!]) {
+            if (mons.hot(i, mon[i]!) && mons.hot(i, nmon[i]!)) {
               const h = hotEdges[i]!;
               h.from.push(id);
               h.to.push(nid);
-              h.ev.push(internEvent(event));
+              h.ev.push(eventIds.intern(event));
             }
           }
         }
@@ -535,7 +499,7 @@ function run<S, E extends EventObject>(
       const lasso = findHotCycles(h.from, h.to, h.ev);
       if (!lasso) return;
       const stem = traceTo(lasso.start);
-      const cycle = lasso.cycle.map((e) => eventList[e]!);
+      const cycle = lasso.cycle.map((e) => eventIds.list[e]!);
       report({
         kind: 'liveness',
         name: m.name,
