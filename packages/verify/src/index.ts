@@ -15,6 +15,7 @@ export { checkEncoding } from './encoding-check.js';
 export type { EncodingCheck } from './encoding-check.js';
 export type { ConfigCheck } from './check-config.js';
 export { replay } from './replay.js';
+export { findingTraces } from './finding-traces.js';
 export { compose } from './compose.js';
 export type {
   ActorMachines,
